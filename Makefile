@@ -1,0 +1,53 @@
+# Every workflow of nxcloud-callbot. Needs only Python 3.11+ and make; `.venv` is created on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPEC := openapi/callbot.yaml
+GENERATOR_CONFIG := openapi/generator.yaml
+GENERATED := generated/callbot_client
+HAND_WRITTEN := signing sandbox contract_tests
+
+.PHONY: setup generate check-generated lint test contract clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+# Regenerate the client from the spec. The generator's post hooks run ruff from the venv (PATH).
+generate: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
+		--config $(GENERATOR_CONFIG) --meta none --output-path $(GENERATED) --overwrite
+	touch $(GENERATED)/py.typed
+
+# Fails, with the diff, when generated/ is not what the generator makes of the spec.
+check-generated: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
+		--config $(GENERATOR_CONFIG) --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \
+	touch "$$tmp/callbot_client/py.typed" && \
+	if diff -ru --exclude=__pycache__ "$$tmp/callbot_client" $(GENERATED); then \
+		echo "check-generated: $(GENERATED) matches $(SPEC)"; \
+	else \
+		echo "check-generated: $(GENERATED) differs from what $(SPEC) generates: run 'make generate' and commit"; exit 1; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(HAND_WRITTEN)
+	$(BIN)/ruff format --check $(HAND_WRITTEN)
+	$(BIN)/mypy $(HAND_WRITTEN)
+
+# The contract suite against the embedded sandbox (in-process and on 127.0.0.1).
+contract: $(STAMP)
+	$(BIN)/python -m pytest -m contract -q
+
+test: lint check-generated
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,181 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.stop_order_request import StopOrderRequest
+from ...models.stop_order_response import StopOrderResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: StopOrderRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/callcentre/api/v3/stopOrder",
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> StopOrderResponse | None:
+    if response.status_code == 200:
+        response_200 = StopOrderResponse.from_dict(response.json())
+
+        return response_200
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[StopOrderResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: StopOrderRequest | Unset = UNSET,
+) -> Response[StopOrderResponse]:
+    """Stop order calls
+
+     Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
+    stopped order is never dialed again. With `delCall` = 1 the undialed data of those orders is
+    deleted as well, so use it with care. Orders that cannot be stopped are listed in `errList` with
+    the reason. Wiki page "Callbot API stopOrder".
+
+    Args:
+        body (StopOrderRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[StopOrderResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: StopOrderRequest | Unset = UNSET,
+) -> StopOrderResponse | None:
+    """Stop order calls
+
+     Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
+    stopped order is never dialed again. With `delCall` = 1 the undialed data of those orders is
+    deleted as well, so use it with care. Orders that cannot be stopped are listed in `errList` with
+    the reason. Wiki page "Callbot API stopOrder".
+
+    Args:
+        body (StopOrderRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        StopOrderResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: StopOrderRequest | Unset = UNSET,
+) -> Response[StopOrderResponse]:
+    """Stop order calls
+
+     Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
+    stopped order is never dialed again. With `delCall` = 1 the undialed data of those orders is
+    deleted as well, so use it with care. Orders that cannot be stopped are listed in `errList` with
+    the reason. Wiki page "Callbot API stopOrder".
+
+    Args:
+        body (StopOrderRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[StopOrderResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: StopOrderRequest | Unset = UNSET,
+) -> StopOrderResponse | None:
+    """Stop order calls
+
+     Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
+    stopped order is never dialed again. With `delCall` = 1 the undialed data of those orders is
+    deleted as well, so use it with care. Orders that cannot be stopped are listed in `errList` with
+    the reason. Wiki page "Callbot API stopOrder".
+
+    Args:
+        body (StopOrderRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        StopOrderResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

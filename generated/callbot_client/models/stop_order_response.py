@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.stop_order_error import StopOrderError
+
+
+T = TypeVar("T", bound="StopOrderResponse")
+
+
+@_attrs_define
+class StopOrderResponse:
+    """
+    Attributes:
+        ret_code (int): Response code, 0 for success, others for failure.
+        ret_msg (str): Response message.
+        response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
+        total_count (int): Total count.
+        success_count (int): Success count.
+        err_list (list[StopOrderError]): Error list.
+    """
+
+    ret_code: int
+    ret_msg: str
+    response_id: str
+    total_count: int
+    success_count: int
+    err_list: list[StopOrderError]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ret_code = self.ret_code
+
+        ret_msg = self.ret_msg
+
+        response_id = self.response_id
+
+        total_count = self.total_count
+
+        success_count = self.success_count
+
+        err_list = []
+        for err_list_item_data in self.err_list:
+            err_list_item = err_list_item_data.to_dict()
+            err_list.append(err_list_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "retCode": ret_code,
+                "retMsg": ret_msg,
+                "responseID": response_id,
+                "totalCount": total_count,
+                "successCount": success_count,
+                "errList": err_list,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.stop_order_error import StopOrderError
+
+        d = dict(src_dict)
+        ret_code = d.pop("retCode")
+
+        ret_msg = d.pop("retMsg")
+
+        response_id = d.pop("responseID")
+
+        total_count = d.pop("totalCount")
+
+        success_count = d.pop("successCount")
+
+        err_list = []
+        _err_list = d.pop("errList")
+        for err_list_item_data in _err_list:
+            err_list_item = StopOrderError.from_dict(err_list_item_data)
+
+            err_list.append(err_list_item)
+
+        stop_order_response = cls(
+            ret_code=ret_code,
+            ret_msg=ret_msg,
+            response_id=response_id,
+            total_count=total_count,
+            success_count=success_count,
+            err_list=err_list,
+        )
+
+        stop_order_response.additional_properties = d
+        return stop_order_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
