@@ -130,7 +130,9 @@ def verify_signed_message(
         ts = int(create_ts)
     except ValueError:
         raise SignatureError(
-            f"the {what}'s createTs {create_ts!r} is not Unix seconds.", rule="bad_create_ts", request_id=expected_request_id
+            f"the {what}'s createTs {create_ts!r} is not Unix seconds.",
+            rule="bad_create_ts",
+            request_id=expected_request_id,
         ) from None
     local = time.time() if now is None else now
     if abs(local - ts) > max_clock_skew:
