@@ -1,0 +1,46 @@
+"""Shared fixtures: the spec, a sandbox with known accounts and orders, and live servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC_PATH = REPO / "openapi" / "callbot.yaml"
+
+MD5_ACCOUNT = Account(uuid="acc-md5-0001", secret_key="md5-secret-key-0123456789abcdef", algorithm="MD5")
+SHA_ACCOUNT = Account(uuid="acc-sha-0002", secret_key="sha-secret-key-fedcba9876543210", algorithm="SHA256")
+TASK = "task-0001"
+UNDIALED = [f"order-{n}" for n in range(1, 6)]
+DIALED = "order-dialed"
+
+
+def make_sandbox(**options: Any) -> Sandbox:
+    sandbox = Sandbox([MD5_ACCOUNT, SHA_ACCOUNT], **options)
+    for order_id in UNDIALED:
+        sandbox.store.add(TASK, order_id)
+    sandbox.store.add(TASK, DIALED, OrderState.DIALED)
+    return sandbox
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return make_sandbox()
+
+
+@pytest.fixture
+def live_url(sandbox: Sandbox) -> Iterator[str]:
+    """The ``sandbox`` fixture served by uvicorn on 127.0.0.1 (a free port)."""
+    with serve_in_thread(sandbox.asgi_app()) as url:
+        yield url

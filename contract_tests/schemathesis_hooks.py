@@ -1,0 +1,124 @@
+"""Schemathesis glue: sign requests with the project's `sign`, and the Callbot-specific checks.
+
+The service rejects a request with HTTP 200 and a non-zero retCode (Ping: code), so the HTTP-status
+based checks `negative_data_rejection` and `ignored_auth` do not apply (see schemathesis.toml); the
+checks below state the same rules in the service's terms.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import uuid4
+
+import requests
+import schemathesis
+from callbot_signing import SignatureError, sign, verify_response
+from callbot_signing._constants import (
+    ALGORITHM_HEADER,
+    CREATE_TS_HEADER,
+    REQUEST_ID_HEADER,
+    SIGN_HEADER,
+    UUID_HEADER,
+)
+from schemathesis.generation import GenerationMode
+
+#: uuid -> secret key of the accounts the checks may verify responses for.
+SECRETS: dict[str, str] = {}
+
+
+class RequestsCallbotAuth(requests.auth.AuthBase):
+    """Signs a `requests` request (schemathesis sends with `requests`) over its final body bytes."""
+
+    def __init__(self, uuid: str, secret_key: str, algorithm: str = "MD5", clock: Any = None) -> None:
+        import time
+
+        self.uuid = uuid
+        self._secret_key = secret_key
+        self.algorithm = algorithm
+        self._clock = clock or time.time
+        SECRETS[uuid] = secret_key
+
+    def __repr__(self) -> str:
+        return f"RequestsCallbotAuth(uuid={self.uuid!r}, secret_key='***', algorithm={self.algorithm!r})"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        request_id = uuid4().hex
+        create_ts = str(int(self._clock()))
+        request.headers[REQUEST_ID_HEADER] = request_id
+        request.headers[UUID_HEADER] = self.uuid
+        request.headers[CREATE_TS_HEADER] = create_ts
+        request.headers[ALGORITHM_HEADER] = self.algorithm
+        request.headers[SIGN_HEADER] = sign(self._secret_key, body, create_ts, request_id, self.uuid, self.algorithm)
+        return request
+
+
+def _result_code(response: Any) -> int | None:
+    """retCode (Ping: code) of a JSON response body, or None when there is none."""
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    code = data.get("retCode", data.get("code"))
+    return code if isinstance(code, int) else None
+
+
+def _header(response: Any, name: str) -> str | None:
+    values = response.headers.get(name.lower())
+    return values[0] if values else None
+
+
+@schemathesis.check
+def response_signature(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 200 answer to a request we signed is itself signed over its exact body bytes."""
+    sent = response.request.headers
+    if SIGN_HEADER not in sent or sent.get(UUID_HEADER) not in SECRETS:
+        return None  # schemathesis's own unsigned probes: nothing to verify against
+    if response.status_code != 200:
+        return None
+    headers = {name: values[0] for name, values in response.headers.items() if values}
+    try:
+        verify_response(
+            headers,
+            response.content,
+            request_id=sent[REQUEST_ID_HEADER],
+            uuid=sent[UUID_HEADER],
+            secret_key=SECRETS[sent[UUID_HEADER]],
+            algorithm=sent.get(ALGORITHM_HEADER, "MD5"),
+        )
+    except SignatureError as exc:
+        raise AssertionError(f"response signature: {exc}") from None
+    return True
+
+
+@schemathesis.check
+def negative_data_rejected_by_ret_code(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Data that breaks the schema is refused the service's way: HTTP 200 with a non-zero retCode."""
+    if case.meta is None or case.meta.generation.mode is not GenerationMode.NEGATIVE:
+        return None
+    if response.status_code >= 500:
+        raise AssertionError(f"negative data got HTTP {response.status_code}, expected 200 with a non-zero retCode")
+    if response.status_code != 200:
+        return None  # e.g. 405 for an undocumented method: also a rejection
+    code = _result_code(response)
+    if code is None or code == 0:
+        raise AssertionError(f"negative data was accepted: retCode {code!r} in {response.content[:300]!r}")
+    return True
+
+
+@schemathesis.check
+def positive_data_accepted_by_ret_code(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A signed request with a schema-valid body is served: retCode 0 (the sandbox has no other reason)."""
+    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
+        return None
+    if SIGN_HEADER not in response.request.headers or not response.request.body:
+        return None  # unsigned probes; stopOrder's optional body left out gets retCode 2 (missing parameter)
+    code = _result_code(response)
+    if code != 0:
+        raise AssertionError(f"schema-valid data was refused: retCode {code!r} in {response.content[:300]!r}")
+    return True

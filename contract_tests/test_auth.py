@@ -1,0 +1,177 @@
+"""CallbotAuth on its own, against httpx.MockTransport: what it sends and what it accepts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+from callbot_signing import CallbotAuth, CallbotError, SignatureError
+
+UUID = "acc-uuid"
+SECRET = "the-secret-key-never-shown"
+URL = "http://127.0.0.1:9/callcentre/api/v3/stopOrder"
+BODY = {"productID": "callbot", "userTaskID": "t", "orderIDs": ["o-1", "o-2"]}
+
+
+def independent_sign(secret: str, body: bytes, ts: str, request_id: str, uuid: str, algorithm: str) -> str:
+    raw = secret.encode() + b"&body=" + body + f"&createTs={ts}&requestID={request_id}&uuid={uuid}".encode()
+    return hashlib.new({"MD5": "md5", "SHA256": "sha256"}[algorithm], raw).hexdigest().upper()
+
+
+def signed_reply(request: httpx.Request, body: bytes = b'{"retCode":0}', **overrides: str) -> httpx.Response:
+    """A response as the service would sign it, with optional header overrides (None-like '' drops one)."""
+    headers = {
+        "requestID": request.headers["requestID"],
+        "uuid": request.headers["uuid"],
+        "createTs": str(int(time.time())),
+        "algorithm": request.headers["algorithm"],
+    }
+    headers["sign"] = independent_sign(
+        SECRET, body, headers["createTs"], headers["requestID"], headers["uuid"], headers["algorithm"]
+    )
+    headers.update(overrides)
+    return httpx.Response(200, content=body, headers={k: v for k, v in headers.items() if v != ""})
+
+
+def client_with(handler: Callable[[httpx.Request], httpx.Response], **auth_options: object) -> httpx.Client:
+    return httpx.Client(auth=CallbotAuth(UUID, SECRET, **auth_options), transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA256"])
+def test_request_carries_headers_that_pass_an_independent_verifier(algorithm: str) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return signed_reply(request)
+
+    with client_with(handler, algorithm=algorithm.lower()) as client:
+        client.post(URL, json=BODY)
+    (request,) = seen
+    headers = request.headers
+    assert headers["algorithm"] == algorithm
+    assert headers["uuid"] == UUID
+    assert len(headers["requestID"]) == 32 and int(headers["requestID"], 16) >= 0
+    assert abs(int(headers["createTs"]) - time.time()) < 5
+    expected = independent_sign(SECRET, request.content, headers["createTs"], headers["requestID"], UUID, algorithm)
+    assert headers["sign"] == expected
+
+
+def test_every_request_gets_a_fresh_request_id() -> None:
+    ids: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        ids.append(request.headers["requestID"])
+        return signed_reply(request)
+
+    with client_with(handler) as client:
+        for _ in range(3):
+            client.post(URL, json=BODY)
+    assert len(set(ids)) == 3
+
+
+def test_a_correctly_signed_response_is_accepted() -> None:
+    with client_with(signed_reply) as client:
+        assert client.post(URL, json=BODY).json() == {"retCode": 0}
+
+
+@pytest.mark.parametrize(
+    ("fault", "rule"),
+    [
+        (lambda req: signed_reply(req, sign=""), "missing_header"),
+        (lambda req: signed_reply(req, createTs=""), "missing_header"),
+        (lambda req: signed_reply(req, sign="0" * 32), "sign_mismatch"),
+        (lambda req: signed_reply(req, requestID="someone-elses-request"), "request_id_echo"),
+        (lambda req: signed_reply(req, uuid="another-account"), "uuid_echo"),
+        (lambda req: signed_reply(req, algorithm="SHA1"), "bad_algorithm"),
+    ],
+    ids=["missing sign", "missing createTs", "forged sign", "wrong requestID echo", "wrong uuid echo", "bad algorithm"],
+)
+def test_a_faulty_response_raises_signature_error_naming_the_rule(
+    fault: Callable[[httpx.Request], httpx.Response], rule: str
+) -> None:
+    with client_with(fault) as client, pytest.raises(SignatureError) as caught:
+        client.post(URL, json=BODY)
+    assert caught.value.rule == rule
+    assert isinstance(caught.value, CallbotError)
+    assert SECRET not in str(caught.value)
+
+
+def test_a_tampered_response_body_is_rejected() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        genuine = signed_reply(request, body=b'{"retCode":0,"successCount":1}')
+        return httpx.Response(200, content=b'{"retCode":0,"successCount":9}', headers=genuine.headers)
+
+    with client_with(handler) as client, pytest.raises(SignatureError, match="does not match") as caught:
+        client.post(URL, json=BODY)
+    assert caught.value.rule == "sign_mismatch"
+
+
+@pytest.mark.parametrize("offset", [-301, 301], ids=["stale", "future"])
+def test_a_response_created_too_far_from_local_time_is_rejected(offset: int) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        ts = str(int(time.time()) + offset)
+        sign = independent_sign(SECRET, b"{}", ts, request.headers["requestID"], UUID, "MD5")
+        return signed_reply(request, body=b"{}", createTs=ts, sign=sign)
+
+    with client_with(handler) as client, pytest.raises(SignatureError, match="max 300 s") as caught:
+        client.post(URL, json=BODY)
+    assert caught.value.rule == "clock_skew"
+
+
+def test_clock_skew_within_the_window_is_accepted() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        ts = str(int(time.time()) - 250)
+        sign = independent_sign(SECRET, b"{}", ts, request.headers["requestID"], UUID, "MD5")
+        return signed_reply(request, body=b"{}", createTs=ts, sign=sign)
+
+    with client_with(handler) as client:
+        assert client.post(URL, json=BODY).status_code == 200
+
+
+def test_an_unsigned_error_reply_names_what_its_body_says() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.dumps({"retCode": 6002, "retMsg": "account does not exist", "responseID": "x"}).encode()
+        return httpx.Response(200, content=body, headers={"requestID": request.headers["requestID"]})
+
+    with client_with(handler) as client, pytest.raises(SignatureError, match="retCode=6002"):
+        client.post(URL, json=BODY)
+
+
+def test_non_success_statuses_are_not_verified() -> None:
+    with client_with(lambda request: httpx.Response(502, text="<html>bad gateway</html>")) as client:
+        assert client.post(URL, json=BODY).status_code == 502
+
+
+def test_verification_can_be_switched_off() -> None:
+    with client_with(lambda request: httpx.Response(200, json={}), verify_responses=False) as client:
+        assert client.post(URL, json=BODY).status_code == 200
+
+
+async def test_the_async_client_is_signed_and_verified_too() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return signed_reply(request, sign="F" * 32)
+
+    transport = httpx.MockTransport(handler)
+    async with httpx.AsyncClient(auth=CallbotAuth(UUID, SECRET), transport=transport) as client:
+        with pytest.raises(SignatureError, match="does not match"):
+            await client.post(URL, json=BODY)
+
+
+def test_repr_never_shows_the_secret() -> None:
+    auth = CallbotAuth(UUID, SECRET, algorithm="sha256")
+    assert SECRET not in repr(auth)
+    assert "SHA256" in repr(auth) and UUID in repr(auth)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("", SECRET), "uuid is empty"), ((UUID, ""), "secret_key is empty"), ((UUID, SECRET, "SHA1"), "MD5, SHA256")],
+)
+def test_bad_settings_are_refused_at_construction(args: tuple[str, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CallbotAuth(*args)

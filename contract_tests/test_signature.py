@@ -1,0 +1,98 @@
+"""Properties and known answers of the one canonical signing function."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from callbot_signing import sign
+from hypothesis import given
+from hypothesis import strategies as st
+
+texts = st.text(max_size=40)
+algorithms = st.sampled_from(["MD5", "SHA256", "md5", "sha256", "Sha256"])
+
+
+def documented_sign(secret: str, body: bytes, ts: str, request_id: str, uuid: str, algorithm: str) -> str:
+    """The wiki's rule, written independently of the package: one string, hashed, upper-case hex."""
+    raw = secret.encode() + b"&body=" + body + f"&createTs={ts}&requestID={request_id}&uuid={uuid}".encode()
+    return hashlib.new(algorithm.replace("SHA256", "sha256").replace("MD5", "md5"), raw).hexdigest().upper()
+
+
+# Computed outside Python, with coreutils (LANG=C.UTF-8), e.g.:
+#   printf '%s' 'k3y&body={"productID":"callbot","userTaskID":"t-1","orderIDs":["o-1"]}&createTs=1700000000&requestID=0123456789abcdef0123456789abcdef&uuid=acc-uuid' \
+#     | md5sum | cut -d' ' -f1 | tr a-f A-F        (sha256sum for SHA256)
+STOP_BODY = b'{"productID":"callbot","userTaskID":"t-1","orderIDs":["o-1"]}'
+UTF8_BODY = '{"data":"你好, Grüße"}'.encode()
+KNOWN_ANSWERS = [
+    (STOP_BODY, "0123456789abcdef0123456789abcdef", "MD5", "03F31C4BDF7D11958EF30C38959D121E"),
+    (
+        STOP_BODY,
+        "0123456789abcdef0123456789abcdef",
+        "SHA256",
+        "B00B381D7189580B6F8E8A2810D4388B8E68115DB748A1A5EBF51AA038559BC3",
+    ),
+    (UTF8_BODY, "r1", "MD5", "CDC8F84AF4314FDB4AC87C591E9CF274"),
+    (UTF8_BODY, "r1", "SHA256", "5031E939EAAD6493F12441DF78B1F78E35B2F2A3439122707CC5B77B2F5B7AD1"),
+    (b"", "r1", "MD5", "9C00353621E5FC7C8C8ED190D3386488"),
+]
+
+
+@pytest.mark.parametrize(("body", "request_id", "algorithm", "expected"), KNOWN_ANSWERS)
+def test_known_answer_vectors_computed_with_coreutils(body: bytes, request_id: str, algorithm: str, expected: str) -> None:
+    assert sign("k3y", body, "1700000000", request_id, "acc-uuid", algorithm) == expected
+
+
+@given(texts, st.binary(max_size=200), texts, texts, texts, algorithms)
+def test_sign_is_deterministic_upper_hex_of_the_right_length(
+    secret: str, body: bytes, ts: str, request_id: str, uuid: str, algorithm: str
+) -> None:
+    first = sign(secret, body, ts, request_id, uuid, algorithm)
+    assert first == sign(secret, body, ts, request_id, uuid, algorithm)
+    length = 32 if algorithm.upper() == "MD5" else 64
+    assert re.fullmatch(f"[0-9A-F]{{{length}}}", first)
+
+
+@given(texts, st.binary(max_size=200), texts, texts, texts, algorithms)
+def test_sign_matches_the_documented_rule(
+    secret: str, body: bytes, ts: str, request_id: str, uuid: str, algorithm: str
+) -> None:
+    expected = documented_sign(secret, body, ts, request_id, uuid, algorithm.upper())
+    assert sign(secret, body, ts, request_id, uuid, algorithm) == expected
+
+
+@given(st.binary(min_size=1, max_size=200), st.data())
+def test_changing_one_body_byte_changes_the_sign(body: bytes, data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(body) - 1))
+    flipped = bytes([body[index] ^ data.draw(st.integers(1, 255))])
+    changed = body[:index] + flipped + body[index + 1 :]
+    for algorithm in ("MD5", "SHA256"):
+        assert sign("s", body, "1", "r", "u", algorithm) != sign("s", changed, "1", "r", "u", algorithm)
+
+
+@given(st.sampled_from(["secret", "ts", "request_id", "uuid"]), texts, texts)
+def test_changing_any_other_input_changes_the_sign(which: str, original: str, replacement: str) -> None:
+    if original == replacement:
+        replacement = original + "x"
+    base = {"secret_key": "s", "body": b"{}", "create_ts": "1", "request_id": "r", "uuid": "u"}
+    key = {"secret": "secret_key", "ts": "create_ts"}.get(which, which)
+    before = dict(base, **{key: original})
+    after = dict(base, **{key: replacement})
+    # With the other inputs fixed, a different value always gives a different string to hash.
+    assert sign(**before) != sign(**after)  # type: ignore[arg-type]
+
+
+def test_changing_the_algorithm_changes_the_sign() -> None:
+    assert sign("s", b"{}", "1", "r", "u", "MD5") != sign("s", b"{}", "1", "r", "u", "SHA256")[:32]
+
+
+@pytest.mark.parametrize("algorithm", ["SHA1", "sha-256", "", "HMAC-SHA256"])
+def test_unknown_algorithm_is_a_value_error_naming_the_allowed_ones(algorithm: str) -> None:
+    with pytest.raises(ValueError, match="MD5, SHA256"):
+        sign("s", b"{}", "1", "r", "u", algorithm)
+
+
+def test_sign_accepts_a_memoryview_without_copying_the_body() -> None:
+    body = bytearray(b'{"data":"x"}' * 1000)
+    assert sign("s", memoryview(body), "1", "r", "u") == sign("s", bytes(body), "1", "r", "u")  # type: ignore[arg-type]
