@@ -40,7 +40,9 @@ KNOWN_ANSWERS = [
 
 
 @pytest.mark.parametrize(("body", "request_id", "algorithm", "expected"), KNOWN_ANSWERS)
-def test_known_answer_vectors_computed_with_coreutils(body: bytes, request_id: str, algorithm: str, expected: str) -> None:
+def test_known_answer_vectors_computed_with_coreutils(
+    body: bytes, request_id: str, algorithm: str, expected: str
+) -> None:
     assert sign("k3y", body, "1700000000", request_id, "acc-uuid", algorithm) == expected
 
 

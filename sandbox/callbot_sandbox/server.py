@@ -25,13 +25,23 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Ite
     """
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="callbot-sandbox", daemon=True)
+
+    def run() -> None:
+        try:
+            server.run()
+        except SystemExit:  # uvicorn exits on a startup failure (e.g. the port is in use); reported below
+            pass
+
+    thread = threading.Thread(target=run, name="callbot-sandbox", daemon=True)
     thread.start()
     deadline = time.monotonic() + READY_TIMEOUT
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(f"the sandbox did not start on {host}:{port} within {READY_TIMEOUT} s")
+            raise RuntimeError(
+                f"the sandbox did not start on {host}:{port} within {READY_TIMEOUT} s (is the port in use? "
+                "uvicorn's log above says why)"
+            )
         time.sleep(0.01)
     bound_port = server.servers[0].sockets[0].getsockname()[1]
     try:
