@@ -155,6 +155,7 @@ class Sandbox:
             try:
                 account = self.accounts.get(request.headers.get(UUID_HEADER, ""))
                 account, algorithm = self.check_signature(request.headers, raw_body)
+                _check_media_type(request.headers.get("content-type"))
                 payload = operation.handle(_json_object(raw_body))
             except v.RequestRejected as rejected:
                 payload = operation.error_body(rejected.ret_code, rejected.ret_msg)
@@ -169,6 +170,15 @@ class Sandbox:
 
 def _envelope(code: int, msg: str) -> dict[str, Any]:
     return {"retCode": code, "retMsg": msg, "responseID": uuid4().hex}
+
+
+def _check_media_type(content_type: str | None) -> None:
+    """The pages document JSON bodies only; another declared media type is a format error (sandbox's choice)."""
+    if content_type is None:
+        return
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise v.RequestRejected(v.WRONG_TYPE, f"the request body must be application/json, not {media_type}")
 
 
 def _json_object(raw_body: bytes) -> dict[str, Any]:

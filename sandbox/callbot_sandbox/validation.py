@@ -27,12 +27,15 @@ def _is(value: Any, kind: type) -> bool:
 
 
 def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
-    """Return ``body[name]`` checked to be of ``kind``; None when optional and absent (or null)."""
-    value = body.get(name)
-    if value is None:
+    """Return ``body[name]`` checked to be of ``kind``; None when optional and absent.
+
+    A field present as JSON null has the wrong type: the spec declares none of them nullable.
+    """
+    if name not in body:
         if required:
             raise RequestRejected(MISSING_PARAMETER, f"missing parameter: {name}")
         return None
+    value = body[name]
     if not _is(value, kind):
         raise RequestRejected(WRONG_TYPE, f"parameter {name} must be {_TYPE_NAMES[kind]}")
     return value
