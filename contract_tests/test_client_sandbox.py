@@ -241,6 +241,7 @@ def test_the_wiki_samples_way_of_signing_is_accepted(live_url: str) -> None:
         ({"productID": "callbot", "userTaskID": TASK, "orderIDs": "order-1"}, 3),
         ({"productID": "callbot", "userTaskID": TASK, "orderIDs": [1]}, 3),
         ({"productID": "callbot", "userTaskID": TASK, "orderIDs": [], "delCall": True}, 3),
+        ({"productID": "callbot", "userTaskID": TASK, "orderIDs": [], "delCall": None}, 3),
         ({"productID": "callbot", "userTaskID": TASK, "orderIDs": [], "delCall": 2}, 4),
         ({"productID": "chatbot", "userTaskID": TASK, "orderIDs": []}, 4),
     ],
@@ -250,6 +251,7 @@ def test_the_wiki_samples_way_of_signing_is_accepted(live_url: str) -> None:
         "orderIDs not array",
         "orderID not string",
         "delCall bool",
+        "delCall null",
         "delCall 2",
         "productID wrong",
     ],
@@ -274,3 +276,11 @@ def test_the_live_sandbox_helper_reports_a_port_in_use() -> None:
         port = int(url.rsplit(":", 1)[1])
         with pytest.raises(RuntimeError, match="did not start"), serve_in_thread(make_sandbox().asgi_app(), port=port):
             pass
+
+
+async def test_a_body_declared_as_another_media_type_gets_ret_code_3(sandbox: Sandbox) -> None:
+    client = in_process(sandbox, MD5_ACCOUNT).get_async_httpx_client()
+    body = b'{"productID":"callbot","userTaskID":"task-0001","orderIDs":["order-1"]}'
+    response = await client.post("/callcentre/api/v3/stopOrder", content=body, headers={"Content-Type": "text/plain"})
+    assert response.json()["retCode"] == 3
+    assert sandbox.store.get(UNDIALED[0]).state is OrderState.UNDIALED  # type: ignore[union-attr]
