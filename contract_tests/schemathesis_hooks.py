@@ -46,6 +46,8 @@ class RequestsCallbotAuth(requests.auth.AuthBase):
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
+        if not isinstance(body, bytes):
+            raise TypeError("a streamed request body cannot be signed: send bytes")
         request_id = uuid4().hex
         create_ts = str(int(self._clock()))
         request.headers[REQUEST_ID_HEADER] = request_id

@@ -169,9 +169,13 @@ def test_repr_never_shows_the_secret() -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
-    [(("", SECRET), "uuid is empty"), ((UUID, ""), "secret_key is empty"), ((UUID, SECRET, "SHA1"), "MD5, SHA256")],
+    ("uuid", "secret", "algorithm", "message"),
+    [
+        ("", SECRET, "MD5", "uuid is empty"),
+        (UUID, "", "MD5", "secret_key is empty"),
+        (UUID, SECRET, "SHA1", "MD5, SHA256"),
+    ],
 )
-def test_bad_settings_are_refused_at_construction(args: tuple[str, ...], message: str) -> None:
+def test_bad_settings_are_refused_at_construction(uuid: str, secret: str, algorithm: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        CallbotAuth(*args)
+        CallbotAuth(uuid, secret, algorithm)

@@ -172,7 +172,7 @@ def test_a_faulty_response_over_uvicorn_raises_signature_error(live_url: str, ta
 async def test_a_stale_response_from_the_sandbox_raises_signature_error() -> None:
     sandbox = make_sandbox(clock=lambda: time.time() - 3600, max_clock_skew=None)
     client = in_process(sandbox, MD5_ACCOUNT)
-    with pytest.raises(SignatureError, match="360[01] s from local time") as caught:
+    with pytest.raises(SignatureError, match=r"360[01] s from local time") as caught:
         await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0]))
     assert caught.value.rule == "clock_skew"
 

@@ -20,9 +20,10 @@ def documented_sign(secret: str, body: bytes, ts: str, request_id: str, uuid: st
     return hashlib.new(algorithm.replace("SHA256", "sha256").replace("MD5", "md5"), raw).hexdigest().upper()
 
 
-# Computed outside Python, with coreutils (LANG=C.UTF-8), e.g.:
-#   printf '%s' 'k3y&body={"productID":"callbot","userTaskID":"t-1","orderIDs":["o-1"]}&createTs=1700000000&requestID=0123456789abcdef0123456789abcdef&uuid=acc-uuid' \
-#     | md5sum | cut -d' ' -f1 | tr a-f A-F        (sha256sum for SHA256)
+# Computed outside Python, with coreutils in a C.UTF-8 locale, e.g. the third vector:
+#   printf '%s' 'k3y&body={"data":"你好, Grüße"}&createTs=1700000000&requestID=r1&uuid=acc-uuid' \
+#     | md5sum | cut -d' ' -f1 | tr a-f A-F
+# (sha256sum for SHA256; the first two hash the STOP_BODY text with requestID=0123456789abcdef0123456789abcdef).
 STOP_BODY = b'{"productID":"callbot","userTaskID":"t-1","orderIDs":["o-1"]}'
 UTF8_BODY = '{"data":"你好, Grüße"}'.encode()
 KNOWN_ANSWERS = [

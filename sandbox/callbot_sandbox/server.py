@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,10 +28,9 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Ite
     server = uvicorn.Server(config)
 
     def run() -> None:
-        try:
+        # uvicorn exits on a startup failure (e.g. the port is in use); the wait below reports it.
+        with contextlib.suppress(SystemExit):
             server.run()
-        except SystemExit:  # uvicorn exits on a startup failure (e.g. the port is in use); reported below
-            pass
 
     thread = threading.Thread(target=run, name="callbot-sandbox", daemon=True)
     thread.start()

@@ -1,0 +1,27 @@
+"""The public surface of the hand-written packages is exactly their __all__, and it is pinned here."""
+
+from __future__ import annotations
+
+import callbot_sandbox
+import callbot_signing
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        (
+            callbot_signing,
+            ["CallbotAuth", "CallbotError", "SignatureError", "connect", "sign", "verify_response"],
+        ),
+        (
+            callbot_sandbox,
+            ["Account", "OrderState", "OrderStore", "Sandbox", "create_app", "serve_in_thread"],
+        ),
+    ],
+    ids=["callbot_signing", "callbot_sandbox"],
+)
+def test_public_names_are_pinned(module: object, expected: list[str]) -> None:
+    assert sorted(module.__all__) == sorted(expected)  # type: ignore[attr-defined]
+    public = {name for name in vars(module) if not name.startswith("_")}
+    assert set(expected) <= public

@@ -1,0 +1,36 @@
+"""The README's usage example runs, as written, against a sandbox on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.contract
+
+
+def readme_example() -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- The block below is run by .*? -->\n```python\n(.*?)```", text, re.DOTALL)
+    assert match, "the marked python block is missing from README.md"
+    return match.group(1)
+
+
+def test_the_readme_example_stops_orders_on_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account = Account("readme-uuid", "readme-secret-key")
+    sandbox = Sandbox([account])
+    sandbox.store.add("my-task-0001", "order-0001")
+    with serve_in_thread(sandbox.asgi_app()) as url:
+        monkeypatch.setenv("CALLBOT_BASE_URL", url)
+        monkeypatch.setenv("CALLBOT_UUID", account.uuid)
+        monkeypatch.setenv("CALLBOT_SECRET_KEY", account.secret_key)
+        exec(compile(readme_example(), "README.md", "exec"), {})
+    printed = capsys.readouterr().out.split(" ", 2)
+    assert printed[:2] == ["0", "1"]
+    assert "order-0002" in printed[2] and "not found" in printed[2]
+    assert sandbox.store.get("order-0001").state is OrderState.STOPPED  # type: ignore[union-attr]
