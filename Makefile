@@ -44,7 +44,7 @@ lint: $(STAMP)
 
 # The contract suite against the embedded sandbox (in-process and on 127.0.0.1).
 contract: $(STAMP)
-	$(BIN)/python -m pytest -m contract -q
+	$(BIN)/python -m pytest -m contract -q -rfE --junitxml=reports/contract-junit.xml
 
 test: lint check-generated
 	$(BIN)/python -m pytest -q
