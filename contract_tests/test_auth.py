@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from callbot_signing import CallbotAuth, CallbotError, SignatureError
+from callbot_signing import CallbotAuth, CallbotError, SignatureError, UnexpectedResponseError
 
 UUID = "acc-uuid"
 SECRET = "the-secret-key-never-shown"
@@ -133,18 +133,22 @@ def test_clock_skew_within_the_window_is_accepted() -> None:
         assert client.post(URL, json=BODY).status_code == 200
 
 
-def test_an_unsigned_error_reply_names_what_its_body_says() -> None:
+def test_an_unsigned_error_reply_is_a_signature_error_naming_what_its_body_says_without_raise_on_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.dumps({"retCode": 6002, "retMsg": "account does not exist", "responseID": "x"}).encode()
         return httpx.Response(200, content=body, headers={"requestID": request.headers["requestID"]})
 
-    with client_with(handler) as client, pytest.raises(SignatureError, match="retCode=6002"):
+    with client_with(handler, raise_on_error=False) as client, pytest.raises(SignatureError, match="retCode=6002"):
         client.post(URL, json=BODY)
 
 
-def test_non_success_statuses_are_not_verified() -> None:
-    with client_with(lambda request: httpx.Response(502, text="<html>bad gateway</html>")) as client:
-        assert client.post(URL, json=BODY).status_code == 502
+def test_an_html_error_page_is_an_unexpected_response_not_a_signature_error() -> None:
+    page = "<html>bad gateway</html>"
+    handler = lambda request: httpx.Response(502, text=page, headers={"content-type": "text/html"})  # noqa: E731
+    with client_with(handler) as client, pytest.raises(UnexpectedResponseError) as caught:
+        client.post(URL, json=BODY)
+    assert (caught.value.status_code, caught.value.content_type, caught.value.body_excerpt) == (502, "text/html", page)
+    assert "HTTP 502" in str(caught.value) and caught.value.operation == "stopOrder"
 
 
 def test_verification_can_be_switched_off() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from callbot_client.api.health import ping
 from callbot_client.api.orders import stop_order
 from callbot_client.models import DelCall, PingRequest, StopOrderRequest
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
-from callbot_signing import SignatureError, connect
+from callbot_signing import AuthenticationError, InvalidRequestError, SignatureError, SignatureRejectedError, connect
 
 from .conftest import DIALED, MD5_ACCOUNT, SHA_ACCOUNT, TASK, UNDIALED, make_sandbox
 
@@ -60,7 +61,7 @@ def replace(response: httpx.Response, *, content: bytes | None = None, **headers
     )
 
 
-def in_process(sandbox: Sandbox, account: Account, tamper: Tamper | None = None) -> Client:
+def in_process(sandbox: Sandbox, account: Account, tamper: Tamper | None = None, **options: Any) -> Client:
     transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=sandbox.asgi_app())
     if tamper is not None:
         transport = TamperingTransport(transport, tamper)
@@ -70,6 +71,7 @@ def in_process(sandbox: Sandbox, account: Account, tamper: Tamper | None = None)
         account.secret_key,
         algorithm=account.algorithm,
         httpx_args={"transport": transport},
+        **options,
     )
 
 
@@ -189,20 +191,23 @@ async def test_wrong_secret_key_gets_ret_code_6(sandbox: Sandbox) -> None:
         verify_responses=False,
         httpx_args={"transport": httpx.ASGITransport(app=sandbox.asgi_app())},
     )
-    result = await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0]))
-    assert result is not None and result.ret_code == 6
+    with pytest.raises(SignatureRejectedError) as caught:
+        await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0]))
+    assert (caught.value.ret_code, caught.value.operation) == (6, "stopOrder")
+    assert "check the secret key" in str(caught.value)
     assert sandbox.store.get(UNDIALED[0]).state is OrderState.UNDIALED  # type: ignore[union-attr]
 
 
-async def test_unknown_uuid_gets_6002_in_an_unsigned_reply(sandbox: Sandbox) -> None:
+async def test_unknown_uuid_gets_authentication_error_from_an_unsigned_6002(sandbox: Sandbox) -> None:
     client = connect(
         "http://sandbox.local",
         "no-such-account",
         "k",
         httpx_args={"transport": httpx.ASGITransport(app=sandbox.asgi_app())},
     )
-    with pytest.raises(SignatureError, match="retCode=6002"):
+    with pytest.raises(AuthenticationError, match="check the uuid") as caught:
         await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0]))
+    assert caught.value.ret_code == 6002
 
 
 async def test_unsigned_request_gets_6001(sandbox: Sandbox) -> None:
@@ -259,14 +264,14 @@ def test_the_wiki_samples_way_of_signing_is_accepted(live_url: str) -> None:
 async def test_invalid_bodies_get_the_documented_ret_code(
     sandbox: Sandbox, body: dict[str, object], ret_code: int
 ) -> None:
-    client = in_process(sandbox, MD5_ACCOUNT).get_async_httpx_client()
+    client = in_process(sandbox, MD5_ACCOUNT, raise_on_error=False).get_async_httpx_client()
     response = await client.post("/callcentre/api/v3/stopOrder", json=body)
     assert response.json()["retCode"] == ret_code
     assert response.json()["errList"] == []
 
 
 async def test_a_body_that_is_not_json_gets_ret_code_3(sandbox: Sandbox) -> None:
-    client = in_process(sandbox, MD5_ACCOUNT).get_async_httpx_client()
+    client = in_process(sandbox, MD5_ACCOUNT, raise_on_error=False).get_async_httpx_client()
     response = await client.post("/callcentre/api/v3/stopOrder", content=b"{not json")
     assert response.json()["retCode"] == 3
 
@@ -279,8 +284,18 @@ def test_the_live_sandbox_helper_reports_a_port_in_use() -> None:
 
 
 async def test_a_body_declared_as_another_media_type_gets_ret_code_3(sandbox: Sandbox) -> None:
-    client = in_process(sandbox, MD5_ACCOUNT).get_async_httpx_client()
+    client = in_process(sandbox, MD5_ACCOUNT, raise_on_error=False).get_async_httpx_client()
     body = b'{"productID":"callbot","userTaskID":"task-0001","orderIDs":["order-1"]}'
     response = await client.post("/callcentre/api/v3/stopOrder", content=body, headers={"Content-Type": "text/plain"})
     assert response.json()["retCode"] == 3
     assert sandbox.store.get(UNDIALED[0]).state is OrderState.UNDIALED  # type: ignore[union-attr]
+
+
+async def test_a_refused_request_raises_a_typed_error_through_the_generated_client(sandbox: Sandbox) -> None:
+    client = in_process(sandbox, MD5_ACCOUNT)
+    body = StopOrderRequest.from_dict({"productID": "callbot", "userTaskID": TASK, "orderIDs": []})
+    body["delCall"] = 7  # an unknown key the generated model passes through, and the sandbox refuses
+    with pytest.raises(InvalidRequestError) as caught:
+        await stop_order.asyncio(client=client, body=body)
+    assert (caught.value.ret_code, caught.value.ret_msg) == (4, "parameter delCall must be one of 0, 1")
+    assert caught.value.response_id and caught.value.request_id

@@ -12,7 +12,24 @@ import pytest
     [
         (
             callbot_signing,
-            ["CallbotAuth", "CallbotError", "SignatureError", "connect", "sign", "verify_response"],
+            [
+                "APIConnectionError",
+                "APITimeoutError",
+                "AuthenticationError",
+                "BatchInProgressError",
+                "CallbotAuth",
+                "CallbotError",
+                "InvalidRequestError",
+                "PermissionDeniedError",
+                "RetryPolicy",
+                "ServiceUnavailableError",
+                "SignatureError",
+                "SignatureRejectedError",
+                "UnexpectedResponseError",
+                "connect",
+                "sign",
+                "verify_response",
+            ],
         ),
         (
             callbot_sandbox,

@@ -10,7 +10,7 @@ import pytest
 from callbot_client.api.health import ping
 from callbot_client.api.orders import stop_order
 from callbot_client.models import DelCall, PingRequest, StopOrderRequest
-from callbot_signing import connect
+from callbot_signing import UnexpectedResponseError, connect
 from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -33,10 +33,11 @@ def capture(call: Any, body: Any) -> httpx.Request:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(502)  # not verified, and not parsed: the request is all we want
+        return httpx.Response(400)  # raises UnexpectedResponseError: the request is all we want
 
-    client = connect("http://127.0.0.1:9", "acc", "key", httpx_args={"transport": httpx.MockTransport(handler)})
-    with client, pytest.raises(Exception, match="502"):
+    transport = httpx.MockTransport(handler)
+    client = connect("http://127.0.0.1:9", "acc", "key", max_retries=0, httpx_args={"transport": transport})
+    with client, pytest.raises(UnexpectedResponseError, match="HTTP 400"):
         call(client=client, body=body)
     return seen[0]
 

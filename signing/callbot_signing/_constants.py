@@ -20,3 +20,20 @@ DEFAULT_MAX_CLOCK_SKEW: Final = 300
 
 #: Seconds to wait for the service; httpx and the generated client would otherwise wait forever.
 DEFAULT_TIMEOUT: Final = 30.0
+
+#: Seconds to wait for a connection; reads and writes get DEFAULT_TIMEOUT.
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+
+#: Retries after the first attempt, for the faults that are safe to retry (see _retry.py).
+DEFAULT_MAX_RETRIES: Final = 2
+#: Backoff before retry n is min(DEFAULT_MAX_DELAY, DEFAULT_BASE_DELAY * 2**(n-1)) times a jitter in [0.5, 1].
+DEFAULT_BASE_DELAY: Final = 0.5
+DEFAULT_MAX_DELAY: Final = 8.0
+#: The longest Retry-After that is waited for; a longer one raises at once.
+DEFAULT_MAX_RETRY_AFTER: Final = 60.0
+
+#: Characters of an unexpected response body quoted in UnexpectedResponseError.
+BODY_EXCERPT_CHARS: Final = 200
+
+#: The logger that gets a DEBUG record per attempt (never the sign or the secret key).
+LOGGER_NAME: Final = "callbot"
