@@ -10,6 +10,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 from callbot_signing import CallbotAuth, CallbotError, SignatureError, UnexpectedResponseError
+from hypothesis import given
+from hypothesis import strategies as st
 
 UUID = "acc-uuid"
 SECRET = "the-secret-key-never-shown"
@@ -183,3 +185,32 @@ def test_repr_never_shows_the_secret() -> None:
 def test_bad_settings_are_refused_at_construction(uuid: str, secret: str, algorithm: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         CallbotAuth(uuid, secret, algorithm)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(
+    body=st.dictionaries(st.text(max_size=10), json_values, max_size=5), algorithm=st.sampled_from(["MD5", "SHA256"])
+)
+def test_any_request_through_callbot_auth_passes_an_independent_verifier(
+    body: dict[str, object], algorithm: str
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return signed_reply(request)
+
+    with client_with(handler, algorithm=algorithm) as client:
+        client.post(URL, json=body)
+    (request,) = seen
+    headers = request.headers
+    wire_body = request.content  # the bytes httpx put on the wire, whatever its JSON formatting
+    assert json.loads(wire_body) == body
+    expected = independent_sign(SECRET, wire_body, headers["createTs"], headers["requestID"], UUID, algorithm)
+    assert headers["sign"] == expected
