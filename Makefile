@@ -24,6 +24,7 @@ generate: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
 		--config $(GENERATOR_CONFIG) --meta none --output-path $(GENERATED) --overwrite
 	touch $(GENERATED)/py.typed
+	$(BIN)/python openapi/spec_to_json.py $(SPEC) $(GENERATED)/openapi.json
 
 # Fails, with the diff, when generated/ is not what the generator makes of the spec.
 check-generated: $(STAMP)
@@ -31,6 +32,7 @@ check-generated: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
 		--config $(GENERATOR_CONFIG) --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \
 	touch "$$tmp/callbot_client/py.typed" && \
+	$(BIN)/python openapi/spec_to_json.py $(SPEC) "$$tmp/callbot_client/openapi.json" && \
 	if diff -ru --exclude=__pycache__ "$$tmp/callbot_client" $(GENERATED); then \
 		echo "check-generated: $(GENERATED) matches $(SPEC)"; \
 	else \

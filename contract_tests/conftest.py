@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,17 @@ UNDIALED = [f"order-{n}" for n in range(1, 6)]
 DIALED = "order-dialed"
 
 
+def call_info_list(*order_ids: str) -> dict[str, Any]:
+    orders = [{"orderID": order_id, "userPhone": "8613800000000"} for order_id in order_ids]
+    return {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": orders}
+
+
 def make_sandbox(**options: Any) -> Sandbox:
+    """A sandbox with task TASK holding the orders UNDIALED (not called yet) and DIALED (called once)."""
     sandbox = Sandbox([MD5_ACCOUNT, SHA_ACCOUNT], **options)
-    for order_id in UNDIALED:
-        sandbox.store.add(TASK, order_id)
-    sandbox.store.add(TASK, DIALED, OrderState.DIALED)
+    task = sandbox.state.create_task(TASK, "scene-1", int(time.time()))
+    sandbox.state.import_orders(task, call_info_list(*UNDIALED, DIALED), new_batch=False)
+    sandbox.state.orders[DIALED].state = OrderState.DIALED
     return sandbox
 
 

@@ -84,7 +84,7 @@ async def test_stop_order_round_trip_in_process(sandbox: Sandbox, account: Accou
     result = await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0], UNDIALED[1]))
     assert result is not None
     assert (result.ret_code, result.total_count, result.success_count, result.err_list) == (0, 2, 2, [])
-    assert sandbox.store.get(UNDIALED[0]).state is OrderState.STOPPED  # type: ignore[union-attr]
+    assert sandbox.state.orders[UNDIALED[0]].state is OrderState.STOPPED
 
 
 @ACCOUNTS
@@ -93,7 +93,7 @@ def test_stop_order_round_trip_over_uvicorn_sync(live_url: str, sandbox: Sandbox
         result = stop_order.sync(client=client, body=stop_request(*UNDIALED, del_call=DelCall.DELETE))
     assert result is not None
     assert (result.ret_code, result.total_count, result.success_count) == (0, len(UNDIALED), len(UNDIALED))
-    assert all(sandbox.store.get(o).data_deleted for o in UNDIALED)  # type: ignore[union-attr]
+    assert all(sandbox.state.orders[o].data_deleted for o in UNDIALED)
 
 
 @ACCOUNTS
@@ -195,7 +195,7 @@ async def test_wrong_secret_key_gets_ret_code_6(sandbox: Sandbox) -> None:
         await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0]))
     assert (caught.value.ret_code, caught.value.operation) == (6, "stopOrder")
     assert "check the secret key" in str(caught.value)
-    assert sandbox.store.get(UNDIALED[0]).state is OrderState.UNDIALED  # type: ignore[union-attr]
+    assert sandbox.state.orders[UNDIALED[0]].state is OrderState.UNDIALED
 
 
 async def test_unknown_uuid_gets_authentication_error_from_an_unsigned_6002(sandbox: Sandbox) -> None:
@@ -288,7 +288,7 @@ async def test_a_body_declared_as_another_media_type_gets_ret_code_3(sandbox: Sa
     body = b'{"productID":"callbot","userTaskID":"task-0001","orderIDs":["order-1"]}'
     response = await client.post("/callcentre/api/v3/stopOrder", content=body, headers={"Content-Type": "text/plain"})
     assert response.json()["retCode"] == 3
-    assert sandbox.store.get(UNDIALED[0]).state is OrderState.UNDIALED  # type: ignore[union-attr]
+    assert sandbox.state.orders[UNDIALED[0]].state is OrderState.UNDIALED
 
 
 async def test_a_refused_request_raises_a_typed_error_through_the_generated_client(sandbox: Sandbox) -> None:
@@ -297,5 +297,8 @@ async def test_a_refused_request_raises_a_typed_error_through_the_generated_clie
     body["delCall"] = 7  # an unknown key the generated model passes through, and the sandbox refuses
     with pytest.raises(InvalidRequestError) as caught:
         await stop_order.asyncio(client=client, body=body)
-    assert (caught.value.ret_code, caught.value.ret_msg) == (4, "parameter delCall must be one of 0, 1")
+    assert (caught.value.ret_code, caught.value.ret_msg) == (
+        4,
+        "parameter delCall has a bad value: 7 is not one of [0, 1]",
+    )
     assert caught.value.response_id and caught.value.request_id

@@ -33,7 +33,7 @@ import pytest
         ),
         (
             callbot_sandbox,
-            ["Account", "OrderState", "OrderStore", "Sandbox", "create_app", "serve_in_thread"],
+            ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"],
         ),
     ],
     ids=["callbot_signing", "callbot_sandbox"],

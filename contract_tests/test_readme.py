@@ -7,7 +7,7 @@ import re
 import pytest
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
 
-from .conftest import REPO
+from .conftest import REPO, call_info_list
 
 pytestmark = pytest.mark.contract
 
@@ -24,7 +24,8 @@ def test_the_readme_example_stops_orders_on_the_sandbox(
 ) -> None:
     account = Account("readme-uuid", "readme-secret-key")
     sandbox = Sandbox([account])
-    sandbox.store.add("my-task-0001", "order-0001")
+    task = sandbox.state.create_task("my-task-0001", "scene-1", 0)
+    sandbox.state.import_orders(task, call_info_list("order-0001"), new_batch=False)
     with serve_in_thread(sandbox.asgi_app()) as url:
         monkeypatch.setenv("CALLBOT_BASE_URL", url)
         monkeypatch.setenv("CALLBOT_UUID", account.uuid)
@@ -33,4 +34,4 @@ def test_the_readme_example_stops_orders_on_the_sandbox(
     printed = capsys.readouterr().out.split(" ", 2)
     assert printed[:2] == ["0", "1"]
     assert "order-0002" in printed[2] and "not found" in printed[2]
-    assert sandbox.store.get("order-0001").state is OrderState.STOPPED  # type: ignore[union-attr]
+    assert sandbox.state.orders["order-0001"].state is OrderState.STOPPED

@@ -3,6 +3,6 @@
 from .accounts import Account
 from .app import Sandbox, create_app
 from .server import serve_in_thread
-from .store import OrderState, OrderStore
+from .state import OrderState, SandboxState, TaskStatus
 
-__all__ = ["Account", "OrderState", "OrderStore", "Sandbox", "create_app", "serve_in_thread"]
+__all__ = ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"]

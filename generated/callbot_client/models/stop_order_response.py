@@ -17,7 +17,13 @@ T = TypeVar("T", bound="StopOrderResponse")
 class StopOrderResponse:
     """
     Attributes:
-        ret_code (int): Response code, 0 for success, others for failure.
+        ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
+            printed on the createTaskAndCall, callList and batch pages:
+            0 success; 1 general error; 2 missing parameter; 3 parameter format error; 4 invalid parameter
+            value; 4001 parameter content capacity error (too many array elements); 5 server maintenance;
+            5001 internal server error; 6 incorrect signature; 6001 missing signature; 6002 account does not
+            exist; 6003 user has no permission; 7 system busy; 1001 batch import in progress, import/export not
+            possible (batch pages only).
         ret_msg (str): Response message.
         response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
         total_count (int): Total count.

@@ -1,0 +1,173 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.mgr_task_status_request import MgrTaskStatusRequest
+from ...models.mgr_task_status_response import MgrTaskStatusResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: MgrTaskStatusRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/callcentre/api/v3/mgrTaskStatus",
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> MgrTaskStatusResponse | None:
+    if response.status_code == 200:
+        response_200 = MgrTaskStatusResponse.from_dict(response.json())
+
+        return response_200
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[MgrTaskStatusResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: MgrTaskStatusRequest | Unset = UNSET,
+) -> Response[MgrTaskStatusResponse]:
+    """Start, pause or finish a task
+
+     Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
+    "Callbot API mgrTaskStatus".
+
+    Args:
+        body (MgrTaskStatusRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MgrTaskStatusResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: MgrTaskStatusRequest | Unset = UNSET,
+) -> MgrTaskStatusResponse | None:
+    """Start, pause or finish a task
+
+     Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
+    "Callbot API mgrTaskStatus".
+
+    Args:
+        body (MgrTaskStatusRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MgrTaskStatusResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: MgrTaskStatusRequest | Unset = UNSET,
+) -> Response[MgrTaskStatusResponse]:
+    """Start, pause or finish a task
+
+     Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
+    "Callbot API mgrTaskStatus".
+
+    Args:
+        body (MgrTaskStatusRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MgrTaskStatusResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: MgrTaskStatusRequest | Unset = UNSET,
+) -> MgrTaskStatusResponse | None:
+    """Start, pause or finish a task
+
+     Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
+    "Callbot API mgrTaskStatus".
+
+    Args:
+        body (MgrTaskStatusRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MgrTaskStatusResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,181 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.ret_envelope import RetEnvelope
+from ...models.update_task_request import UpdateTaskRequest
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: UpdateTaskRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/callcentre/api/v3/updateTask",
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> RetEnvelope | None:
+    if response.status_code == 200:
+        response_200 = RetEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[RetEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateTaskRequest | Unset = UNSET,
+) -> Response[RetEnvelope]:
+    """Update a task's settings
+
+     Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
+    can be changed. Changes take effect after 5 minutes; number-encryption and SMS changes do not apply
+    to numbers already imported or completed. Wiki page "Callbot API updateTask" (partly readable; its
+    table has no Required column).
+
+    Args:
+        body (UpdateTaskRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[RetEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateTaskRequest | Unset = UNSET,
+) -> RetEnvelope | None:
+    """Update a task's settings
+
+     Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
+    can be changed. Changes take effect after 5 minutes; number-encryption and SMS changes do not apply
+    to numbers already imported or completed. Wiki page "Callbot API updateTask" (partly readable; its
+    table has no Required column).
+
+    Args:
+        body (UpdateTaskRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        RetEnvelope
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateTaskRequest | Unset = UNSET,
+) -> Response[RetEnvelope]:
+    """Update a task's settings
+
+     Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
+    can be changed. Changes take effect after 5 minutes; number-encryption and SMS changes do not apply
+    to numbers already imported or completed. Wiki page "Callbot API updateTask" (partly readable; its
+    table has no Required column).
+
+    Args:
+        body (UpdateTaskRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[RetEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateTaskRequest | Unset = UNSET,
+) -> RetEnvelope | None:
+    """Update a task's settings
+
+     Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
+    can be changed. Changes take effect after 5 minutes; number-encryption and SMS changes do not apply
+    to numbers already imported or completed. Wiki page "Callbot API updateTask" (partly readable; its
+    table has no Required column).
+
+    Args:
+        body (UpdateTaskRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        RetEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Agent")
+
+
+@_attrs_define
+class Agent:
+    """The human agent a call was handed to, if any (all null in the example otherwise).
+
+    Attributes:
+        agent_name (None | str | Unset):
+        agent_group (None | str | Unset):
+        agent_call_status (int | None | Unset):
+        agent_call_elapsed (int | None | Unset):
+        agent_label (None | str | Unset):
+        manual_call_start (int | None | Unset):
+        manual_call_answer (int | None | Unset):
+        manual_call_end (int | None | Unset):
+        manual_hangup_by (int | None | Unset):
+    """
+
+    agent_name: None | str | Unset = UNSET
+    agent_group: None | str | Unset = UNSET
+    agent_call_status: int | None | Unset = UNSET
+    agent_call_elapsed: int | None | Unset = UNSET
+    agent_label: None | str | Unset = UNSET
+    manual_call_start: int | None | Unset = UNSET
+    manual_call_answer: int | None | Unset = UNSET
+    manual_call_end: int | None | Unset = UNSET
+    manual_hangup_by: int | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        agent_name: None | str | Unset
+        if isinstance(self.agent_name, Unset):
+            agent_name = UNSET
+        else:
+            agent_name = self.agent_name
+
+        agent_group: None | str | Unset
+        if isinstance(self.agent_group, Unset):
+            agent_group = UNSET
+        else:
+            agent_group = self.agent_group
+
+        agent_call_status: int | None | Unset
+        if isinstance(self.agent_call_status, Unset):
+            agent_call_status = UNSET
+        else:
+            agent_call_status = self.agent_call_status
+
+        agent_call_elapsed: int | None | Unset
+        if isinstance(self.agent_call_elapsed, Unset):
+            agent_call_elapsed = UNSET
+        else:
+            agent_call_elapsed = self.agent_call_elapsed
+
+        agent_label: None | str | Unset
+        if isinstance(self.agent_label, Unset):
+            agent_label = UNSET
+        else:
+            agent_label = self.agent_label
+
+        manual_call_start: int | None | Unset
+        if isinstance(self.manual_call_start, Unset):
+            manual_call_start = UNSET
+        else:
+            manual_call_start = self.manual_call_start
+
+        manual_call_answer: int | None | Unset
+        if isinstance(self.manual_call_answer, Unset):
+            manual_call_answer = UNSET
+        else:
+            manual_call_answer = self.manual_call_answer
+
+        manual_call_end: int | None | Unset
+        if isinstance(self.manual_call_end, Unset):
+            manual_call_end = UNSET
+        else:
+            manual_call_end = self.manual_call_end
+
+        manual_hangup_by: int | None | Unset
+        if isinstance(self.manual_hangup_by, Unset):
+            manual_hangup_by = UNSET
+        else:
+            manual_hangup_by = self.manual_hangup_by
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if agent_name is not UNSET:
+            field_dict["agentName"] = agent_name
+        if agent_group is not UNSET:
+            field_dict["agentGroup"] = agent_group
+        if agent_call_status is not UNSET:
+            field_dict["agentCallStatus"] = agent_call_status
+        if agent_call_elapsed is not UNSET:
+            field_dict["agentCallElapsed"] = agent_call_elapsed
+        if agent_label is not UNSET:
+            field_dict["agentLabel"] = agent_label
+        if manual_call_start is not UNSET:
+            field_dict["manualCallStart"] = manual_call_start
+        if manual_call_answer is not UNSET:
+            field_dict["manualCallAnswer"] = manual_call_answer
+        if manual_call_end is not UNSET:
+            field_dict["manualCallEnd"] = manual_call_end
+        if manual_hangup_by is not UNSET:
+            field_dict["manualHangupBy"] = manual_hangup_by
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+
+        def _parse_agent_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent_name = _parse_agent_name(d.pop("agentName", UNSET))
+
+        def _parse_agent_group(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent_group = _parse_agent_group(d.pop("agentGroup", UNSET))
+
+        def _parse_agent_call_status(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        agent_call_status = _parse_agent_call_status(d.pop("agentCallStatus", UNSET))
+
+        def _parse_agent_call_elapsed(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        agent_call_elapsed = _parse_agent_call_elapsed(d.pop("agentCallElapsed", UNSET))
+
+        def _parse_agent_label(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent_label = _parse_agent_label(d.pop("agentLabel", UNSET))
+
+        def _parse_manual_call_start(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_call_start = _parse_manual_call_start(d.pop("manualCallStart", UNSET))
+
+        def _parse_manual_call_answer(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_call_answer = _parse_manual_call_answer(d.pop("manualCallAnswer", UNSET))
+
+        def _parse_manual_call_end(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_call_end = _parse_manual_call_end(d.pop("manualCallEnd", UNSET))
+
+        def _parse_manual_hangup_by(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_hangup_by = _parse_manual_hangup_by(d.pop("manualHangupBy", UNSET))
+
+        agent = cls(
+            agent_name=agent_name,
+            agent_group=agent_group,
+            agent_call_status=agent_call_status,
+            agent_call_elapsed=agent_call_elapsed,
+            agent_label=agent_label,
+            manual_call_start=manual_call_start,
+            manual_call_answer=manual_call_answer,
+            manual_call_end=manual_call_end,
+            manual_hangup_by=manual_hangup_by,
+        )
+
+        agent.additional_properties = d
+        return agent
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

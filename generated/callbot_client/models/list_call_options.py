@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.range_filter import RangeFilter
+
+
+T = TypeVar("T", bound="ListCallOptions")
+
+
+@_attrs_define
+class ListCallOptions:
+    """Query conditions.
+
+    Attributes:
+        call_id (list[str] | None | Unset): Call IDs.
+        intent_id (list[str] | None | Unset): Intent-tag IDs of the script template.
+        intent_name (list[str] | None | Unset):
+        intent_tag (list[str] | None | Unset):
+        intent_level (list[int] | None | Unset):
+        turn_time (RangeFilter | Unset): A numeric range filter, applied only when `enable` is true.
+        call_duration (RangeFilter | Unset): A numeric range filter, applied only when `enable` is true.
+        call_status (list[int] | None | Unset):
+        start_ts (int | Unset):
+        end_ts (int | Unset):
+    """
+
+    call_id: list[str] | None | Unset = UNSET
+    intent_id: list[str] | None | Unset = UNSET
+    intent_name: list[str] | None | Unset = UNSET
+    intent_tag: list[str] | None | Unset = UNSET
+    intent_level: list[int] | None | Unset = UNSET
+    turn_time: RangeFilter | Unset = UNSET
+    call_duration: RangeFilter | Unset = UNSET
+    call_status: list[int] | None | Unset = UNSET
+    start_ts: int | Unset = UNSET
+    end_ts: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        call_id: list[str] | None | Unset
+        if isinstance(self.call_id, Unset):
+            call_id = UNSET
+        elif isinstance(self.call_id, list):
+            call_id = self.call_id
+
+        else:
+            call_id = self.call_id
+
+        intent_id: list[str] | None | Unset
+        if isinstance(self.intent_id, Unset):
+            intent_id = UNSET
+        elif isinstance(self.intent_id, list):
+            intent_id = self.intent_id
+
+        else:
+            intent_id = self.intent_id
+
+        intent_name: list[str] | None | Unset
+        if isinstance(self.intent_name, Unset):
+            intent_name = UNSET
+        elif isinstance(self.intent_name, list):
+            intent_name = self.intent_name
+
+        else:
+            intent_name = self.intent_name
+
+        intent_tag: list[str] | None | Unset
+        if isinstance(self.intent_tag, Unset):
+            intent_tag = UNSET
+        elif isinstance(self.intent_tag, list):
+            intent_tag = self.intent_tag
+
+        else:
+            intent_tag = self.intent_tag
+
+        intent_level: list[int] | None | Unset
+        if isinstance(self.intent_level, Unset):
+            intent_level = UNSET
+        elif isinstance(self.intent_level, list):
+            intent_level = self.intent_level
+
+        else:
+            intent_level = self.intent_level
+
+        turn_time: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.turn_time, Unset):
+            turn_time = self.turn_time.to_dict()
+
+        call_duration: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.call_duration, Unset):
+            call_duration = self.call_duration.to_dict()
+
+        call_status: list[int] | None | Unset
+        if isinstance(self.call_status, Unset):
+            call_status = UNSET
+        elif isinstance(self.call_status, list):
+            call_status = self.call_status
+
+        else:
+            call_status = self.call_status
+
+        start_ts = self.start_ts
+
+        end_ts = self.end_ts
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if call_id is not UNSET:
+            field_dict["callID"] = call_id
+        if intent_id is not UNSET:
+            field_dict["intentID"] = intent_id
+        if intent_name is not UNSET:
+            field_dict["intentName"] = intent_name
+        if intent_tag is not UNSET:
+            field_dict["intentTag"] = intent_tag
+        if intent_level is not UNSET:
+            field_dict["intentLevel"] = intent_level
+        if turn_time is not UNSET:
+            field_dict["turnTime"] = turn_time
+        if call_duration is not UNSET:
+            field_dict["callDuration"] = call_duration
+        if call_status is not UNSET:
+            field_dict["callStatus"] = call_status
+        if start_ts is not UNSET:
+            field_dict["startTs"] = start_ts
+        if end_ts is not UNSET:
+            field_dict["endTs"] = end_ts
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.range_filter import RangeFilter
+
+        d = dict(src_dict)
+
+        def _parse_call_id(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                call_id_type_0 = cast(list[str], data)
+
+                return call_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        call_id = _parse_call_id(d.pop("callID", UNSET))
+
+        def _parse_intent_id(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_id_type_0 = cast(list[str], data)
+
+                return intent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_id = _parse_intent_id(d.pop("intentID", UNSET))
+
+        def _parse_intent_name(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_name_type_0 = cast(list[str], data)
+
+                return intent_name_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_name = _parse_intent_name(d.pop("intentName", UNSET))
+
+        def _parse_intent_tag(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_tag_type_0 = cast(list[str], data)
+
+                return intent_tag_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_tag = _parse_intent_tag(d.pop("intentTag", UNSET))
+
+        def _parse_intent_level(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_level_type_0 = cast(list[int], data)
+
+                return intent_level_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        intent_level = _parse_intent_level(d.pop("intentLevel", UNSET))
+
+        _turn_time = d.pop("turnTime", UNSET)
+        turn_time: RangeFilter | Unset
+        if isinstance(_turn_time, Unset):
+            turn_time = UNSET
+        else:
+            turn_time = RangeFilter.from_dict(_turn_time)
+
+        _call_duration = d.pop("callDuration", UNSET)
+        call_duration: RangeFilter | Unset
+        if isinstance(_call_duration, Unset):
+            call_duration = UNSET
+        else:
+            call_duration = RangeFilter.from_dict(_call_duration)
+
+        def _parse_call_status(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                call_status_type_0 = cast(list[int], data)
+
+                return call_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        call_status = _parse_call_status(d.pop("callStatus", UNSET))
+
+        start_ts = d.pop("startTs", UNSET)
+
+        end_ts = d.pop("endTs", UNSET)
+
+        list_call_options = cls(
+            call_id=call_id,
+            intent_id=intent_id,
+            intent_name=intent_name,
+            intent_tag=intent_tag,
+            intent_level=intent_level,
+            turn_time=turn_time,
+            call_duration=call_duration,
+            call_status=call_status,
+            start_ts=start_ts,
+            end_ts=end_ts,
+        )
+
+        list_call_options.additional_properties = d
+        return list_call_options
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

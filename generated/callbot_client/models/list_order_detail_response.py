@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.order_detail import OrderDetail
+
+
+T = TypeVar("T", bound="ListOrderDetailResponse")
+
+
+@_attrs_define
+class ListOrderDetailResponse:
+    """
+    Attributes:
+        ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
+            printed on the createTaskAndCall, callList and batch pages:
+            0 success; 1 general error; 2 missing parameter; 3 parameter format error; 4 invalid parameter
+            value; 4001 parameter content capacity error (too many array elements); 5 server maintenance;
+            5001 internal server error; 6 incorrect signature; 6001 missing signature; 6002 account does not
+            exist; 6003 user has no permission; 7 system busy; 1001 batch import in progress, import/export not
+            possible (batch pages only).
+        ret_msg (str): Response message.
+        response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
+        order_detail_list (list[OrderDetail] | Unset):
+    """
+
+    ret_code: int
+    ret_msg: str
+    response_id: str
+    order_detail_list: list[OrderDetail] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ret_code = self.ret_code
+
+        ret_msg = self.ret_msg
+
+        response_id = self.response_id
+
+        order_detail_list: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.order_detail_list, Unset):
+            order_detail_list = []
+            for order_detail_list_item_data in self.order_detail_list:
+                order_detail_list_item = order_detail_list_item_data.to_dict()
+                order_detail_list.append(order_detail_list_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "retCode": ret_code,
+                "retMsg": ret_msg,
+                "responseID": response_id,
+            }
+        )
+        if order_detail_list is not UNSET:
+            field_dict["orderDetailList"] = order_detail_list
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.order_detail import OrderDetail
+
+        d = dict(src_dict)
+        ret_code = d.pop("retCode")
+
+        ret_msg = d.pop("retMsg")
+
+        response_id = d.pop("responseID")
+
+        _order_detail_list = d.pop("orderDetailList", UNSET)
+        order_detail_list: list[OrderDetail] | Unset = UNSET
+        if _order_detail_list is not UNSET:
+            order_detail_list = []
+            for order_detail_list_item_data in _order_detail_list:
+                order_detail_list_item = OrderDetail.from_dict(
+                    order_detail_list_item_data
+                )
+
+                order_detail_list.append(order_detail_list_item)
+
+        list_order_detail_response = cls(
+            ret_code=ret_code,
+            ret_msg=ret_msg,
+            response_id=response_id,
+            order_detail_list=order_detail_list,
+        )
+
+        list_order_detail_response.additional_properties = d
+        return list_order_detail_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

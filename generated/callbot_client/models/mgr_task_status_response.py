@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="MgrTaskStatusResponse")
+
+
+@_attrs_define
+class MgrTaskStatusResponse:
+    """
+    Attributes:
+        ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
+            printed on the createTaskAndCall, callList and batch pages:
+            0 success; 1 general error; 2 missing parameter; 3 parameter format error; 4 invalid parameter
+            value; 4001 parameter content capacity error (too many array elements); 5 server maintenance;
+            5001 internal server error; 6 incorrect signature; 6001 missing signature; 6002 account does not
+            exist; 6003 user has no permission; 7 system busy; 1001 batch import in progress, import/export not
+            possible (batch pages only).
+        ret_msg (str): Response message.
+        response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
+        task_id (str | Unset): The platform's task ID.
+        task_status (int | Unset): A task status as the service reports it; the values 1 to 5 are those of `TaskStatus`.
+    """
+
+    ret_code: int
+    ret_msg: str
+    response_id: str
+    task_id: str | Unset = UNSET
+    task_status: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ret_code = self.ret_code
+
+        ret_msg = self.ret_msg
+
+        response_id = self.response_id
+
+        task_id = self.task_id
+
+        task_status = self.task_status
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "retCode": ret_code,
+                "retMsg": ret_msg,
+                "responseID": response_id,
+            }
+        )
+        if task_id is not UNSET:
+            field_dict["taskID"] = task_id
+        if task_status is not UNSET:
+            field_dict["taskStatus"] = task_status
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        ret_code = d.pop("retCode")
+
+        ret_msg = d.pop("retMsg")
+
+        response_id = d.pop("responseID")
+
+        task_id = d.pop("taskID", UNSET)
+
+        task_status = d.pop("taskStatus", UNSET)
+
+        mgr_task_status_response = cls(
+            ret_code=ret_code,
+            ret_msg=ret_msg,
+            response_id=response_id,
+            task_id=task_id,
+            task_status=task_status,
+        )
+
+        mgr_task_status_response.additional_properties = d
+        return mgr_task_status_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.call_info_detail import CallInfoDetail
+
+
+T = TypeVar("T", bound="OrderWithLastCall")
+
+
+@_attrs_define
+class OrderWithLastCall:
+    """
+    Attributes:
+        order_id (str | Unset):
+        user_phone (str | Unset):
+        user_name (str | Unset):
+        scene_id (str | Unset):
+        user_task_id (str | Unset):
+        task_id (str | Unset):
+        finish (bool | Unset): Whether the order is completed.
+        other (str | Unset): The pass-through value given at import.
+        call_info_detail (CallInfoDetail | Unset): One call.
+    """
+
+    order_id: str | Unset = UNSET
+    user_phone: str | Unset = UNSET
+    user_name: str | Unset = UNSET
+    scene_id: str | Unset = UNSET
+    user_task_id: str | Unset = UNSET
+    task_id: str | Unset = UNSET
+    finish: bool | Unset = UNSET
+    other: str | Unset = UNSET
+    call_info_detail: CallInfoDetail | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        order_id = self.order_id
+
+        user_phone = self.user_phone
+
+        user_name = self.user_name
+
+        scene_id = self.scene_id
+
+        user_task_id = self.user_task_id
+
+        task_id = self.task_id
+
+        finish = self.finish
+
+        other = self.other
+
+        call_info_detail: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.call_info_detail, Unset):
+            call_info_detail = self.call_info_detail.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if order_id is not UNSET:
+            field_dict["orderID"] = order_id
+        if user_phone is not UNSET:
+            field_dict["userPhone"] = user_phone
+        if user_name is not UNSET:
+            field_dict["userName"] = user_name
+        if scene_id is not UNSET:
+            field_dict["sceneID"] = scene_id
+        if user_task_id is not UNSET:
+            field_dict["userTaskID"] = user_task_id
+        if task_id is not UNSET:
+            field_dict["taskID"] = task_id
+        if finish is not UNSET:
+            field_dict["finish"] = finish
+        if other is not UNSET:
+            field_dict["other"] = other
+        if call_info_detail is not UNSET:
+            field_dict["callInfoDetail"] = call_info_detail
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.call_info_detail import CallInfoDetail
+
+        d = dict(src_dict)
+        order_id = d.pop("orderID", UNSET)
+
+        user_phone = d.pop("userPhone", UNSET)
+
+        user_name = d.pop("userName", UNSET)
+
+        scene_id = d.pop("sceneID", UNSET)
+
+        user_task_id = d.pop("userTaskID", UNSET)
+
+        task_id = d.pop("taskID", UNSET)
+
+        finish = d.pop("finish", UNSET)
+
+        other = d.pop("other", UNSET)
+
+        _call_info_detail = d.pop("callInfoDetail", UNSET)
+        call_info_detail: CallInfoDetail | Unset
+        if isinstance(_call_info_detail, Unset):
+            call_info_detail = UNSET
+        else:
+            call_info_detail = CallInfoDetail.from_dict(_call_info_detail)
+
+        order_with_last_call = cls(
+            order_id=order_id,
+            user_phone=user_phone,
+            user_name=user_name,
+            scene_id=scene_id,
+            user_task_id=user_task_id,
+            task_id=task_id,
+            finish=finish,
+            other=other,
+            call_info_detail=call_info_detail,
+        )
+
+        order_with_last_call.additional_properties = d
+        return order_with_last_call
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

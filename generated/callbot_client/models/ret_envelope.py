@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="RetEnvelope")
+
+
+@_attrs_define
+class RetEnvelope:
+    """The envelope every answer but Ping's carries.
+
+    Attributes:
+        ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
+            printed on the createTaskAndCall, callList and batch pages:
+            0 success; 1 general error; 2 missing parameter; 3 parameter format error; 4 invalid parameter
+            value; 4001 parameter content capacity error (too many array elements); 5 server maintenance;
+            5001 internal server error; 6 incorrect signature; 6001 missing signature; 6002 account does not
+            exist; 6003 user has no permission; 7 system busy; 1001 batch import in progress, import/export not
+            possible (batch pages only).
+        ret_msg (str): Response message.
+        response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
+    """
+
+    ret_code: int
+    ret_msg: str
+    response_id: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ret_code = self.ret_code
+
+        ret_msg = self.ret_msg
+
+        response_id = self.response_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "retCode": ret_code,
+                "retMsg": ret_msg,
+                "responseID": response_id,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        ret_code = d.pop("retCode")
+
+        ret_msg = d.pop("retMsg")
+
+        response_id = d.pop("responseID")
+
+        ret_envelope = cls(
+            ret_code=ret_code,
+            ret_msg=ret_msg,
+            response_id=response_id,
+        )
+
+        ret_envelope.additional_properties = d
+        return ret_envelope
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
