@@ -18,6 +18,7 @@ from ._errors import (
 from ._retry import RetryPolicy
 from ._signature import sign
 from ._verify import verify_response
+from ._webhooks import InvalidWebhookError, ReplayGuard, Webhook, parse_webhook, verify_webhook, webhook_kind
 
 __all__ = [
     "APIConnectionError",
@@ -27,13 +28,19 @@ __all__ = [
     "CallbotAuth",
     "CallbotError",
     "InvalidRequestError",
+    "InvalidWebhookError",
     "PermissionDeniedError",
+    "ReplayGuard",
     "RetryPolicy",
     "ServiceUnavailableError",
     "SignatureError",
     "SignatureRejectedError",
     "UnexpectedResponseError",
+    "Webhook",
     "connect",
+    "parse_webhook",
     "sign",
     "verify_response",
+    "verify_webhook",
+    "webhook_kind",
 ]

@@ -18,9 +18,24 @@ from ._constants import (
 )
 
 #: Operations that are safe to repeat when an attempt *may* have been carried out (read timeout, reset
-#: connection, 502/504, retCode 5001). stopOrder is idempotent: a stopped order stays stopped; a repeat
-#: after a lost reply lists those orders in errList as already stopped.
-IDEMPOTENT_OPERATIONS: Final = frozenset({"ping", "stopOrder"})
+#: connection, 502/504, retCode 5001): the reads, and the writes whose repeat changes nothing more.
+#: stopOrder: a stopped order stays stopped (a repeat after a lost reply lists them as already stopped);
+#: mgrTaskStatus and updateTask set a state. Not here: createTask, addBatchCall and createAndCall (a repeat
+#: is refused as a duplicate, hiding the first attempt's success) and importBatchCall (a repeat starts a
+#: new batch, which drops the previous batch's undialed orders).
+IDEMPOTENT_OPERATIONS: Final = frozenset(
+    {
+        "ping",
+        "listTask",
+        "listCall",
+        "listOrder",
+        "listOrderDetail",
+        "exportBatchCall",
+        "stopOrder",
+        "mgrTaskStatus",
+        "updateTask",
+    }
+)
 
 #: The service (or a proxy in front of it) refused before doing anything: always safe to retry.
 NOT_PROCESSED_STATUSES: Final = frozenset({429, 503})
