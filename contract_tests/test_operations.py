@@ -44,7 +44,7 @@ from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_sandbox import TaskStatus as SandboxTaskStatus
 from callbot_sandbox.spec import check_schema, load_spec
 from callbot_sandbox.state import Call, OrderState
-from callbot_signing import InvalidRequestError, connect
+from callbot_signing import CallbotAuth, InvalidRequestError, connect
 
 pytestmark = pytest.mark.contract
 
@@ -224,3 +224,43 @@ def body_path(module: Any) -> str:
     name: str = module.__name__.rsplit(".", 1)[1]
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+async def test_a_gzip_compressed_answer_is_verified_over_its_uncompressed_json() -> None:
+    sandbox = Sandbox([ACCOUNT])
+    task = sandbox.state.create_task(TASK, "s", 0)
+    sandbox.state.import_orders(task, orders(*[f"o-{n}" for n in range(20)]).to_dict(), new_batch=False)
+    for n, order in enumerate(sandbox.state.orders.values()):
+        order.calls.append(Call(f"c-{n}", status=1, start_ts=100, answer_ts=101, end_ts=130))
+    transport = httpx.ASGITransport(app=sandbox.asgi_app())
+    client = connect(
+        "http://sandbox.local",
+        ACCOUNT.uuid,
+        ACCOUNT.secret_key,
+        algorithm="SHA256",
+        httpx_args={"transport": transport},
+    )
+    async with client:
+        body = ListCallRequest(user_task_id=TASK, options=ListCallOptions())
+        response = await list_call.asyncio_detailed(client=client, body=body, accept_encoding="gzip")
+    assert response.headers["content-encoding"] == "gzip"
+    assert len(valid(response, "/callcentre/api/v3/listCall").call_list) == 20
+
+
+async def test_a_gzip_compressed_import_is_signed_over_the_bytes_sent() -> None:
+    import gzip
+
+    sandbox = Sandbox([ACCOUNT])
+    sandbox.state.create_task(TASK, "s", 0)
+    body = gzip.compress(
+        json.dumps(AddBatchCallRequest(user_task_id=TASK, call_info_list=orders("z-1")).to_dict()).encode()
+    )
+    auth = CallbotAuth(ACCOUNT.uuid, ACCOUNT.secret_key, "SHA256")
+    async with httpx.AsyncClient(auth=auth, transport=httpx.ASGITransport(app=sandbox.asgi_app())) as client:
+        response = await client.post(
+            "http://sandbox.local/callcentre/api/v3/importBatchCall",
+            content=body,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+    assert response.json()["retCode"] == 0
+    assert "z-1" in sandbox.state.orders

@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from .test_operations import OPERATIONS, body_path
+
 SPEC_URI = "urn:callbot-spec"
 
 
@@ -77,3 +79,10 @@ def test_the_validator_catches_a_body_the_spec_forbids(spec: dict[str, Any]) -> 
     validator = request_body_validator(spec, "/callcentre/api/v3/stopOrder")
     assert not validator.is_valid({"productID": "callbot", "userTaskID": "t", "orderIDs": [], "delCall": 2})
     assert not validator.is_valid({"productID": "other", "userTaskID": "t", "orderIDs": []})
+
+
+@pytest.mark.parametrize(("module", "body"), OPERATIONS, ids=[m.__name__.rsplit(".", 1)[1] for m, _ in OPERATIONS])
+def test_every_operation_sends_what_the_spec_describes(spec: dict[str, Any], module: Any, body: Any) -> None:
+    request = capture(module.sync, body)
+    check_against_spec(spec, request)
+    assert request.url.path == "/callcentre/api/v3/" + body_path(module)
