@@ -42,6 +42,7 @@ from callbot_client.models import (
 from callbot_client.types import Response
 from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_sandbox import TaskStatus as SandboxTaskStatus
+from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import check_schema, load_spec
 from callbot_sandbox.state import Call, OrderState
 from callbot_signing import CallbotAuth, InvalidRequestError, connect
@@ -101,7 +102,7 @@ def run_campaign(client: Client, sandbox: Sandbox) -> None:
     )
     assert (started.task_status, started.task_id) == (2, listed.task_data[0].task_id)
 
-    # The sandbox has no dialer yet: record one answered call for o-1 as the platform would.
+    # The virtual clock stands still, so nothing is dialed: record one answered call for o-1 by hand.
     sandbox.state.orders["o-1"].state = OrderState.DIALED
     sandbox.state.orders["o-1"].calls.append(
         Call(
@@ -175,7 +176,7 @@ def run_campaign(client: Client, sandbox: Sandbox) -> None:
 
 
 def test_a_whole_campaign_over_uvicorn() -> None:
-    sandbox = Sandbox([ACCOUNT])
+    sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(1_700_000_000))
     with (
         serve_in_thread(sandbox.asgi_app()) as url,
         connect(url, ACCOUNT.uuid, ACCOUNT.secret_key, algorithm="SHA256") as client,
@@ -202,8 +203,8 @@ OPERATIONS: list[tuple[Any, Any]] = [
 
 @pytest.mark.parametrize(("module", "body"), OPERATIONS, ids=[m.__name__.rsplit(".", 1)[1] for m, _ in OPERATIONS])
 async def test_every_operation_round_trips_in_process_with_the_async_client(module: Any, body: Any) -> None:
-    sandbox = Sandbox([ACCOUNT])
-    task = sandbox.state.create_task(TASK, "s", 0)
+    sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(1_700_000_000))
+    task = sandbox.state.create_task(TASK, "s", 0, ACCOUNT.uuid)
     sandbox.state.import_orders(task, orders("o-1").to_dict(), new_batch=False)
     transport = httpx.ASGITransport(app=sandbox.asgi_app())
     client = connect(
@@ -227,8 +228,8 @@ def body_path(module: Any) -> str:
 
 
 async def test_a_gzip_compressed_answer_is_verified_over_its_uncompressed_json() -> None:
-    sandbox = Sandbox([ACCOUNT])
-    task = sandbox.state.create_task(TASK, "s", 0)
+    sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(1_700_000_000))
+    task = sandbox.state.create_task(TASK, "s", 0, ACCOUNT.uuid)
     sandbox.state.import_orders(task, orders(*[f"o-{n}" for n in range(20)]).to_dict(), new_batch=False)
     for n, order in enumerate(sandbox.state.orders.values()):
         order.calls.append(Call(f"c-{n}", status=1, start_ts=100, answer_ts=101, end_ts=130))
@@ -250,8 +251,8 @@ async def test_a_gzip_compressed_answer_is_verified_over_its_uncompressed_json()
 async def test_a_gzip_compressed_import_is_signed_over_the_bytes_sent() -> None:
     import gzip
 
-    sandbox = Sandbox([ACCOUNT])
-    sandbox.state.create_task(TASK, "s", 0)
+    sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(1_700_000_000))
+    sandbox.state.create_task(TASK, "s", 0, ACCOUNT.uuid)
     body = gzip.compress(
         json.dumps(AddBatchCallRequest(user_task_id=TASK, call_info_list=orders("z-1")).to_dict()).encode()
     )

@@ -28,7 +28,7 @@ def test_the_readme_example_stops_orders_on_the_sandbox(
 ) -> None:
     account = Account("readme-uuid", "readme-secret-key")
     sandbox = Sandbox([account])
-    task = sandbox.state.create_task("my-task-0001", "scene-1", 0)
+    task = sandbox.state.create_task("my-task-0001", "scene-1", 0, account.uuid)
     sandbox.state.import_orders(task, call_info_list("order-0001"), new_batch=False)
     with serve_in_thread(sandbox.asgi_app()) as url:
         monkeypatch.setenv("CALLBOT_BASE_URL", url)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hmac
 import json
+import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable
@@ -27,17 +28,20 @@ from callbot_signing._constants import (
 )
 from callbot_signing._signature import normalize_algorithm
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .accounts import Account
+from .callbacks import CallbackSender
+from .dialer import Dialer, DialerSettings, VirtualClock
 from .operations import Operations, Payload, envelope
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected, check_body
-from .state import SandboxState
+from .state import Call, Order, OrderState, SandboxState, Task
 
 SIGNATURE_WRONG = 6
 SIGNATURE_MISSING = 6001
@@ -74,7 +78,12 @@ def error_body(operation: str, code: int, msg: str) -> Payload:
 
 
 class Sandbox:
-    """The sandbox's accounts, state and clock, and its ASGI app."""
+    """The sandbox's accounts, state and clocks, its dialer and callbacks, and its ASGI app.
+
+    ``clock`` is the wall clock of signatures (createTs). Simulation time (task creation, calls) is
+    ``virtual_clock`` when given, advanced only by :meth:`advance`; otherwise real time, and the dialer
+    catches up before every request and on :meth:`tick`.
+    """
 
     def __init__(
         self,
@@ -82,15 +91,80 @@ class Sandbox:
         *,
         state: SandboxState | None = None,
         clock: Callable[[], float] = time.time,
+        virtual_clock: VirtualClock | None = None,
+        seed: int = 0,
+        dialer_settings: DialerSettings | None = None,
         max_clock_skew: float | None = 300,
+        allow_external_callbacks: bool = False,
     ) -> None:
         self.accounts = {account.uuid: account for account in accounts}
         self.state = state if state is not None else SandboxState()
         self.clock = clock
+        self.virtual_clock = virtual_clock
+        self.sim_clock: Callable[[], float] = virtual_clock if virtual_clock is not None else clock
         #: Requests whose createTs is further than this from the sandbox clock get retCode 6 (None: off).
         #: The wiki sets no window; this is the sandbox's own choice.
         self.max_clock_skew = max_clock_skew
-        self.operations = Operations(self.state, clock)
+        self.operations = Operations(self.state, self.sim_clock)
+        self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
+        self.callbacks = CallbackSender(allow_external=allow_external_callbacks)
+        self.lock = threading.RLock()
+
+    # --- simulation and callbacks --------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock on, dial what is due, and deliver the callbacks that result."""
+        if self.virtual_clock is None:
+            raise RuntimeError("advance() needs a sandbox made with a virtual_clock")
+        with self.lock:
+            self.virtual_clock.advance(seconds)
+            self._catch_up()
+        self.callbacks.flush()
+
+    def tick(self) -> None:
+        """Real-time mode's heartbeat: dial what is due and deliver pending callbacks."""
+        with self.lock:
+            self._catch_up()
+        self.callbacks.flush()
+
+    def _catch_up(self) -> None:
+        self.dialer.run_until(self.sim_clock())
+        self._announce_status_changes()
+
+    def _owner(self, task: Task) -> Account | None:
+        return self.accounts.get(task.owner)
+
+    def _on_call(self, task: Task, order: Order, call: Call) -> None:
+        account = self._owner(task)
+        if account is None:
+            return
+        info = self.state.order_info(order)
+        self.callbacks.enqueue(
+            account, "call", order.call_callback_url, {"callbackType": 1, **info, "callInfoDetail": call.detail()}
+        )
+        if order.state is OrderState.FINISHED:
+            self.callbacks.enqueue(
+                account,
+                "order",
+                order.order_callback_url or task.order_callback_url,
+                {"callbackType": "1", **info, "callInfoDetail": call.detail()},
+            )
+
+    def _announce_status_changes(self) -> None:
+        changed, self.state.status_changes = self.state.status_changes, []
+        for task in changed:
+            account = self._owner(task)
+            if account is not None:
+                payload = {
+                    "callbackType": 1,
+                    "userTaskID": task.user_task_id,
+                    "taskID": task.task_id,
+                    "sceneID": task.scene_id,
+                    "taskStatus": int(task.status),
+                    "createTs": task.created_ts,
+                    "taskStat": self.state.task_stat(task),
+                }
+                self.callbacks.enqueue(account, "task", task.task_callback_url, payload)
 
     # --- signatures --------------------------------------------------------------------------------
 
@@ -138,7 +212,7 @@ class Sandbox:
 
     def endpoint(self, operation: str) -> Callable[[Request], Awaitable[Response]]:
         path = PREFIX + operation
-        handle: Callable[[Payload], Payload] = getattr(self.operations, HANDLERS[operation])
+        handle: Callable[[Payload, Account], Payload] = getattr(self.operations, HANDLERS[operation])
 
         async def serve(request: Request) -> Response:
             raw_body = await request.body()
@@ -148,15 +222,29 @@ class Sandbox:
                 account, algorithm = self.check_signature(request.headers, raw_body)
                 body = _json_object(request.headers, raw_body, accepts_gzip=operation in GZIP_REQUESTS)
                 check_body(path, body)
-                payload = handle(body)
+                with self.lock:
+                    if self.virtual_clock is None:
+                        self.dialer.run_until(self.sim_clock())
+                    payload = handle(body, account)
+                    self._announce_status_changes()
             except RequestRejected as rejected:
                 payload = error_body(operation, rejected.ret_code, rejected.ret_msg)
             return self.signed_response(payload, request.headers, account, algorithm)
 
         return serve
 
+    async def advance_endpoint(self, request: Request) -> Response:
+        """``POST /_sandbox/advance {"seconds": N}``: not a Callbot operation; moves the virtual clock."""
+        try:
+            seconds = float((await request.json())["seconds"])
+            await run_in_threadpool(self.advance, seconds)
+        except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+            return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=400)
+        return JSONResponse({"now": self.sim_clock(), "pendingCallbacks": len(self.callbacks.pending)})
+
     def asgi_app(self) -> Starlette:
         routes = [Route(PREFIX + name, self.endpoint(name), methods=["POST"]) for name in HANDLERS]
+        routes.append(Route("/_sandbox/advance", self.advance_endpoint, methods=["POST"]))
         return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=500)])
 
 

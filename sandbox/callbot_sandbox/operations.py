@@ -6,8 +6,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import uuid4
 
-from .spec import BAD_VALUE, RequestRejected
+from .accounts import Account
+from .spec import BAD_VALUE, TOO_MANY_ELEMENTS, RequestRejected
 from .state import Call, Order, OrderState, SandboxState, Task
+
+# Sandbox: limits of its own (the wiki documents only listOrderDetail's 500), answered with retCode 4001.
+MAX_ORDERS_PER_IMPORT = 10_000
+MAX_ORDER_IDS = 1_000
 
 Payload = dict[str, Any]
 
@@ -39,6 +44,11 @@ def _matches_intents(calls: Iterable[Call], options: Payload) -> bool:
     return not levels or any(intent.get("intentLevel") in levels for intent in intents)
 
 
+def _limit(items: list[Any], limit: int, name: str) -> None:
+    if len(items) > limit:
+        raise RequestRejected(TOO_MANY_ELEMENTS, f"parameter {name} has {len(items)} elements, more than {limit}")
+
+
 def _import_result(refused: list[tuple[str, str]], total: int) -> Payload:
     # Not documented (the response section was unreadable): the sandbox reports refused orders as stopOrder does.
     errors = [{"orderID": order_id, "errMsg": reason} for order_id, reason in refused]
@@ -53,14 +63,15 @@ class Operations:
     def now(self) -> int:
         return int(self.clock())
 
-    def ping(self, body: Payload) -> Payload:
+    def ping(self, body: Payload, account: Account) -> Payload:
         return {"data": body["data"], "timestamp": self.now(), "code": 0, "msg": "success", "reqId": uuid4().hex}
 
-    def create_task(self, body: Payload) -> Payload:
+    def create_task(self, body: Payload, account: Account) -> Payload:
         self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
             self.now(),
+            account.uuid,
             setting=dict(body.get("taskCreateSetting") or {}),
             func_flag=dict(body.get("funcFlag") or {}),
             task_callback_url=body.get("taskCallbackUrl")
@@ -69,47 +80,48 @@ class Operations:
         )
         return envelope()
 
-    def add_batch_call(self, body: Payload) -> Payload:
-        return self._import(body, new_batch=False)
+    def add_batch_call(self, body: Payload, account: Account) -> Payload:
+        return self._import(body, account, new_batch=False)
 
-    def import_batch_call(self, body: Payload) -> Payload:
-        return self._import(body, new_batch=True)
+    def import_batch_call(self, body: Payload, account: Account) -> Payload:
+        return self._import(body, account, new_batch=True)
 
-    def _import(self, body: Payload, *, new_batch: bool) -> Payload:
-        task = self.state.task(body["userTaskID"])
+    def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Payload:
+        _limit(body["callInfoList"]["callList"], MAX_ORDERS_PER_IMPORT, "callInfoList.callList")
+        task = self.state.task(body["userTaskID"], account.uuid)
         refused = self.state.import_orders(task, body["callInfoList"], new_batch=new_batch)
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
-    def create_and_call(self, body: Payload) -> Payload:
+    def create_and_call(self, body: Payload, account: Account) -> Payload:
         # "Create and Start Call": the sandbox creates the task, imports the orders and starts it.
+        _limit(body["callInfoList"]["callList"], MAX_ORDERS_PER_IMPORT, "callInfoList.callList")
         setting = dict(body.get("taskCreateSetting") or {})
         task = self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
             self.now(),
+            account.uuid,
             setting=setting,
             func_flag=dict(body.get("funcFlag") or {}),
             task_callback_url=setting.get("taskCallbackUrl", ""),
         )
         refused = self.state.import_orders(task, body["callInfoList"], new_batch=False)
-        self.state.operate(task.user_task_id, 1)
+        self.state.operate(task, 1, self.now())
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
-    def mgr_task_status(self, body: Payload) -> Payload:
-        task = self.state.operate(body["userTaskID"], body["taskOperate"])
+    def mgr_task_status(self, body: Payload, account: Account) -> Payload:
+        task = self.state.operate(self.state.task(body["userTaskID"], account.uuid), body["taskOperate"], self.now())
         if body.get("delCall") == 1:
-            self.state.stop(
-                task.user_task_id,
-                [o.order_id for o in self.state.orders_of(task.user_task_id) if o.state is OrderState.UNDIALED],
-                delete_undialed=True,
-            )
+            undialed = [o.order_id for o in self.state.orders_of(task.user_task_id) if o.state is OrderState.UNDIALED]
+            self.state.stop(task, undialed, delete_undialed=True)
         return {**envelope(), "taskID": task.task_id, "taskStatus": int(task.status)}
 
-    def update_task(self, body: Payload) -> Payload:
-        self.state.update_task(body["userTaskID"], body.get("taskCreateSetting"), body.get("funcFlag"))
+    def update_task(self, body: Payload, account: Account) -> Payload:
+        task = self.state.task(body["userTaskID"], account.uuid)
+        self.state.update_task(task, body.get("taskCreateSetting"), body.get("funcFlag"))
         return envelope()
 
-    def list_task(self, body: Payload) -> Payload:
+    def list_task(self, body: Payload, account: Account) -> Payload:
         conditions = body["queryConditions"]
 
         def wanted(task: Task) -> bool:
@@ -123,7 +135,7 @@ class Operations:
             ]
             return all(checks)
 
-        tasks = [task for task in self.state.tasks.values() if wanted(task)]
+        tasks = [task for task in self.state.tasks.values() if task.owner == account.uuid and wanted(task)]
         data = [
             {
                 "userTaskID": task.user_task_id,
@@ -131,13 +143,13 @@ class Operations:
                 "sceneID": task.scene_id,
                 "taskStatus": int(task.status),
                 "createTs": task.created_ts,
-                "taskStat": self.state.task_stat(task.user_task_id),
+                "taskStat": self.state.task_stat(task),
             }
             for task in _paged(tasks, body)
         ]
         return {**envelope(), "taskData": data}
 
-    def list_order(self, body: Payload) -> Payload:
+    def list_order(self, body: Payload, account: Account) -> Payload:
         options = body["options"]
 
         def wanted(order: Order) -> bool:
@@ -151,7 +163,8 @@ class Operations:
             ]
             return all(checks)
 
-        orders = [o for o in self.state.orders_of(body["userTaskID"]) if not o.data_deleted and wanted(o)]
+        task = self.state.task(body["userTaskID"], account.uuid)
+        orders = [o for o in self.state.orders_of(task.user_task_id) if not o.data_deleted and wanted(o)]
         listed = []
         for order in _paged(orders, body):
             item = self.state.order_info(order)
@@ -160,10 +173,11 @@ class Operations:
             listed.append(item)
         return {**envelope(), "totalCount": len(orders), "orderList": listed}
 
-    def list_call(self, body: Payload) -> Payload:
+    def list_call(self, body: Payload, account: Account) -> Payload:
         options = body["options"]
         calls = []
-        for order in self.state.orders_of(body["userTaskID"]):
+        task = self.state.task(body["userTaskID"], account.uuid)
+        for order in self.state.orders_of(task.user_task_id):
             for call in order.calls:
                 checks = [
                     not options.get("callID") or call.call_id in options["callID"],
@@ -184,9 +198,13 @@ class Operations:
                     )
         return {**envelope(), "totalCount": len(calls), "callList": _paged(calls, body)}
 
-    def stop_order(self, body: Payload) -> Payload:
+    def stop_order(self, body: Payload, account: Account) -> Payload:
         order_ids = body["orderIDs"]
-        refused = self.state.stop(body["userTaskID"], order_ids, delete_undialed=body.get("delCall") == 1)
+        _limit(order_ids, MAX_ORDER_IDS, "orderIDs")
+        task = self.state.tasks.get(body["userTaskID"])
+        if task is None or task.owner != account.uuid:  # every order is then unknown: listed in errList
+            task = Task(body["userTaskID"], "", "", 0, account.uuid)
+        refused = self.state.stop(task, order_ids, delete_undialed=body.get("delCall") == 1)
         errors = [{"orderID": order_id, "errMsg": reason} for order_id, reason in refused]
         return {
             **envelope(),
@@ -195,8 +213,9 @@ class Operations:
             "errList": errors,
         }
 
-    def list_order_detail(self, body: Payload) -> Payload:
+    def list_order_detail(self, body: Payload, account: Account) -> Payload:
         details = []
+        self.state.task(body["userTaskID"], account.uuid)
         for order_id in body["orderList"]:
             order = self.state.orders.get(order_id)
             if order is None or order.user_task_id != body["userTaskID"]:
@@ -206,8 +225,8 @@ class Operations:
             )
         return {**envelope(), "orderDetailList": details}
 
-    def export_batch_call(self, body: Payload) -> Payload:
-        task = self.state.task(body["userTaskID"])
+    def export_batch_call(self, body: Payload, account: Account) -> Payload:
+        task = self.state.task(body["userTaskID"], account.uuid)
         calls = [
             {
                 "orderID": order.order_id,

@@ -1,9 +1,16 @@
-"""The sandbox's in-memory world: tasks keyed by userTaskID, orders keyed by orderID, and their calls."""
+"""The sandbox's in-memory world: tasks keyed by userTaskID, orders keyed by orderID, and their calls.
+
+What the wiki documents: the task statuses 1-5 and the operations start/pause/finish; updateTask only on
+a paused or pending task; orderIDs globally unique; a new import batch drops the previous batch's undialed
+orders; stopOrder stops undialed orders irreversibly. The sandbox's own choices are marked "sandbox:".
+"""
 
 from __future__ import annotations
 
 import enum
+import heapq
 import itertools
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +27,7 @@ class TaskStatus(enum.IntEnum):
 
 class OrderState(enum.Enum):
     UNDIALED = "undialed"  # waiting for its first call
-    DIALED = "dialed"  # called at least once, may be redialed; can no longer be stopped
+    DIALED = "dialed"  # called, waiting for a redial; can no longer be stopped
     FINISHED = "finished"  # no more calls will be made
     STOPPED = "stopped"  # stopped by stopOrder before any call: irreversible
 
@@ -28,7 +35,7 @@ class OrderState(enum.Enum):
 @dataclass
 class Call:
     call_id: str
-    status: int  # the sandbox's codes: 1 answered, 2 no answer, 3 busy, 4 failed
+    status: int  # sandbox: 1 answered, 2 no answer, 3 busy (the wiki does not list the codes)
     start_ts: int
     answer_ts: int
     end_ts: int
@@ -56,7 +63,7 @@ class Call:
         }
 
 
-@dataclass
+@dataclass(eq=False)
 class Order:
     order_id: str
     user_task_id: str
@@ -73,25 +80,32 @@ class Order:
     calls: list[Call] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class Task:
     user_task_id: str
     task_id: str
     scene_id: str
     created_ts: int
+    owner: str = ""  # the uuid of the account that created it
     status: TaskStatus = TaskStatus.PENDING
     setting: dict[str, Any] = field(default_factory=dict)
     func_flag: dict[str, Any] = field(default_factory=dict)
     task_callback_url: str = ""
     order_callback_url: str = ""
     batch: int = 0
+    order_ids: list[str] = field(default_factory=list)
+    #: Dialer bookkeeping: undialed orders in import order, redials as (due time, sequence, orderID).
+    queue: deque[str] = field(default_factory=deque)
+    redials: list[tuple[float, int, str]] = field(default_factory=list)
+    next_dial_ts: float = 0.0
 
 
-# Which mgrTaskStatus operation moves a task from which statuses to which.
+# Which mgrTaskStatus operation moves a task from which statuses to which. Sandbox: a manual finish gives
+# 4 (finished); 3 (completed) is what a task reaches when every order is done.
 TRANSITIONS: dict[int, tuple[frozenset[TaskStatus], TaskStatus]] = {
     1: (frozenset({TaskStatus.PENDING, TaskStatus.PAUSED}), TaskStatus.RUNNING),
     2: (frozenset({TaskStatus.RUNNING}), TaskStatus.PAUSED),
-    3: (frozenset({TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.PAUSED}), TaskStatus.COMPLETED),
+    3: (frozenset({TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.PAUSED}), TaskStatus.FINISHED),
 }
 _OPERATION_NAMES = {1: "start", 2: "pause", 3: "finish"}
 
@@ -101,60 +115,74 @@ class SandboxState:
         self.tasks: dict[str, Task] = {}
         self.orders: dict[str, Order] = {}
         self._task_numbers = itertools.count(100001)
+        self._sequence = itertools.count()
+        #: Tasks whose status changed since the last look (the task status callback is sent for them).
+        self.status_changes: list[Task] = []
 
     # --- tasks -------------------------------------------------------------------------------------
 
-    def create_task(self, user_task_id: str, scene_id: str, now: int, **details: Any) -> Task:
+    def create_task(self, user_task_id: str, scene_id: str, now: int, owner: str = "", **details: Any) -> Task:
         if user_task_id in self.tasks:
             raise RequestRejected(BAD_VALUE, f"userTaskID {user_task_id} already exists: choose a new one")
-        task = Task(user_task_id, f"T{next(self._task_numbers)}", scene_id, now, **details)
+        task = Task(user_task_id, f"T{next(self._task_numbers)}", scene_id, now, owner, **details)
         self.tasks[user_task_id] = task
         return task
 
-    def task(self, user_task_id: str) -> Task:
+    def task(self, user_task_id: str, owner: str | None = None) -> Task:
         task = self.tasks.get(user_task_id)
-        if task is None:
+        if task is None or (owner is not None and task.owner != owner):  # another account's task is not there
             raise RequestRejected(BAD_VALUE, f"task {user_task_id} does not exist")
         return task
 
-    def operate(self, user_task_id: str, operation: int) -> Task:
-        task = self.task(user_task_id)
+    def set_status(self, task: Task, status: TaskStatus) -> None:
+        if task.status is not status:
+            task.status = status
+            self.status_changes.append(task)
+
+    def operate(self, task: Task, operation: int, now: float) -> Task:
         allowed_from, target = TRANSITIONS[operation]
         if task.status not in allowed_from:
+            name = _OPERATION_NAMES[operation]
             raise RequestRejected(
-                BAD_VALUE, f"cannot {_OPERATION_NAMES[operation]} task {user_task_id}: it is {task.status.name.lower()}"
+                BAD_VALUE, f"cannot {name} task {task.user_task_id}: it is {task.status.name.lower()}"
             )
-        task.status = target
+        if target is TaskStatus.RUNNING:
+            task.next_dial_ts = max(task.next_dial_ts, now)
+        self.set_status(task, target)
         return task
 
-    def update_task(self, user_task_id: str, setting: dict[str, Any] | None, func_flag: dict[str, Any] | None) -> Task:
-        task = self.task(user_task_id)
+    def update_task(self, task: Task, setting: dict[str, Any] | None, func_flag: dict[str, Any] | None) -> Task:
         if task.status not in (TaskStatus.PENDING, TaskStatus.PAUSED):
+            status = task.status.name.lower()
             raise RequestRejected(
-                BAD_VALUE,
-                f"task {user_task_id} is {task.status.name.lower()}: only a paused or pending task can change",
+                BAD_VALUE, f"task {task.user_task_id} is {status}: only a paused or pending task can change"
             )
         task.setting.update(setting or {})
         task.func_flag.update(func_flag or {})
         return task
 
     def orders_of(self, user_task_id: str) -> list[Order]:
-        return [order for order in self.orders.values() if order.user_task_id == user_task_id]
+        task = self.tasks.get(user_task_id)
+        return [self.orders[order_id] for order_id in task.order_ids] if task else []
 
-    def task_stat(self, user_task_id: str) -> dict[str, Any]:
-        orders = self.orders_of(user_task_id)
-        calls = [call for order in orders for call in order.calls]
-        total, finished = len(orders), sum(order.state is OrderState.FINISHED for order in orders)
-        answered_orders = sum(any(call.answered for call in order.calls) for order in orders)
-        answered_calls = sum(call.answered for call in calls)
+    def task_stat(self, task: Task) -> dict[str, Any]:
+        orders = self.orders_of(task.user_task_id)
+        total = len(orders)
+        finished = answered_orders = calls = answered_calls = 0
+        for order in orders:
+            finished += order.state is OrderState.FINISHED
+            answered = sum(call.answered for call in order.calls)
+            answered_orders += answered > 0
+            calls += len(order.calls)
+            answered_calls += answered
         return {
             "answerOrderCount": answered_orders,
             "finishOrderCount": finished,
             "totalOrderCount": total,
             "finishRate": round(finished / total, 2) if total else 0.0,
             "totalAnswerCall": answered_calls,
-            "totalCall": len(calls),
-            "answerRate": round(answered_calls / len(calls), 2) if calls else 0.0,
+            "totalCall": calls,
+            "answerRate": round(answered_calls / calls, 2) if calls else 0.0,
         }
 
     # --- orders ------------------------------------------------------------------------------------
@@ -167,15 +195,19 @@ class SandboxState:
         if new_batch or task.batch == 0:
             task.batch += 1
         if new_batch:
-            for order in self.orders_of(task.user_task_id):
-                if order.state is OrderState.UNDIALED:
-                    del self.orders[order.order_id]
+            dropped = {i for i in task.order_ids if self.orders[i].state is OrderState.UNDIALED}
+            for order_id in dropped:
+                del self.orders[order_id]
+            task.order_ids = [i for i in task.order_ids if i not in dropped]
+            task.queue = deque(i for i in task.queue if i not in dropped)
         refused: list[tuple[str, str]] = []
+        seen: set[str] = set()
         for item in call_info_list["callList"]:
             order_id = item["orderID"]
-            if order_id in self.orders:
+            if order_id in self.orders or order_id in seen:
                 refused.append((order_id, "orderID already exists"))
                 continue
+            seen.add(order_id)
             self.orders[order_id] = Order(
                 order_id=order_id,
                 user_task_id=task.user_task_id,
@@ -188,15 +220,17 @@ class SandboxState:
                 order_callback_url=call_info_list["orderCallbackUrl"],
                 call_callback_url=call_info_list["callCallbackUrl"],
             )
+            task.order_ids.append(order_id)
+            task.queue.append(order_id)
         return refused
 
-    def stop(self, user_task_id: str, order_ids: list[str], delete_undialed: bool) -> list[tuple[str, str]]:
+    def stop(self, task: Task, order_ids: list[str], delete_undialed: bool) -> list[tuple[str, str]]:
         """Stop the undialed orders among ``order_ids`` for good; return (orderID, reason) of the others."""
         refused: list[tuple[str, str]] = []
         for order_id in order_ids:
             order = self.orders.get(order_id)
-            if order is None or order.user_task_id != user_task_id:
-                refused.append((order_id, f"order not found in task {user_task_id}"))
+            if order is None or order.user_task_id != task.user_task_id:
+                refused.append((order_id, f"order not found in task {task.user_task_id}"))
             elif order.state is OrderState.STOPPED:
                 refused.append((order_id, "order already stopped"))
             elif order.state is not OrderState.UNDIALED:
@@ -205,6 +239,9 @@ class SandboxState:
                 order.state = OrderState.STOPPED
                 order.data_deleted = delete_undialed
         return refused
+
+    def schedule_redial(self, task: Task, order: Order, due: float) -> None:
+        heapq.heappush(task.redials, (due, next(self._sequence), order.order_id))
 
     def order_info(self, order: Order) -> dict[str, Any]:
         """As an OrderInfo."""
