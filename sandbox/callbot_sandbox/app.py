@@ -152,7 +152,7 @@ class Sandbox:
 
     def _announce_status_changes(self) -> None:
         changed, self.state.status_changes = self.state.status_changes, []
-        for task in changed:
+        for task, status in changed:
             account = self._owner(task)
             if account is not None:
                 payload = {
@@ -160,7 +160,7 @@ class Sandbox:
                     "userTaskID": task.user_task_id,
                     "taskID": task.task_id,
                     "sceneID": task.scene_id,
-                    "taskStatus": int(task.status),
+                    "taskStatus": int(status),
                     "createTs": task.created_ts,
                     "taskStat": self.state.task_stat(task),
                 }

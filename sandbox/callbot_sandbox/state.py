@@ -116,8 +116,8 @@ class SandboxState:
         self.orders: dict[str, Order] = {}
         self._task_numbers = itertools.count(100001)
         self._sequence = itertools.count()
-        #: Tasks whose status changed since the last look (the task status callback is sent for them).
-        self.status_changes: list[Task] = []
+        #: Status changes since the last look, in order (a task status callback is sent for each).
+        self.status_changes: list[tuple[Task, TaskStatus]] = []
 
     # --- tasks -------------------------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ class SandboxState:
     def set_status(self, task: Task, status: TaskStatus) -> None:
         if task.status is not status:
             task.status = status
-            self.status_changes.append(task)
+            self.status_changes.append((task, status))
 
     def operate(self, task: Task, operation: int, now: float) -> Task:
         allowed_from, target = TRANSITIONS[operation]
