@@ -105,23 +105,25 @@ def test_a_whole_campaign_with_1000_orders_and_verified_callbacks() -> None:
         assert 250 <= dialed <= 310
 
         second_half = [f"w-{n:04}" for n in range(500, 1000)]
-        stopped = stop_order.sync(client=client, body=StopOrderRequest(user_task_id="winter", order_i_ds=second_half))
+        stopped: Any = stop_order.sync(
+            client=client, body=StopOrderRequest(user_task_id="winter", order_i_ds=second_half)
+        )
         assert (stopped.total_count, stopped.success_count, stopped.err_list) == (500, 500, [])
-        first = stop_order.sync(client=client, body=StopOrderRequest(user_task_id="winter", order_i_ds=["w-0000"]))
+        first: Any = stop_order.sync(client=client, body=StopOrderRequest(user_task_id="winter", order_i_ds=["w-0000"]))
         assert "can no longer be stopped" in first.err_list[0].err_msg
 
         for _ in range(10):  # let the rest of the first half be dialed, with redials a minute later
             sandbox.advance(120)
-        task = list_task.sync(
+        task: Any = list_task.sync(
             client=client, body=ListTaskRequest(page=1, size=10, query_conditions=ListTaskConditions())
         )
         (info,) = task.task_data
         assert info.task_status == TaskStatus.COMPLETED
-        page = list_order.sync(
+        page: Any = list_order.sync(
             client=client, body=ListOrderRequest(user_task_id="winter", options=ListOrderOptions(), page=1, size=1000)
         )
         assert page.total_count == 1000
-        export = export_batch_call.sync(client=client, body=ExportBatchCallRequest(user_task_id="winter"))
+        export: Any = export_batch_call.sync(client=client, body=ExportBatchCallRequest(user_task_id="winter"))
 
     orders_by_id = sandbox.state.orders
     first_half = [orders_by_id[f"w-{n:04}"] for n in range(500)]
