@@ -165,3 +165,21 @@ def test_callbacks_to_non_loopback_hosts_are_not_sent() -> None:
     sandbox.advance(1)
     assert sandbox.callbacks.refused == ["http://192.0.2.10/hooks/task"] * 2
     assert not sandbox.callbacks.pending and not sandbox.callbacks.delivered
+
+
+def test_an_order_waiting_for_its_redial_cannot_be_stopped() -> None:
+    sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(0), seed=0)
+    task = sandbox.state.create_task("t", "s", 0, ACCOUNT.uuid, setting={"maxCall": 3})
+    batch = {
+        "orderCallbackUrl": "",
+        "callCallbackUrl": "",
+        "callList": [{"orderID": f"r-{n}", "userPhone": "86"} for n in range(20)],
+    }
+    sandbox.state.import_orders(task, batch, new_batch=False)
+    sandbox.state.operate(task, 1, 0)
+    sandbox.advance(5)  # all 20 dialed once; the unanswered ones wait a minute for their redial
+    waiting = [o.order_id for o in sandbox.state.orders_of("t") if o.state is OrderState.DIALED]
+    assert waiting
+    refused = sandbox.state.stop(task, waiting, delete_undialed=False)
+    assert [order_id for order_id, _ in refused] == waiting
+    assert all("can no longer be stopped" in reason for _, reason in refused)
