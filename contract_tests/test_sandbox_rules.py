@@ -60,8 +60,8 @@ class SandboxRules(RuleBasedStateMachine):
         reply = self.post(
             "importBatchCall" if new_batch else "addBatchCall", {"userTaskID": task, "callInfoList": batch}
         )
-        if task not in self.sandbox.state.tasks:
-            assert reply["retCode"] == 4
+        if self.status(task) in (None, TaskStatus.COMPLETED, TaskStatus.FINISHED):
+            assert reply["retCode"] == 4  # no such task, or one that is over
             return
         assert reply["retCode"] == 0 and reply["totalCount"] == len(order_ids)
         expected = []
@@ -108,11 +108,15 @@ class SandboxRules(RuleBasedStateMachine):
         assert reply["retCode"] == 0
         refused = [e["orderID"] for e in reply["errList"]]
         assert reply["totalCount"] == len(order_ids) == reply["successCount"] + len(refused)
-        first_time = {o for n, o in enumerate(order_ids) if o not in order_ids[:n]}
-        for order_id in first_time:
-            stoppable = states[order_id] is OrderState.UNDIALED and owners.get(order_id) == task
-            assert (order_id not in refused) == stoppable
-            if stoppable:
+
+        def stoppable(order_id: str) -> bool:
+            return states[order_id] is OrderState.UNDIALED and owners.get(order_id) == task
+
+        # Only undialed orders of this task are stopped, each once; a repeat in the list is refused.
+        expected = [o for n, o in enumerate(order_ids) if o in order_ids[:n] or not stoppable(o)]
+        assert refused == expected, reply
+        for order_id in order_ids:
+            if stoppable(order_id):
                 assert self.sandbox.state.orders[order_id].state is OrderState.STOPPED
 
     @rule(seconds=st.sampled_from([1, 30, 90]))

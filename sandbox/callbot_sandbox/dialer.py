@@ -3,7 +3,8 @@
 Everything here is the sandbox's own choice (the wiki documents no dialing behaviour): each running task
 dials ``calls_per_second`` orders per second in import order; a call is answered, unanswered or busy at
 random; an unanswered order is redialed ``redial_interval`` seconds later until it has had the task's
-``maxCall`` calls (taskCreateSetting.maxCall, default 1). A task whose orders are all done is completed (3).
+``maxCall`` calls (taskCreateSetting.maxCall, default 1). A task whose orders are all done is completed (3);
+orders can no longer be added to it.
 """
 
 from __future__ import annotations
@@ -83,8 +84,10 @@ class Dialer:
                 task.next_dial_ts += step
             elif task.redials:  # only redials left: skip ahead to the first one
                 task.next_dial_ts = max(task.next_dial_ts, task.redials[0][0])
-            else:
-                self.state.set_status(task, TaskStatus.COMPLETED)
+            else:  # every order is done (a task without orders waits for some)
+                if task.order_ids:
+                    self.state.set_status(task, TaskStatus.COMPLETED)
+                break
 
     def _next_due(self, task: Task, at: float) -> Order | None:
         while task.queue:

@@ -192,6 +192,9 @@ class SandboxState:
 
         A new batch (importBatchCall) first drops the undialed orders of the task's previous batches.
         """
+        if task.status in (TaskStatus.COMPLETED, TaskStatus.FINISHED):
+            status = task.status.name.lower()
+            raise RequestRejected(BAD_VALUE, f"task {task.user_task_id} is {status}: create a new task for more orders")
         if new_batch or task.batch == 0:
             task.batch += 1
         if new_batch:
