@@ -1,0 +1,56 @@
+"""The callbot-sandbox command: starts on 127.0.0.1, prints what to use, serves, stops on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from callbot_sandbox.server import build_parser, load_config
+
+from .run_contract import free_port, wait_until_ready
+
+pytestmark = pytest.mark.contract
+
+
+def test_the_command_serves_signed_requests_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    config = tmp_path / "accounts.json"
+    config.write_text(json.dumps({"accounts": [{"uuid": "cli-uuid", "secretKey": "cli-secret"}]}))
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "callbot-sandbox"), "--port", str(port), "--config", str(config)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", "cli-uuid", "cli-secret", process)
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=10)[0].decode()
+    finally:
+        process.kill()
+    # uvicorn shuts down gracefully, then re-raises the signal so that the exit status tells it was SIGTERM.
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert "Shutting down" in output
+    assert f"Callbot sandbox on http://127.0.0.1:{port}" in output
+    assert "uuid=cli-uuid secret_key=cli-secret algorithm=MD5" in output
+    assert "Finished server process" in output
+
+
+def test_accounts_are_parsed_from_the_command_line() -> None:
+    args = build_parser().parse_args(["--account", "u1:k1", "--account", "u2:k2:sha256"])
+    assert [(a.uuid, a.algorithm) for a in args.account] == [("u1", "MD5"), ("u2", "SHA256")]
+
+
+@pytest.mark.parametrize("bad", ["only-uuid", ":key", "u:k:SHA1"])
+def test_a_malformed_account_is_refused_with_the_expected_format(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--account", bad])
+    error = capsys.readouterr().err
+    assert "UUID:SECRET_KEY[:ALGORITHM]" in error or "use one of MD5, SHA256" in error
+
+
+def test_an_unreadable_config_file_says_which_file_and_why(tmp_path: Path) -> None:
+    broken = tmp_path / "accounts.json"
+    broken.write_text('{"accounts": [{"uuid": "x"}]}')
+    with pytest.raises(SystemExit, match=f"cannot read accounts from {broken}: KeyError"):
+        load_config(str(broken))
