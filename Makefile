@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
 GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
-HAND_WRITTEN := signing sandbox contract_tests
+HAND_WRITTEN := signing sandbox contract_tests bench
 
-.PHONY: setup generate check-generated lint test contract sandbox clean
+.PHONY: setup generate check-generated lint test contract sandbox bench clean
 PORT ?= 8080
 
 setup: $(STAMP)
@@ -57,6 +57,10 @@ sandbox: $(STAMP)
 
 test: lint check-generated
 	$(BIN)/python -m pytest -q
+
+# Benchmarks (not tests): rewrites bench/RESULTS.md. Takes a few minutes; not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
