@@ -260,9 +260,11 @@ async def bench_concurrent(
     say(f"| wall time for all 1,000 | {fmt(gw)} | {fmt(bw)} | {gw / bw:.2f}× |")
     say(f"| median latency of one call | {fmt(gm)} | {fmt(bm)} | {gm / bm:.2f}× |")
     say()
-    say("Both sides spend most of those seconds in httpx's async connection pool (default limits, 100")
-    say("connections, 900 calls queued): the bare client is as slow. To send many calls at once, bound the")
-    say("concurrency yourself (an asyncio.Semaphore of a few dozen) rather than queueing thousands on the pool.")
+    say("Compare with section 4, where the sandbox answers a few thousand stopOrder calls a second when driven")
+    say("without httpx: both sides here spend most of their time in httpx's async connection pool (default")
+    say("limits: 100 connections, 900 calls queued), the bare client as much as ours; this figure also varied")
+    say("about tenfold between runs on this machine while the ratio stayed near 1. To send many calls at once,")
+    say("bound the concurrency yourself (an asyncio.Semaphore of a few dozen).")
     say()
 
 
@@ -279,8 +281,8 @@ def bench_sandbox(sandbox: SandboxProcess) -> None:
     say()
     say("50 concurrent keep-alive connections from `bench/loadgen.py` (raw asyncio streams, every request")
     say("signed with `sign`) in this process; the sandbox is one uvicorn process. Both share the 2 cores, so")
-    say("these are a floor for the sandbox. (Driven through httpx's AsyncClient instead, the same run gave")
-    say("about a tenth of the rate: httpx, not the sandbox, was the bound.)")
+    say("these are a floor for the sandbox. (An earlier version drove it through httpx's AsyncClient and got")
+    say("about 150 requests/s: httpx, not the sandbox, was the bound.)")
     say()
     say("| operation | requests/s | median | p99 |")
     say("|---|---|---|---|")
@@ -364,10 +366,10 @@ def main() -> None:
     started = time.perf_counter()
     header()
     bench_sign()
-    bench_verification()
     sandbox = SandboxProcess()
     try:
         bench_per_call(sandbox)
+        bench_verification()
         bench_sandbox(sandbox)
     finally:
         sandbox.stop()
