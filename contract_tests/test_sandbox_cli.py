@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from callbot_sandbox.server import build_parser, load_config
@@ -54,3 +55,31 @@ def test_an_unreadable_config_file_says_which_file_and_why(tmp_path: Path) -> No
     broken.write_text('{"accounts": [{"uuid": "x"}]}')
     with pytest.raises(SystemExit, match=f"cannot read accounts from {broken}: KeyError"):
         load_config(str(broken))
+
+
+def test_make_contract_against_a_live_service_sends_only_positive_read_only_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """BASE_URL mode, pointed at a sandbox on 127.0.0.1 standing in for the live service."""
+    from callbot_sandbox import Account, Sandbox, serve_in_thread
+
+    from . import run_contract
+
+    sandbox = Sandbox([Account("live-uuid", "live-secret")])
+    seen: list[str] = []
+    app = sandbox.asgi_app()
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/callcentre/"):  # not schemathesis's own probes
+            seen.append(scope["path"].rsplit("/", 1)[-1])
+        await app(scope, receive, send)
+
+    with serve_in_thread(recording) as url:
+        monkeypatch.setenv("BASE_URL", url)
+        monkeypatch.setenv("CALLBOT_UUID", "live-uuid")
+        monkeypatch.setenv("CALLBOT_SECRET_KEY", "live-secret")
+        monkeypatch.setenv("CONTRACT_MAX_EXAMPLES", "5")
+        monkeypatch.delenv("CONTRACT_ALLOW_WRITES", raising=False)
+        assert run_contract.main() == 0
+    assert seen and set(seen) <= set(run_contract.READ_ONLY)
+    assert not sandbox.state.tasks  # nothing was written
