@@ -27,7 +27,7 @@ from uuid import uuid4
 import httpx
 from callbot_client.api.orders import stop_order
 from callbot_client.models import StopOrderRequest
-from callbot_signing import connect, sign, verify_response
+from callbot_signing import connect, sign, signature_headers, verify_response
 
 from .loadgen import run_load
 
@@ -171,15 +171,7 @@ class SandboxProcess:
 
 def presigned(body: bytes) -> dict[str, str]:
     """Headers signed once, reused: the bare client then does no signing work at all."""
-    request_id, ts = uuid4().hex, str(int(time.time()))
-    return {
-        "Content-Type": "application/json",
-        "requestID": request_id,
-        "uuid": UUID,
-        "createTs": ts,
-        "algorithm": "MD5",
-        "sign": sign(SECRET, body, ts, request_id, UUID),
-    }
+    return {"Content-Type": "application/json", **signature_headers(SECRET, body, UUID)}
 
 
 # --- 2. per-call overhead -------------------------------------------------------------------------------------

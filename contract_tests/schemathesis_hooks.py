@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from uuid import uuid4
 
 import requests
 import schemathesis
-from callbot_signing import SignatureError, sign, verify_response
+from callbot_signing import SignatureError, signature_headers, verify_response
 from callbot_signing._constants import (
     ALGORITHM_HEADER,
-    CREATE_TS_HEADER,
     REQUEST_ID_HEADER,
     SIGN_HEADER,
     UUID_HEADER,
@@ -48,13 +46,10 @@ class RequestsCallbotAuth(requests.auth.AuthBase):
             body = body.encode("utf-8")
         if not isinstance(body, bytes):
             raise TypeError("a streamed request body cannot be signed: send bytes")
-        request_id = uuid4().hex
         create_ts = str(int(self._clock()))
-        request.headers[REQUEST_ID_HEADER] = request_id
-        request.headers[UUID_HEADER] = self.uuid
-        request.headers[CREATE_TS_HEADER] = create_ts
-        request.headers[ALGORITHM_HEADER] = self.algorithm
-        request.headers[SIGN_HEADER] = sign(self._secret_key, body, create_ts, request_id, self.uuid, self.algorithm)
+        request.headers.update(
+            signature_headers(self._secret_key, body, self.uuid, self.algorithm, create_ts=create_ts)
+        )
         return request
 
 

@@ -31,6 +31,7 @@ import pytest
                 "Webhook",
                 "connect",
                 "sign",
+                "signature_headers",
                 "parse_webhook",
                 "verify_response",
                 "verify_webhook",

@@ -99,3 +99,15 @@ def test_unknown_algorithm_is_a_value_error_naming_the_allowed_ones(algorithm: s
 def test_sign_accepts_a_memoryview_without_copying_the_body() -> None:
     body = bytearray(b'{"data":"x"}' * 1000)
     assert sign("s", memoryview(body), "1", "r", "u") == sign("s", bytes(body), "1", "r", "u")  # type: ignore[arg-type]
+
+
+def test_signature_headers_carry_a_sign_over_the_body_with_their_own_request_id_and_time() -> None:
+    from callbot_signing import signature_headers
+
+    headers = signature_headers("k3y", UTF8_BODY, "acc-uuid", "sha256")
+    assert set(headers) == {"requestID", "uuid", "createTs", "algorithm", "sign"}
+    assert headers["algorithm"] == "SHA256" and re.fullmatch("[0-9a-f]{32}", headers["requestID"])
+    expected = documented_sign("k3y", UTF8_BODY, headers["createTs"], headers["requestID"], "acc-uuid", "SHA256")
+    assert headers["sign"] == expected
+    fixed = signature_headers("k3y", UTF8_BODY, "acc-uuid", "MD5", request_id="r1", create_ts="1700000000")
+    assert fixed["sign"] == "CDC8F84AF4314FDB4AC87C591E9CF274"  # the coreutils vector above

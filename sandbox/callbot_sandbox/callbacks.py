@@ -16,10 +16,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-from uuid import uuid4
 
 import httpx
-from callbot_signing import sign
+from callbot_signing import signature_headers
 
 from .accounts import Account
 
@@ -89,14 +88,9 @@ class CallbackSender:
 
     def _send(self, client: httpx.Client, delivery: Delivery) -> None:
         account = delivery.account
-        request_id, create_ts = uuid4().hex, str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "requestID": request_id,
-            "uuid": account.uuid,
-            "createTs": create_ts,
-            "sign": sign(account.secret_key, delivery.body, create_ts, request_id, account.uuid, account.algorithm),
-        }
+        headers = signature_headers(account.secret_key, delivery.body, account.uuid, account.algorithm)
+        del headers["algorithm"]  # the callback pages list no algorithm header: it is the console's setting
+        headers["Content-Type"] = "application/json"
         delivery.attempts += 1
         try:
             response = client.post(delivery.url, content=delivery.body, headers=headers)

@@ -16,7 +16,7 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._retry import RetryPolicy
-from ._signature import sign
+from ._signature import sign, signature_headers
 from ._verify import verify_response
 from ._webhooks import InvalidWebhookError, ReplayGuard, Webhook, parse_webhook, verify_webhook, webhook_kind
 
@@ -40,6 +40,7 @@ __all__ = [
     "connect",
     "parse_webhook",
     "sign",
+    "signature_headers",
     "verify_response",
     "verify_webhook",
     "webhook_kind",

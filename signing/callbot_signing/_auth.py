@@ -8,20 +8,16 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
-from uuid import uuid4
 
 import httpx
 
 from ._constants import (
-    ALGORITHM_HEADER,
     BODY_EXCERPT_CHARS,
-    CREATE_TS_HEADER,
     DEFAULT_ALGORITHM,
     DEFAULT_MAX_CLOCK_SKEW,
     LOGGER_NAME,
     REQUEST_ID_HEADER,
     SIGN_HEADER,
-    UUID_HEADER,
 )
 from ._errors import APIConnectionError, APITimeoutError, CallbotError, UnexpectedResponseError, error_for_ret_code
 from ._retry import (
@@ -33,7 +29,7 @@ from ._retry import (
     RetryPolicy,
     operation_of,
 )
-from ._signature import normalize_algorithm, sign
+from ._signature import normalize_algorithm, signature_headers
 from ._verify import verify_response
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -101,18 +97,13 @@ class CallbotAuth(httpx.Auth):
 
     def sign_request(self, request: httpx.Request) -> str:
         """Stamp fresh signature headers on ``request`` (its body must be read); return its requestID."""
-        request_id = uuid4().hex
-        create_ts = str(int(self._clock()))
-        request.headers[REQUEST_ID_HEADER] = request_id
-        request.headers[UUID_HEADER] = self.uuid
-        request.headers[CREATE_TS_HEADER] = create_ts
-        request.headers[ALGORITHM_HEADER] = self.algorithm
-        request.headers[SIGN_HEADER] = sign(
-            self._secret_key, request.content, create_ts, request_id, self.uuid, self.algorithm
+        headers = signature_headers(
+            self._secret_key, request.content, self.uuid, self.algorithm, create_ts=str(int(self._clock()))
         )
+        request.headers.update(headers)
         request.extensions[_ATTEMPT] = request.extensions.get(_ATTEMPT, 0) + 1
         request.extensions[_STARTED] = time.perf_counter()
-        return request_id
+        return headers[REQUEST_ID_HEADER]
 
     # --- the flows: one attempt per loop; _judge decides between done, retry and raise ----------------
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
-from ._constants import ALGORITHMS, DEFAULT_ALGORITHM
+from ._constants import (
+    ALGORITHM_HEADER,
+    ALGORITHMS,
+    CREATE_TS_HEADER,
+    DEFAULT_ALGORITHM,
+    REQUEST_ID_HEADER,
+    SIGN_HEADER,
+    UUID_HEADER,
+)
 
 _HASHES: dict[str, Callable[..., Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
 
@@ -45,3 +55,26 @@ def sign(
     hasher.update(body)
     hasher.update(tail)
     return str(hasher.hexdigest()).upper()
+
+
+def signature_headers(
+    secret_key: str,
+    body: bytes,
+    uuid: str,
+    algorithm: str = DEFAULT_ALGORITHM,
+    *,
+    request_id: str | None = None,
+    create_ts: str | None = None,
+) -> dict[str, str]:
+    """The headers that sign ``body``: requestID (a fresh uuid4 hex unless given), uuid, createTs (now, in
+    Unix seconds, unless given), algorithm and sign. For HTTP clients other than httpx."""
+    request_id = request_id or uuid4().hex
+    create_ts = create_ts or str(int(time.time()))
+    algorithm = normalize_algorithm(algorithm)
+    return {
+        REQUEST_ID_HEADER: request_id,
+        UUID_HEADER: uuid,
+        CREATE_TS_HEADER: create_ts,
+        ALGORITHM_HEADER: algorithm,
+        SIGN_HEADER: sign(secret_key, body, create_ts, request_id, uuid, algorithm),
+    }
