@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import settings
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
+from hypothesis import settings
 
 # No per-example deadline: on a loaded 2-core CI machine a slow example is not a failure.
 settings.register_profile("project", deadline=None, print_blob=True)
