@@ -18,7 +18,7 @@ from ._constants import (
     UUID_HEADER,
 )
 
-_HASHES: dict[str, Callable[..., Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
+_HASHES: dict[str, Callable[[bytes], Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
 
 
 def normalize_algorithm(algorithm: str) -> str:
@@ -50,11 +50,13 @@ def sign(
     head = f"{secret_key}&body=".encode()
     tail = f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode()
     if len(body) <= _SMALL_BODY:
-        return str(new_hash(head + body + tail).hexdigest()).upper()
-    hasher = new_hash(head)
-    hasher.update(body)
-    hasher.update(tail)
-    return str(hasher.hexdigest()).upper()
+        hasher = new_hash(head + body + tail)
+    else:
+        hasher = new_hash(head)
+        hasher.update(body)
+        hasher.update(tail)
+    digest: str = hasher.hexdigest()
+    return digest.upper()
 
 
 def signature_headers(
