@@ -22,12 +22,20 @@ from ._signature import normalize_algorithm, sign
 _SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
 
 
+_WANTED = {name.lower() for name in (*_SIGNED_HEADERS, ALGORITHM_HEADER)}
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     value = headers.get(name)
     if value is None:  # a plain dict is case-sensitive; httpx/Starlette headers are not
         lowered = name.lower()
         value = next((v for k, v in headers.items() if k.lower() == lowered), None)
     return value
+
+
+def _signature_fields(headers: Mapping[str, str]) -> dict[str, str]:
+    """The signature headers, by lower-case name, in one pass over ``headers`` (any casing, any mapping)."""
+    return {key.lower(): value for key, value in headers.items() if key.lower() in _WANTED}
 
 
 def _unverified_hint(body: bytes) -> str:
@@ -90,7 +98,8 @@ def verify_signed_message(
     what: str,
 ) -> None:
     """Shared by responses (``expected_request_id`` set: it must be echoed) and webhooks (any id)."""
-    missing = [name for name in _SIGNED_HEADERS if not _header(headers, name)]
+    fields = _signature_fields(headers)
+    missing = [name for name in _SIGNED_HEADERS if not fields.get(name.lower())]
     if missing:
         raise SignatureError(
             f"the {what} lacks the signed header(s) {', '.join(missing)}, so it cannot be verified."
@@ -98,10 +107,10 @@ def verify_signed_message(
             rule="missing_header",
             request_id=expected_request_id,
         )
-    got_request_id = _header(headers, REQUEST_ID_HEADER) or ""
-    got_uuid = _header(headers, UUID_HEADER) or ""
-    create_ts = _header(headers, CREATE_TS_HEADER) or ""
-    got_sign = _header(headers, SIGN_HEADER) or ""
+    got_request_id = fields[REQUEST_ID_HEADER.lower()]
+    got_uuid = fields[UUID_HEADER.lower()]
+    create_ts = fields[CREATE_TS_HEADER.lower()]
+    got_sign = fields[SIGN_HEADER.lower()]
     if expected_request_id is not None and got_request_id != expected_request_id:
         raise SignatureError(
             f"the {what}'s requestID {got_request_id!r} does not echo the request's {expected_request_id!r}.",
@@ -115,7 +124,7 @@ def verify_signed_message(
             request_id=expected_request_id,
         )
     try:
-        used_algorithm = normalize_algorithm(_header(headers, ALGORITHM_HEADER) or algorithm)
+        used_algorithm = normalize_algorithm(fields.get(ALGORITHM_HEADER.lower()) or algorithm)
     except ValueError as exc:
         raise SignatureError(f"the {what}'s {exc}.", rule="bad_algorithm", request_id=expected_request_id) from None
     expected = sign(secret_key, body, create_ts, got_request_id, got_uuid, used_algorithm)
