@@ -407,3 +407,18 @@ def test_every_place_the_wiki_was_silent_says_so(spec: dict[str, Any]) -> None:
     assert "gzip" in json.dumps(spec["paths"]["/callcentre/api/v3/importBatchCall"]["post"]["parameters"])
     assert "compressed" in spec["components"]["parameters"]["AcceptEncoding"]["x-assumption"]
     assert "addBatchOrder is `/addBatchCall`" in spec["info"]["description"]
+
+
+def test_stop_order_carries_the_pages_examples(spec: dict[str, Any]) -> None:
+    operation = spec["paths"][STOP_ORDER]["post"]
+    request = operation["requestBody"]["content"]["application/json"]["example"]
+    response = operation["responses"]["200"]["content"]["application/json"]["example"]
+    assert request == {"productID": "callbot", "userTaskID": "string", "orderIDs": ["string"], "delCall": 0}
+    assert response == {
+        "retCode": 0,
+        "retMsg": "string",
+        "responseID": "string",
+        "totalCount": 0,
+        "successCount": 0,
+        "errList": [{"orderID": "string", "errMsg": "string"}],
+    }
