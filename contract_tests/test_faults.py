@@ -34,7 +34,7 @@ from callbot_signing import (
 from callbot_signing._transport import RetryTransport
 
 from .faulty_server import closed_port, faulty_server
-from .test_auth import independent_sign
+from .test_signature import documented_sign as independent_sign
 
 UUID = "fault-uuid"
 SECRET = "fault-secret-key-do-not-leak"

@@ -17,7 +17,7 @@ from callbot_signing import (
     webhook_kind,
 )
 
-from .test_auth import independent_sign
+from .test_signature import documented_sign as independent_sign
 
 UUID = "hook-uuid"
 SECRET = "hook-secret-key"

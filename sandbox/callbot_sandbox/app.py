@@ -9,8 +9,8 @@ the uuid is unknown (there is no key to sign with).
 from __future__ import annotations
 
 import gzip
-import hmac
 import json
+import math
 import threading
 import time
 import zlib
@@ -18,15 +18,17 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from uuid import uuid4
 
-from callbot_signing import sign
+from callbot_signing import SignatureError, sign
 from callbot_signing._constants import (
     ALGORITHM_HEADER,
     CREATE_TS_HEADER,
+    DEFAULT_ALGORITHM,
     REQUEST_ID_HEADER,
     SIGN_HEADER,
     UUID_HEADER,
 )
 from callbot_signing._signature import normalize_algorithm
+from callbot_signing._verify import verify_signed_message
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -169,31 +171,32 @@ class Sandbox:
     # --- signatures --------------------------------------------------------------------------------
 
     def check_signature(self, headers: Headers, raw_body: bytes) -> tuple[Account, str]:
-        """Return the caller's account and the algorithm it signed with, or raise RequestRejected."""
-        names = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
-        missing = [name for name in names if not headers.get(name)]
-        if missing:
-            raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
-        account = self.accounts.get(headers[UUID_HEADER])
+        """Return the caller's account and the algorithm it signed with, or raise RequestRejected.
+
+        The checks are the client's own (verify_signed_message), mapped to the service's retCodes:
+        6001 a signature header is missing, 6002 the uuid is unknown, 6 anything else.
+        """
+        account = self.accounts.get(headers.get(UUID_HEADER) or "")
+        try:
+            verify_signed_message(
+                headers,
+                raw_body,
+                uuid=account.uuid if account else headers.get(UUID_HEADER, ""),
+                secret_key=account.secret_key if account else "",
+                algorithm=account.algorithm if account else DEFAULT_ALGORITHM,
+                max_clock_skew=math.inf if self.max_clock_skew is None else self.max_clock_skew,
+                now=self.clock(),
+                expected_request_id=None,
+                what="request",
+            )
+        except SignatureError as exc:
+            if exc.rule == "missing_header":
+                raise RequestRejected(SIGNATURE_MISSING, f"missing signature: {exc}") from None
+            if account is not None:
+                raise RequestRejected(SIGNATURE_WRONG, f"incorrect signature: {exc}") from None
         if account is None:
             raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
-        try:
-            algorithm = normalize_algorithm(headers.get(ALGORITHM_HEADER) or account.algorithm)
-        except ValueError as exc:
-            raise RequestRejected(SIGNATURE_WRONG, f"incorrect signature: {exc}") from None
-        expected = sign(
-            account.secret_key, raw_body, headers[CREATE_TS_HEADER], headers[REQUEST_ID_HEADER], account.uuid, algorithm
-        )
-        if not hmac.compare_digest(expected, headers[SIGN_HEADER].upper()):
-            raise RequestRejected(SIGNATURE_WRONG, "incorrect signature")
-        if self.max_clock_skew is not None:
-            try:
-                skew = abs(self.clock() - int(headers[CREATE_TS_HEADER]))
-            except ValueError:
-                raise RequestRejected(SIGNATURE_WRONG, "incorrect signature: createTs is not Unix seconds") from None
-            if skew > self.max_clock_skew:
-                raise RequestRejected(SIGNATURE_WRONG, f"incorrect signature: createTs is {skew:.0f} s off")
-        return account, algorithm
+        return account, normalize_algorithm(headers.get(ALGORITHM_HEADER) or account.algorithm)
 
     def signed_response(
         self, payload: Payload, headers: Headers, account: Account | None, algorithm: str | None

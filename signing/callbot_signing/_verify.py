@@ -25,17 +25,14 @@ _SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER
 _WANTED = {name.lower() for name in (*_SIGNED_HEADERS, ALGORITHM_HEADER)}
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:  # a plain dict is case-sensitive; httpx/Starlette headers are not
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    return value
-
-
 def _signature_fields(headers: Mapping[str, str]) -> dict[str, str]:
     """The signature headers, by lower-case name, in one pass over ``headers`` (any casing, any mapping)."""
     return {key.lower(): value for key, value in headers.items() if key.lower() in _WANTED}
+
+
+def request_id_of(headers: Mapping[str, str]) -> str:
+    """The requestID header, whatever its casing ("" when absent)."""
+    return _signature_fields(headers).get(REQUEST_ID_HEADER.lower(), "")
 
 
 def _unverified_hint(body: bytes) -> str:

@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 
-from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID_HEADER
+from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW
 from ._errors import CallbotError, SignatureError
-from ._verify import _header, verify_signed_message
+from ._verify import request_id_of, verify_signed_message
 
 Webhook = CallCallback | OrderCallback | TaskCallback
 WebhookKind = Literal["call", "order", "task"]
@@ -90,7 +90,7 @@ def verify_webhook(
         what="webhook",
     )
     if replay_guard is not None:
-        replay_guard.check_and_remember(_header(headers, REQUEST_ID_HEADER) or "", now)
+        replay_guard.check_and_remember(request_id_of(headers), now)
 
 
 def webhook_kind(payload: Mapping[str, Any]) -> WebhookKind:
@@ -128,7 +128,7 @@ def parse_webhook(
         replay_guard=replay_guard,
         now=now,
     )
-    request_id = _header(headers, REQUEST_ID_HEADER)
+    request_id = request_id_of(headers) or None
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
