@@ -17,6 +17,7 @@ from ._constants import (
     SIGN_HEADER,
     UUID_HEADER,
 )
+from ._secret import SecretKey
 
 _HASHES: dict[str, Callable[[bytes], Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
 
@@ -29,12 +30,8 @@ def normalize_algorithm(algorithm: str) -> str:
     return str(name)
 
 
-#: Bodies up to this size are hashed in one piece (copying them costs less than more hash calls).
-_SMALL_BODY = 4096
-
-
 def sign(
-    secret_key: str,
+    secret_key: str | SecretKey,
     body: bytes,
     create_ts: str,
     request_id: str,
@@ -44,23 +41,21 @@ def sign(
     """Sign one message: the upper-case hex digest of
     ``{secret_key}&body={body}&createTs={create_ts}&requestID={request_id}&uuid={uuid}``.
 
-    ``body`` is the exact bytes sent or received. A large body is fed to the hash as it is, never copied.
+    ``body`` is the exact bytes sent or received; it is fed to the hash as it is, never copied. The key is
+    fed from a :class:`SecretKey`, so no local variable here holds it in plain text.
     """
     new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]
-    head = f"{secret_key}&body=".encode()
-    tail = f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode()
-    if len(body) <= _SMALL_BODY:
-        hasher = new_hash(head + body + tail)
-    else:
-        hasher = new_hash(head)
-        hasher.update(body)
-        hasher.update(tail)
+    hasher = new_hash()
+    (secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)).feed(hasher)
+    hasher.update(b"&body=")
+    hasher.update(body)
+    hasher.update(f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode())
     digest: str = hasher.hexdigest()
     return digest.upper()
 
 
 def signature_headers(
-    secret_key: str,
+    secret_key: str | SecretKey,
     body: bytes,
     uuid: str,
     algorithm: str = DEFAULT_ALGORITHM,

@@ -1,0 +1,58 @@
+"""SecretKey: the account's secret key, held so that no repr, str or frame-locals renderer shows it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class _Hasher(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
+class SecretKey:
+    """The secret key from the NXCloud console (Developer). ``repr`` and ``str`` show ``'***'``, so error
+    reporters that render the local variables of a traceback never print it. The key only leaves this
+    object as bytes fed straight into a hash (:meth:`feed`): no local variable of the signing code holds it.
+    """
+
+    __slots__ = ("__value",)
+
+    def __init__(self, value: str | SecretKey, *, check: bool = True) -> None:
+        """``check`` refuses what cannot be a console key (empty, whitespace around it, control characters);
+        :func:`sign` passes ``check=False``, being a pure function of any text."""
+        if isinstance(value, SecretKey):
+            self.__value: bytes = value.__value
+            return
+        if not isinstance(value, str):
+            raise TypeError(f"the secret key must be a str, got {type(value).__name__}")
+        if not check:
+            pass
+        elif not value:
+            raise ValueError("the secret key is empty: use the secret key shown in the NXCloud console under Developer")
+        if value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise ValueError(
+                "the secret key has surrounding whitespace or a control character (a newline from a file or an "
+                "environment variable?): copy it again from the NXCloud console under Developer"
+            )
+        try:
+            self.__value = value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
+
+    def feed(self, hasher: _Hasher) -> None:
+        """Feed the key's UTF-8 bytes into ``hasher``."""
+        hasher.update(self.__value)
+
+    def __repr__(self) -> str:
+        return "SecretKey('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretKey) and other.__value == self.__value
+
+    def __hash__(self) -> int:
+        return hash(self.__value)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a SecretKey is not pickled: pass the key to the process that needs it another way")
