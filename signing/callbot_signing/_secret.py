@@ -27,7 +27,7 @@ class SecretKey:
             raise TypeError(f"the secret key must be a str, got {type(value).__name__}")
         if check and not value:
             raise ValueError("the secret key is empty: use the secret key shown in the NXCloud console under Developer")
-        if check and value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        if check and (value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)):
             raise ValueError(
                 "the secret key has surrounding whitespace or a control character (a newline from a file or an "
                 "environment variable?): copy it again from the NXCloud console under Developer"
