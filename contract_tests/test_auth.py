@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from callbot_signing import CallbotAuth, CallbotError, SignatureError, UnexpectedResponseError
+from callbot_signing import AuthenticationError, CallbotAuth, CallbotError, SignatureError, UnexpectedResponseError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,9 +18,11 @@ UUID = "acc-uuid"
 SECRET = "the-secret-key-never-shown"
 URL = "http://127.0.0.1:9/callcentre/api/v3/stopOrder"
 BODY = {"productID": "callbot", "userTaskID": "t", "orderIDs": ["o-1", "o-2"]}
+#: A whole stopOrder answer, as the spec describes it.
+ANSWER = {"retCode": 0, "retMsg": "ok", "responseID": "r-1", "totalCount": 2, "successCount": 2, "errList": []}
 
 
-def signed_reply(request: httpx.Request, body: bytes = b'{"retCode":0}', **overrides: str) -> httpx.Response:
+def signed_reply(request: httpx.Request, body: bytes = json.dumps(ANSWER).encode(), **overrides: str) -> httpx.Response:
     """A response as the service would sign it, with optional header overrides (None-like '' drops one)."""
     headers = {
         "requestID": request.headers["requestID"],
@@ -74,7 +76,7 @@ def test_every_request_gets_a_fresh_request_id() -> None:
 
 def test_a_correctly_signed_response_is_accepted() -> None:
     with client_with(signed_reply) as client:
-        assert client.post(URL, json=BODY).json() == {"retCode": 0}
+        assert client.post(URL, json=BODY).json() == ANSWER
 
 
 @pytest.mark.parametrize(
@@ -123,21 +125,33 @@ def test_a_response_created_too_far_from_local_time_is_rejected(offset: int) -> 
 
 def test_clock_skew_within_the_window_is_accepted() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        ts = str(int(time.time()) - 250)
-        sign = independent_sign(SECRET, b"{}", ts, request.headers["requestID"], UUID, "MD5")
-        return signed_reply(request, body=b"{}", createTs=ts, sign=sign)
+        ts, body = str(int(time.time()) - 250), json.dumps(ANSWER).encode()
+        sign = independent_sign(SECRET, body, ts, request.headers["requestID"], UUID, "MD5")
+        return signed_reply(request, body=body, createTs=ts, sign=sign)
 
     with client_with(handler) as client:
         assert client.post(URL, json=BODY).status_code == 200
 
 
-def test_an_unsigned_error_reply_is_a_signature_error_naming_what_its_body_says_without_raise_on_error() -> None:
+def test_an_unsigned_refusal_is_raised_as_that_refusal_even_without_raise_on_error() -> None:
+    """It cannot be verified, so it is never handed back as a value; a forged one only fails the call."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.dumps({"retCode": 6002, "retMsg": "account does not exist", "responseID": "x"}).encode()
         return httpx.Response(200, content=body, headers={"requestID": request.headers["requestID"]})
 
-    with client_with(handler, raise_on_error=False) as client, pytest.raises(SignatureError, match="retCode=6002"):
+    with client_with(handler, raise_on_error=False) as client, pytest.raises(AuthenticationError) as caught:
         client.post(URL, json=BODY)
+    assert caught.value.ret_code == 6002 and "unsigned" in str(caught.value)
+
+
+def test_an_unsigned_answer_that_is_not_a_refusal_is_a_signature_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=ANSWER, headers={"requestID": request.headers["requestID"]})
+
+    with client_with(handler) as client, pytest.raises(SignatureError) as caught:
+        client.post(URL, json=BODY)
+    assert caught.value.rule == "missing_header"
 
 
 def test_an_html_error_page_is_an_unexpected_response_not_a_signature_error() -> None:
@@ -150,7 +164,7 @@ def test_an_html_error_page_is_an_unexpected_response_not_a_signature_error() ->
 
 
 def test_verification_can_be_switched_off() -> None:
-    with client_with(lambda request: httpx.Response(200, json={}), verify_responses=False) as client:
+    with client_with(lambda request: httpx.Response(200, json=ANSWER), verify_responses=False) as client:
         assert client.post(URL, json=BODY).status_code == 200
 
 
@@ -174,7 +188,10 @@ def test_repr_never_shows_the_secret() -> None:
     ("uuid", "secret", "algorithm", "message"),
     [
         ("", SECRET, "MD5", "uuid is empty"),
-        (UUID, "", "MD5", "secret_key is empty"),
+        (UUID, "", "MD5", "secret key is empty"),
+        (UUID, SECRET + "\n", "MD5", "whitespace or a control character"),
+        (" " + UUID, SECRET, "MD5", "whitespace"),
+        (UUID + "\r\n", SECRET, "MD5", "control character"),
         (UUID, SECRET, "SHA1", "MD5, SHA256"),
     ],
 )

@@ -13,7 +13,15 @@ from callbot_client.api.health import ping
 from callbot_client.api.orders import stop_order
 from callbot_client.models import DelCall, PingRequest, StopOrderRequest
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
-from callbot_signing import AuthenticationError, InvalidRequestError, SignatureError, SignatureRejectedError, connect
+from callbot_signing import (
+    AuthenticationError,
+    CallbotAuth,
+    CallbotTransport,
+    InvalidRequestError,
+    SignatureError,
+    SignatureRejectedError,
+    connect,
+)
 
 from .conftest import DIALED, MD5_ACCOUNT, SHA_ACCOUNT, TASK, UNDIALED, make_sandbox
 
@@ -73,6 +81,13 @@ def in_process(sandbox: Sandbox, account: Account, tamper: Tamper | None = None,
         httpx_args={"transport": transport},
         **options,
     )
+
+
+def raw_client(sandbox: Sandbox, account: Account) -> httpx.AsyncClient:
+    """A plain httpx client that signs and verifies but hands error replies back (raise_on_error=False)."""
+    auth = CallbotAuth(account.uuid, account.secret_key, account.algorithm, raise_on_error=False)
+    transport = CallbotTransport(auth, async_transport=httpx.ASGITransport(app=sandbox.asgi_app()))
+    return httpx.AsyncClient(base_url="http://sandbox.local", transport=transport)
 
 
 # --- round trips ------------------------------------------------------------------------------------
@@ -264,14 +279,14 @@ def test_the_wiki_samples_way_of_signing_is_accepted(live_url: str) -> None:
 async def test_invalid_bodies_get_the_documented_ret_code(
     sandbox: Sandbox, body: dict[str, object], ret_code: int
 ) -> None:
-    client = in_process(sandbox, MD5_ACCOUNT, raise_on_error=False).get_async_httpx_client()
+    client = raw_client(sandbox, MD5_ACCOUNT)
     response = await client.post("/callcentre/api/v3/stopOrder", json=body)
     assert response.json()["retCode"] == ret_code
     assert response.json()["errList"] == []
 
 
 async def test_a_body_that_is_not_json_gets_ret_code_3(sandbox: Sandbox) -> None:
-    client = in_process(sandbox, MD5_ACCOUNT, raise_on_error=False).get_async_httpx_client()
+    client = raw_client(sandbox, MD5_ACCOUNT)
     response = await client.post("/callcentre/api/v3/stopOrder", content=b"{not json")
     assert response.json()["retCode"] == 3
 
@@ -284,7 +299,7 @@ def test_the_live_sandbox_helper_reports_a_port_in_use() -> None:
 
 
 async def test_a_body_declared_as_another_media_type_gets_ret_code_3(sandbox: Sandbox) -> None:
-    client = in_process(sandbox, MD5_ACCOUNT, raise_on_error=False).get_async_httpx_client()
+    client = raw_client(sandbox, MD5_ACCOUNT)
     body = b'{"productID":"callbot","userTaskID":"task-0001","orderIDs":["order-1"]}'
     response = await client.post("/callcentre/api/v3/stopOrder", content=body, headers={"Content-Type": "text/plain"})
     assert response.json()["retCode"] == 3

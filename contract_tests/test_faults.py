@@ -31,7 +31,7 @@ from callbot_signing import (
     UnexpectedResponseError,
     connect,
 )
-from callbot_signing._transport import RetryTransport
+from callbot_signing._transport import CallbotTransport
 
 from .faulty_server import closed_port, faulty_server
 from .test_signature import documented_sign as independent_sign
@@ -141,7 +141,7 @@ def test_an_ambiguous_fault_is_not_retried_for_an_operation_that_is_not_idempote
         auth = CallbotAuth(UUID, SECRET, retry=FAST)
         url = f"http://127.0.0.1:{server.server_address[1]}/callcentre/api/v3/importBatchCall"
         with (
-            httpx.Client(auth=auth, transport=RetryTransport(auth), timeout=0.2) as client,
+            httpx.Client(transport=CallbotTransport(auth), timeout=0.2) as client,
             pytest.raises(APITimeoutError, match="after 1 attempt"),
         ):
             client.post(url, json={"productID": "callbot"})
@@ -183,7 +183,7 @@ def test_a_retry_that_succeeds_returns_the_answer() -> None:
 def test_retry_after_is_honoured() -> None:
     waits: list[float] = []
     client = mock_client(Counting(lambda r: httpx.Response(429, headers={"Retry-After": "2"})))
-    client._httpx_args["auth"].sleep = waits.append  # record instead of sleeping
+    client._httpx_args["transport"].auth.sleep = waits.append  # record instead of sleeping
     with pytest.raises(UnexpectedResponseError, match="HTTP 429"):
         call_stop_order(client)
     assert waits == [2.0, 2.0]
@@ -295,10 +295,14 @@ def test_ping_failures_use_its_code_msg_envelope() -> None:
     )
 
 
-def test_raise_on_error_false_returns_the_parsed_envelope() -> None:
-    body = envelope(4, totalCount=0, successCount=0, errList=[])
-    result = call_stop_order(mock_client(lambda r: reply(r, body), raise_on_error=False))
-    assert (result.ret_code, result.ret_msg) == (4, "msg 4")
+def test_raise_on_error_false_hands_the_error_envelope_back_to_a_plain_httpx_caller() -> None:
+    body = envelope(4)  # an error reply carries only the envelope
+    auth = CallbotAuth(UUID, SECRET, raise_on_error=False)
+    with httpx.Client(
+        transport=CallbotTransport(auth, sync_transport=httpx.MockTransport(lambda r: reply(r, body)))
+    ) as c:
+        response = c.post("http://127.0.0.1:9/callcentre/api/v3/stopOrder", json={"productID": "callbot"})
+    assert response.extensions["callbot.json"] == json.loads(body)
 
 
 # --- logging and secrets ----------------------------------------------------------------------------------
@@ -321,7 +325,8 @@ def test_no_error_log_record_or_repr_shows_the_secret_or_the_sign(caplog: pytest
     for fault in ALL_FAULTS:
         counting = Counting(fault)
         client = mock_client(counting)
-        rendered += [repr(client), repr(client._httpx_args["auth"]), repr(client._httpx_args["transport"])]
+        transport = client._httpx_args["transport"]
+        rendered += [repr(client), repr(transport.auth), repr(transport)]
         with pytest.raises(CallbotError) as caught:
             call_stop_order(client)
         rendered += [str(caught.value), repr(caught.value), repr(vars(caught.value))]
@@ -336,7 +341,7 @@ def test_no_error_log_record_or_repr_shows_the_secret_or_the_sign(caplog: pytest
     assert not any(sign in everything for sign in signs)
 
 
-def test_a_successful_call_logs_one_debug_record_per_attempt_and_nothing_above_debug(
+def test_a_call_logs_a_debug_record_per_attempt_and_an_info_record_per_retry(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="callbot")
@@ -347,10 +352,11 @@ def test_a_successful_call_logs_one_debug_record_per_attempt_and_nothing_above_d
 
     call_stop_order(mock_client(handler))
     records = [r for r in caplog.records if r.name == "callbot"]
-    assert [r.levelno for r in records] == [logging.DEBUG, logging.DEBUG]
-    first, second = (r.getMessage() for r in records)
-    assert "stopOrder attempt=1" in first and "status=503" in first
-    assert "stopOrder attempt=2" in second and "status=200 retCode=0" in second and "elapsed_ms=" in second
+    assert [r.levelno for r in records] == [logging.DEBUG, logging.INFO, logging.DEBUG]
+    first, retry, second = (r.getMessage() for r in records)
+    assert first.startswith("stopOrder attempt=1 ") and "status=503" in first
+    assert retry.startswith("stopOrder: retrying in ") and "after HTTP 503 (attempt 1 of 3)" in retry
+    assert second.startswith("stopOrder attempt=2 ") and "status=200 retCode=0" in second and "elapsed_ms=" in second
 
 
 # --- timeouts ---------------------------------------------------------------------------------------------

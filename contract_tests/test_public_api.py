@@ -13,17 +13,22 @@ import pytest
         (
             callbot_signing,
             [
+                "__version__",
                 "APIConnectionError",
                 "APITimeoutError",
                 "AuthenticationError",
                 "BatchInProgressError",
                 "CallbotAuth",
                 "CallbotError",
+                "CallbotTransport",
+                "ErrorReply",
                 "InvalidRequestError",
                 "InvalidWebhookError",
                 "PermissionDeniedError",
                 "ReplayGuard",
+                "ResponseTooLargeError",
                 "RetryPolicy",
+                "SecretKey",
                 "ServiceUnavailableError",
                 "SignatureError",
                 "SignatureRejectedError",
@@ -48,4 +53,5 @@ import pytest
 def test_public_names_are_pinned(module: object, expected: list[str]) -> None:
     assert sorted(module.__all__) == sorted(expected)  # type: ignore[attr-defined]
     public = {name for name in vars(module) if not name.startswith("_")}
-    assert set(expected) <= public
+    assert {name for name in expected if not name.startswith("_")} <= public
+    assert all(hasattr(module, name) for name in expected)

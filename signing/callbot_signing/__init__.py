@@ -2,6 +2,7 @@
 
 from ._auth import CallbotAuth
 from ._connect import connect
+from ._envelope import ErrorReply
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -10,14 +11,18 @@ from ._errors import (
     CallbotError,
     InvalidRequestError,
     PermissionDeniedError,
+    ResponseTooLargeError,
     ServiceUnavailableError,
     SignatureError,
     SignatureRejectedError,
     UnexpectedResponseError,
 )
 from ._retry import RetryPolicy
+from ._secret import SecretKey
 from ._signature import sign, signature_headers
+from ._transport import CallbotTransport
 from ._verify import verify_response
+from ._version import __version__
 from ._webhooks import InvalidWebhookError, ReplayGuard, Webhook, parse_webhook, verify_webhook, webhook_kind
 
 __all__ = [
@@ -27,16 +32,21 @@ __all__ = [
     "BatchInProgressError",
     "CallbotAuth",
     "CallbotError",
+    "CallbotTransport",
+    "ErrorReply",
     "InvalidRequestError",
     "InvalidWebhookError",
     "PermissionDeniedError",
     "ReplayGuard",
+    "ResponseTooLargeError",
     "RetryPolicy",
+    "SecretKey",
     "ServiceUnavailableError",
     "SignatureError",
     "SignatureRejectedError",
     "UnexpectedResponseError",
     "Webhook",
+    "__version__",
     "connect",
     "parse_webhook",
     "sign",

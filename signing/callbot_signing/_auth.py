@@ -1,4 +1,11 @@
-"""CallbotAuth: signs every attempt, verifies every answer, and turns failures into typed errors."""
+"""CallbotAuth: the account's settings, the signing of every attempt, and the judgement of every answer.
+
+One place decides what an answer means (:meth:`CallbotAuth.judge`) and whether a failed attempt is retried
+(:meth:`CallbotAuth.transport_error` for faults below HTTP, ``judge`` for the rest, both through
+``RetryPolicy``). The transport (``_transport.py``, used by ``connect()`` and ``Callbot``) reads answers
+within bounds and then asks here; used alone as an ``httpx.Auth`` on any httpx client, the same judgement
+applies to answers httpx has read without bounds.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,15 @@ from ._constants import (
     REQUEST_ID_HEADER,
     SIGN_HEADER,
 )
-from ._errors import APIConnectionError, APITimeoutError, CallbotError, UnexpectedResponseError, error_for_ret_code
+from ._envelope import EnvelopeError, read_envelope, response_id_of
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    CallbotError,
+    SignatureError,
+    UnexpectedResponseError,
+    error_for_ret_code,
+)
 from ._retry import (
     MAYBE_PROCESSED_RET_CODES,
     MAYBE_PROCESSED_STATUSES,
@@ -29,17 +44,36 @@ from ._retry import (
     RetryPolicy,
     operation_of,
 )
+from ._schemas import schema_problem
+from ._secret import SecretKey
 from ._signature import normalize_algorithm, signature_headers
 from ._verify import verify_response
 
 logger = logging.getLogger(LOGGER_NAME)
 
-#: Refusals of our credentials, which the service may send unsigned: taken at their word, since a forged
-#: one can only turn a call into a failure, which dropping the connection could do as well.
-UNSIGNED_RET_CODES = frozenset({6, 6001, 6002})
+#: Refusals of our credentials. The service cannot sign them when it does not know the uuid, and with a
+#: wrong secret key we cannot verify them: either way they are taken at their word, since a forged one
+#: can only turn a call into a failure, which dropping the connection could do as well.
+REFUSAL_RET_CODES = frozenset({6, 6001, 6002})
 
-_ATTEMPT = "callbot.attempt"  # request.extensions keys shared with RetryTransport
+#: ``response.extensions`` key of the decoded, verified and checked JSON body (the generated functions
+#: read it there instead of parsing the body a second time).
+JSON_EXTENSION = "callbot.json"
+
+_ATTEMPT = "callbot.attempt"  # request.extensions keys shared with the transport
 _STARTED = "callbot.started"
+
+
+def check_uuid(uuid: str) -> str:
+    """The uuid as given, or ValueError when it cannot be a console uuid (empty, whitespace, control chars)."""
+    if not isinstance(uuid, str) or not uuid:
+        raise ValueError("uuid is empty: use the account uuid shown in the NXCloud console under Developer")
+    if uuid != uuid.strip() or not uuid.isprintable() or not uuid.isascii():
+        raise ValueError(
+            f"uuid {uuid!r} has whitespace, a control character or non-ASCII text (a newline from a file or an "
+            "environment variable?): copy it again from the NXCloud console under Developer"
+        )
+    return uuid
 
 
 class CallbotAuth(httpx.Auth):
@@ -49,9 +83,10 @@ class CallbotAuth(httpx.Auth):
     uuid, createTs, sign and algorithm, signed over the exact body bytes. With ``verify_responses`` every
     2xx answer must carry a valid signature of its own body, echo requestID and uuid, and have a createTs
     within ``max_clock_skew`` seconds, or :class:`SignatureError` is raised. An answer that is not a JSON
-    object, or has an undocumented HTTP status, raises :class:`UnexpectedResponseError`; with
-    ``raise_on_error`` a non-zero retCode (Ping: code) raises the matching :class:`CallbotError` subclass.
-    ``retry`` says which faults are retried (none by default; ``connect()`` sets 2 retries).
+    object, has an undocumented HTTP status or does not fit the operation's schema raises
+    :class:`UnexpectedResponseError`; with ``raise_on_error`` a non-zero retCode (Ping: code) raises the
+    matching :class:`CallbotError` subclass. ``retry`` says which faults are retried (none by default;
+    ``connect()`` and ``Callbot`` set 2 retries).
     """
 
     requires_request_body = True
@@ -60,7 +95,7 @@ class CallbotAuth(httpx.Auth):
     def __init__(
         self,
         uuid: str,
-        secret_key: str,
+        secret_key: str | SecretKey,
         algorithm: str = DEFAULT_ALGORITHM,
         verify_responses: bool = True,
         max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
@@ -71,12 +106,8 @@ class CallbotAuth(httpx.Auth):
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if not uuid:
-            raise ValueError("uuid is empty: use the account uuid shown in the NXCloud console under Developer")
-        if not secret_key:
-            raise ValueError("secret_key is empty: use the secret key shown in the NXCloud console under Developer")
-        self.uuid = uuid
-        self._secret_key = secret_key
+        self.uuid = check_uuid(uuid)
+        self._secret_key = SecretKey(secret_key)
         self.algorithm = normalize_algorithm(algorithm)
         self.verify_responses = verify_responses
         self.max_clock_skew = max_clock_skew
@@ -106,7 +137,7 @@ class CallbotAuth(httpx.Auth):
         request.extensions[_STARTED] = time.perf_counter()
         return headers[REQUEST_ID_HEADER]
 
-    # --- the flows: one attempt per loop; _judge decides between done, retry and raise ----------------
+    # --- as an httpx.Auth on any httpx client: one attempt per loop ------------------------------------
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.read()
@@ -114,7 +145,7 @@ class CallbotAuth(httpx.Auth):
             self.sign_request(request)
             response = yield request
             response.read()
-            delay = self._judge(request, response)
+            delay = self.judge(request, response)
             if delay is None:
                 return
             self.sleep(delay)
@@ -125,27 +156,76 @@ class CallbotAuth(httpx.Auth):
             self.sign_request(request)
             response = yield request
             await response.aread()
-            delay = self._judge(request, response)
+            delay = self.judge(request, response)
             if delay is None:
                 return
             await self.async_sleep(delay)
 
-    def _judge(self, request: httpx.Request, response: httpx.Response) -> float | None:
-        """None when ``response`` is the answer; seconds to wait before a retry; or raise."""
+    # --- what an answer means --------------------------------------------------------------------------
+
+    def judge(self, request: httpx.Request, response: httpx.Response) -> float | None:
+        """None when ``response`` (whose body is read) is the answer, its decoded JSON then stored under
+        ``response.extensions[JSON_EXTENSION]``; seconds to wait before a retry; or raise a CallbotError."""
         operation = operation_of(request)
         request_id = request.headers[REQUEST_ID_HEADER]
         status = response.status_code
         if not response.is_success:
             self._log(request, status=status)
             if status in NOT_PROCESSED_STATUSES or status in MAYBE_PROCESSED_STATUSES:
-                delay = self._retry_delay(request, response, maybe_processed=status in MAYBE_PROCESSED_STATUSES)
+                delay = self._retry_delay(
+                    request, response, f"HTTP {status}", maybe_processed=status in MAYBE_PROCESSED_STATUSES
+                )
                 if delay is not None:
                     return delay
             raise self._unexpected(response, f"HTTP {status} (the API documents only 200)", request_id, operation)
-        body = response.content
         if self.verify_responses:
+            self._verify(request, response, request_id, operation)
+        data = self._decode(response, request_id, operation)
+        try:
+            envelope = read_envelope(data)
+        except EnvelopeError as exc:
+            raise self._unexpected(response, f"an answer whose {exc}", request_id, operation, data, exc.field) from None
+        self._log(request, status=status, ret_code=envelope.ret_code)
+        if envelope.ret_code != 0:
+            code = envelope.ret_code
+            if code in NOT_PROCESSED_RET_CODES or code in MAYBE_PROCESSED_RET_CODES:
+                delay = self._retry_delay(
+                    request, response, f"retCode {code}", maybe_processed=code in MAYBE_PROCESSED_RET_CODES
+                )
+                if delay is not None:
+                    return delay
+            if self.raise_on_error:
+                raise error_for_ret_code(
+                    code,
+                    envelope.ret_msg,
+                    response_id=envelope.response_id,
+                    request_id=request_id,
+                    operation=operation,
+                )
+        else:
+            problem = schema_problem(request.url.path, data)
+            if problem is not None:
+                field_path, message = problem
+                raise self._unexpected(
+                    response, f"an answer that does not fit the spec at {field_path}: {message}",
+                    request_id, operation, data, field_path,
+                )  # fmt: skip
+        response.extensions[JSON_EXTENSION] = data
+        return None
+
+    def _verify(self, request: httpx.Request, response: httpx.Response, request_id: str, operation: str) -> None:
+        """Check the answer's signature. A refusal of our credentials (6, 6001, 6002) that is unsigned or
+        fails verification is raised as that refusal: with a wrong key, no reply can be verified."""
+        body = response.content
+        try:
             if SIGN_HEADER not in response.headers:
-                self._raise_for_unsigned(response, request_id, operation)
+                refusal = _refusal(body)
+                if refusal is not None:
+                    raise self._refusal_error(refusal, "an unsigned reply", request_id, operation)
+                if _json_object(body) is None:
+                    raise self._unexpected(
+                        response, "a 2xx answer that is neither signed nor JSON", request_id, operation
+                    )
             verify_response(
                 response.headers,
                 body,
@@ -156,60 +236,49 @@ class CallbotAuth(httpx.Auth):
                 max_clock_skew=self.max_clock_skew,
                 now=self._clock(),
             )
-        envelope = _json_object(body)
-        if envelope is None:
+        except SignatureError as exc:
+            refusal = _refusal(body)
+            if refusal is None or exc.rule in ("request_id_echo", "uuid_echo"):
+                exc.operation = operation
+                raise
+            raise self._refusal_error(
+                refusal, f"a reply that could not be verified either ({exc.rule}): the secret key is probably wrong",
+                request_id, operation,
+            ) from exc  # fmt: skip
+
+    @staticmethod
+    def _refusal_error(data: dict[str, Any], note: str, request_id: str, operation: str) -> CallbotError:
+        envelope = read_envelope(data)
+        return error_for_ret_code(
+            envelope.ret_code,
+            f"{envelope.ret_msg} ({note})",
+            response_id=envelope.response_id,
+            request_id=request_id,
+            operation=operation,
+        )
+
+    def _decode(self, response: httpx.Response, request_id: str, operation: str) -> dict[str, Any]:
+        data = _json_object(response.content)
+        if data is None:
             raise self._unexpected(
-                response, "a body that is not a JSON object (empty or cut short?)", request_id, operation
+                response, "a body that is not a JSON object (empty, cut short, or not UTF-8?)", request_id, operation
             )
-        ret_code = envelope.get("retCode", envelope.get("code"))  # Ping names its envelope code/msg/reqId
-        self._log(request, status=status, ret_code=ret_code)
-        if not isinstance(ret_code, int) or ret_code == 0:
-            return None
-        if ret_code in NOT_PROCESSED_RET_CODES or ret_code in MAYBE_PROCESSED_RET_CODES:
-            delay = self._retry_delay(request, response, maybe_processed=ret_code in MAYBE_PROCESSED_RET_CODES)
-            if delay is not None:
-                return delay
-        if self.raise_on_error:
-            ret_msg = envelope.get("retMsg", envelope.get("msg"))
-            raise error_for_ret_code(
-                ret_code,
-                ret_msg if isinstance(ret_msg, str) else None,
-                response_id=_str_or_none(envelope.get("responseID", envelope.get("reqId"))),
-                request_id=request_id,
-                operation=operation,
-            )
-        return None
+        return data
 
-    def _raise_for_unsigned(self, response: httpx.Response, request_id: str, operation: str) -> None:
-        """An unsigned 2xx: not a Callbot reply at all, or the service refusing our credentials (it signs
-        nothing when it cannot tell who we are); verify_response raises SignatureError for the rest."""
-        envelope = _json_object(response.content)
-        if envelope is None:
-            raise self._unexpected(response, "a 2xx answer that is neither signed nor JSON", request_id, operation)
-        ret_code = envelope.get("retCode", envelope.get("code"))
-        if self.raise_on_error and ret_code in UNSIGNED_RET_CODES:
-            ret_msg = envelope.get("retMsg", envelope.get("msg"))
-            raise error_for_ret_code(
-                ret_code,
-                f"{ret_msg} (an unsigned reply)",
-                response_id=_str_or_none(envelope.get("responseID", envelope.get("reqId"))),
-                request_id=request_id,
-                operation=operation,
-            )
+    # --- faults below HTTP (reported by the transport) ------------------------------------------------
 
-    # --- used by RetryTransport for faults below HTTP ------------------------------------------------
-
-    def transport_error(self, request: httpx.Request, exc: httpx.TransportError) -> float:
-        """Seconds to wait before retrying after ``exc``; or raise the typed error for it."""
+    def transport_error(self, request: httpx.Request, exc: Exception) -> float:
+        """Seconds to wait before retrying after ``exc`` (an httpx.TransportError or DecodingError); or
+        raise the typed error for it."""
         self._log(request, error=type(exc).__name__)
         # A failed connect never reached the service; anything later may have been carried out.
         maybe_processed = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        delay = self._retry_delay(request, None, maybe_processed=maybe_processed)
+        delay = self._retry_delay(request, None, type(exc).__name__, maybe_processed=maybe_processed)
         if delay is not None:
             return delay
         operation = operation_of(request)
         attempts = request.extensions.get(_ATTEMPT, 1)
-        where = f"{request.url.scheme}://{request.url.netloc.decode()}"
+        where = f"{request.url.scheme}://{request.url.netloc.decode('ascii', errors='replace')}"
         error_cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         raise error_cls(
             f"{operation} to {where} failed after {attempts} attempt(s): {type(exc).__name__}: {exc or 'no detail'}. "
@@ -221,24 +290,43 @@ class CallbotAuth(httpx.Auth):
     # --- helpers -------------------------------------------------------------------------------------
 
     def _retry_delay(
-        self, request: httpx.Request, response: httpx.Response | None, *, maybe_processed: bool
+        self, request: httpx.Request, response: httpx.Response | None, reason: str, *, maybe_processed: bool
     ) -> float | None:
         attempt = request.extensions.get(_ATTEMPT, 1)
-        if not self.retry.allows(attempt, operation_of(request), maybe_processed=maybe_processed):
+        operation = operation_of(request)
+        if not self.retry.allows(attempt, operation, maybe_processed=maybe_processed):
             return None
-        return self.retry.delay(attempt, response.headers.get("retry-after") if response is not None else None)
+        delay = self.retry.delay(attempt, response.headers.get("retry-after") if response is not None else None)
+        if delay is not None:
+            logger.info(
+                "%s: retrying in %.2f s after %s (attempt %d of %d)",
+                operation, delay, reason, attempt, self.retry.max_retries + 1,
+            )  # fmt: skip
+        return delay
 
-    def _unexpected(self, response: httpx.Response, what: str, request_id: str, operation: str) -> CallbotError:
+    def _unexpected(
+        self,
+        response: httpx.Response,
+        what: str,
+        request_id: str,
+        operation: str,
+        data: Any = None,
+        field_path: str | None = None,
+    ) -> CallbotError:
         content_type = response.headers.get("content-type")
         excerpt = response.content[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
+        response_id = response_id_of(data)
         return UnexpectedResponseError(
             f"{operation} got {what}: HTTP {response.status_code}, content-type {content_type!r}, "
-            f"{len(response.content)} bytes, starting {excerpt!r}. requestID={request_id}",
+            f"{len(response.content)} bytes, starting {excerpt!r}. requestID={request_id}"
+            + (f" responseID={response_id}" if response_id else ""),
             status_code=response.status_code,
             content_type=content_type,
             body_excerpt=excerpt,
             request_id=request_id,
             operation=operation,
+            response_id=response_id,
+            field_path=field_path,
         )
 
     def _log(self, request: httpx.Request, *, status: int | None = None, ret_code: Any = None, error: str = "") -> None:
@@ -246,7 +334,7 @@ class CallbotAuth(httpx.Auth):
             return
         elapsed_ms = (time.perf_counter() - request.extensions.get(_STARTED, time.perf_counter())) * 1000
         logger.debug(
-            "callbot %s attempt=%d requestID=%s status=%s retCode=%s elapsed_ms=%.1f%s",
+            "%s attempt=%d requestID=%s status=%s retCode=%s elapsed_ms=%.1f%s",
             operation_of(request),
             request.extensions.get(_ATTEMPT, 1),
             request.headers.get(REQUEST_ID_HEADER),
@@ -258,12 +346,23 @@ class CallbotAuth(httpx.Auth):
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object; None when it is not one (not UTF-8, not JSON, nested too deep, no object)."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None
 
 
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+def _refusal(body: bytes) -> dict[str, Any] | None:
+    """The body, when it is a small JSON refusal of our credentials (retCode 6, 6001 or 6002)."""
+    if len(body) > 64 * 1024:
+        return None
+    data = _json_object(body)
+    if data is None:
+        return None
+    try:
+        code = read_envelope(data).ret_code
+    except EnvelopeError:
+        return None
+    return data if code in REFUSAL_RET_CODES else None

@@ -32,8 +32,23 @@ DEFAULT_MAX_DELAY: Final = 8.0
 #: The longest Retry-After that is waited for; a longer one raises at once.
 DEFAULT_MAX_RETRY_AFTER: Final = 60.0
 
+#: The largest answer read, in bytes, before and after decompression; a larger one raises
+#: ResponseTooLargeError. A 10,000-row listCall page is about 4 MB.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
+#: The only host the wiki documents; ``Callbot()`` uses it when neither base_url nor CALLBOT_BASE_URL is set.
+DEFAULT_BASE_URL: Final = "https://nxbot.nxcloud.com"
+
+#: Environment variables read by ``Callbot()``/``AsyncCallbot()`` for the arguments left as None, and
+#: CALLBOT_LOG (``debug`` or ``info``) which switches the ``callbot`` logger on with a stderr handler.
+ENV_BASE_URL: Final = "CALLBOT_BASE_URL"
+ENV_UUID: Final = "CALLBOT_UUID"
+ENV_SECRET_KEY: Final = "CALLBOT_SECRET_KEY"
+ENV_ALGORITHM: Final = "CALLBOT_ALGORITHM"
+ENV_LOG: Final = "CALLBOT_LOG"
+
 #: Characters of an unexpected response body quoted in UnexpectedResponseError.
 BODY_EXCERPT_CHARS: Final = 200
 
-#: The logger that gets a DEBUG record per attempt (never the sign or the secret key).
+#: The logger that gets a DEBUG record per attempt and an INFO record per retry (never the sign or the key).
 LOGGER_NAME: Final = "callbot"

@@ -59,7 +59,8 @@ class SignatureError(CallbotError):
     """A signed message from the service (a response or a webhook) failed *our* verification.
 
     ``rule`` names the check that failed: ``missing_header``, ``request_id_echo``, ``uuid_echo``,
-    ``bad_algorithm``, ``bad_create_ts``, ``clock_skew`` or ``sign_mismatch``.
+    ``bad_algorithm``, ``algorithm_mismatch``, ``malformed_sign``, ``duplicate_header``, ``bad_request_id``,
+    ``bad_create_ts``, ``clock_skew``, ``sign_mismatch`` (webhooks also ``replay``).
     """
 
     def __init__(self, message: str, *, rule: str, request_id: str | None = None) -> None:
@@ -76,7 +77,10 @@ class APITimeoutError(APIConnectionError):
 
 
 class UnexpectedResponseError(CallbotError):
-    """An answer that is not a Callbot reply: an undocumented HTTP status, or a body that is not a JSON object."""
+    """An answer that is not what the operation documents: an undocumented HTTP status, a body that is not
+    a JSON object, or a JSON body that does not fit the operation's schema (``field_path`` names the first
+    field that does not, e.g. ``errList/0/orderID``; ``response_id`` is set when the body has a readable one).
+    """
 
     def __init__(
         self,
@@ -87,11 +91,18 @@ class UnexpectedResponseError(CallbotError):
         body_excerpt: str,
         request_id: str | None = None,
         operation: str | None = None,
+        response_id: str | None = None,
+        field_path: str | None = None,
     ) -> None:
-        super().__init__(message, request_id=request_id, operation=operation)
+        super().__init__(message, request_id=request_id, operation=operation, response_id=response_id)
         self.status_code = status_code
         self.content_type = content_type
         self.body_excerpt = body_excerpt
+        self.field_path = field_path
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """The answer (before or after decompression) is larger than ``max_response_bytes``; reading stopped there."""
 
 
 # retCode -> (exception, meaning, what to do). From the retCode table of the Callbot pages.

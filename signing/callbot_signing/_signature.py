@@ -19,7 +19,7 @@ from ._constants import (
 )
 from ._secret import SecretKey
 
-_HASHES: dict[str, Callable[[bytes], Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
+_HASHES: dict[str, Callable[..., Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
 
 
 def normalize_algorithm(algorithm: str) -> str:

@@ -1,57 +1,116 @@
-"""RetryTransport: retries faults below HTTP (refused, reset, timed out), re-signing every attempt."""
+"""CallbotTransport: every attempt of a call, from signing to a checked answer, within bounds.
+
+Per attempt: sign (fresh requestID and createTs), send, read the answer within ``max_response_bytes``
+and the attempt's deadline, then let ``CallbotAuth.judge`` decide: the answer, a retry, or a typed error.
+Faults below HTTP (refused, reset, timed out, invalid gzip) go to ``CallbotAuth.transport_error``.
+"""
 
 from __future__ import annotations
 
+import gzip
+import platform
+import time
 from typing import Any
 
 import httpx
 
 from ._auth import CallbotAuth
+from ._constants import DEFAULT_MAX_RESPONSE_BYTES
+from ._read import aread_bounded, read_bounded
+from ._version import __version__
+
+#: Sent instead of httpx's own User-Agent.
+USER_AGENT = f"nxcloud-callbot/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+
+_GZIP_MAGIC = b"\x1f\x8b"
+CONTENT_ENCODING_EXTENSION = "callbot.content_encoding"
 
 
-class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Wraps the real transports; on a transport error asks ``auth`` whether and when to retry.
+class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Wraps the real transports (httpx's, or the ones given); signs, bounds, judges and retries.
 
-    httpx does not pass transport errors to an ``httpx.Auth``, so this is where they are handled; every
-    retry gets a fresh requestID and createTs from ``auth.sign_request``.
+    The deadline of an attempt is the request's read timeout (``connect(timeout=...)``): it covers
+    connecting, the headers and the whole body, so a server that trickles a byte a second ends in
+    APITimeoutError close to it. Each network wait is also capped by the time left.
     """
 
     def __init__(
         self,
         auth: CallbotAuth,
         *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sync_transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         **transport_args: Any,
     ) -> None:
-        self._auth = auth
+        if max_response_bytes <= 0:
+            raise ValueError(f"max_response_bytes must be positive, got {max_response_bytes!r}")
+        self.auth = auth
+        self.max_response_bytes = max_response_bytes
         self._sync = sync_transport
         self._async = async_transport
         self._transport_args = transport_args
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def with_auth(self, auth: CallbotAuth) -> CallbotTransport:
+        """A transport with other settings over the same connection pools (which this one keeps owning)."""
+        twin = CallbotTransport(auth, max_response_bytes=self.max_response_bytes)
+        twin._sync, twin._async = self._inner_sync(), self._inner_async()
+        return twin
+
+    def _inner_sync(self) -> httpx.BaseTransport:
         if self._sync is None:
             self._sync = httpx.HTTPTransport(**self._transport_args)
-        while True:
-            try:
-                response = self._sync.handle_request(request)
-                response.read()  # a reset or a timeout while reading the body is retried here too
-                return response
-            except httpx.TransportError as exc:
-                self._auth.sleep(self._auth.transport_error(request, exc))
-                self._auth.sign_request(request)
+        return self._sync
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    def _inner_async(self) -> httpx.AsyncBaseTransport:
         if self._async is None:
             self._async = httpx.AsyncHTTPTransport(**self._transport_args)
+        return self._async
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._inner_sync()
+        _prepare(request)
         while True:
+            deadline = self._start_attempt(request)
             try:
-                response = await self._async.handle_async_request(request)
-                await response.aread()
+                raw = inner.handle_request(request)
+                body = read_bounded(raw, max_bytes=self.max_response_bytes, deadline=deadline)
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                self.auth.sleep(self.auth.transport_error(request, exc))
+                continue
+            response = _answer(raw, body, request)
+            delay = self.auth.judge(request, response)
+            if delay is None:
                 return response
-            except httpx.TransportError as exc:
-                await self._auth.async_sleep(self._auth.transport_error(request, exc))
-                self._auth.sign_request(request)
+            self.auth.sleep(delay)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._inner_async()
+        _prepare(request)
+        while True:
+            deadline = self._start_attempt(request)
+            try:
+                raw = await inner.handle_async_request(request)
+                body = await aread_bounded(raw, max_bytes=self.max_response_bytes, deadline=deadline)
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                await self.auth.async_sleep(self.auth.transport_error(request, exc))
+                continue
+            response = _answer(raw, body, request)
+            delay = self.auth.judge(request, response)
+            if delay is None:
+                return response
+            await self.auth.async_sleep(delay)
+
+    def _start_attempt(self, request: httpx.Request) -> float:
+        """Sign the attempt; cap each network wait by the attempt's deadline; return the deadline."""
+        self.auth.sign_request(request)
+        timeouts: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
+        total = timeouts.get("read")
+        if total is None:
+            return float("inf")
+        timeouts = {name: total if value is None else min(value, total) for name, value in timeouts.items()}
+        request.extensions["timeout"] = timeouts
+        return time.monotonic() + total
 
     def close(self) -> None:
         if self._sync is not None:
@@ -60,3 +119,27 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._async is not None:
             await self._async.aclose()
+
+
+def _prepare(request: httpx.Request) -> None:
+    """Once per call: our User-Agent, and a body compressed when the caller labelled it gzip."""
+    if request.headers.get("user-agent", "").startswith("python-httpx/"):
+        request.headers["User-Agent"] = USER_AGENT
+    content = request.read()
+    if request.headers.get("content-encoding", "").lower() == "gzip" and not content.startswith(_GZIP_MAGIC):
+        compressed = gzip.compress(content, mtime=0)
+        request.stream = httpx.ByteStream(compressed)
+        request._content = compressed
+        request.headers["Content-Length"] = str(len(compressed))
+
+
+def _answer(raw: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
+    """The response as the caller sees it: the decoded body, without the headers that described the wire
+    (the Content-Encoding it came with stays readable as ``response.extensions["callbot.content_encoding"]``)."""
+    headers = httpx.Headers(raw.headers)
+    extensions = dict(raw.extensions)
+    extensions[CONTENT_ENCODING_EXTENSION] = headers.get("content-encoding")
+    for name in ("content-encoding", "content-length", "transfer-encoding"):
+        if name in headers:
+            del headers[name]
+    return httpx.Response(raw.status_code, headers=headers, content=body, request=request, extensions=extensions)

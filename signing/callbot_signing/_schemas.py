@@ -1,0 +1,71 @@
+"""Each operation's 200 answer checked against the spec shipped with the generated client, before any model
+is built from it: a missing field, a ``null`` list or a wrong type is an UnexpectedResponseError naming the
+field, never a KeyError or TypeError from a generated ``from_dict``.
+
+The check is deliberately lenient where the service may move ahead of the spec: enum lists are dropped
+(an unknown enum value is kept by the generated enums) and unknown keys are allowed wherever the spec allows
+them. The contract tests validate against the unmodified spec.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema_rs
+
+_SPEC_RESOURCE = ("callbot_client", "openapi.json")
+
+
+def _without_enums(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_enums(value) for key, value in node.items() if key != "enum"}
+    if isinstance(node, list):
+        return [_without_enums(item) for item in node]
+    return node
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    text = resources.files(_SPEC_RESOURCE[0]).joinpath(_SPEC_RESOURCE[1]).read_text(encoding="utf-8")
+    spec: dict[str, Any] = _without_enums(json.loads(text))
+    return spec
+
+
+@cache
+def operations() -> dict[str, str]:
+    """operationId -> path, for every operation of the spec."""
+    return {
+        item["operationId"]: path
+        for path, methods in _spec()["paths"].items()
+        for item in methods.values()
+        if isinstance(item, dict) and "operationId" in item
+    }
+
+
+@cache
+def _validator_for_path(path: str) -> Any:
+    """A compiled validator of the 200 answer of the operation at ``path`` (None for a path not in the spec)."""
+    methods = _spec()["paths"].get(path)
+    if not methods or "post" not in methods:
+        return None
+    pointer = "/".join(
+        part.replace("~", "~0").replace("/", "~1")
+        for part in ("#", "paths", path, "post", "responses", "200", "content", "application/json", "schema")
+    )
+    root = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": pointer, **_spec()}
+    return jsonschema_rs.validator_for(root)
+
+
+def schema_problem(path: str, data: Any) -> tuple[str, str] | None:
+    """``(field_path, message)`` of the first place where ``data`` does not fit the 200 answer of the
+    operation at ``path``; None when it fits, or when the path is not an operation of the spec."""
+    validator = _validator_for_path(path)
+    if validator is None:
+        return None
+    for error in validator.iter_errors(data):
+        field_path = "/".join(str(part) for part in error.instance_path) or "(the body)"
+        return field_path, error.message[:300]
+    return None
