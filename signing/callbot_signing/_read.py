@@ -46,12 +46,14 @@ class BoundedBody:
     def __init__(
         self,
         response: httpx.Response,
+        request: httpx.Request,
         *,
         max_bytes: int,
         deadline: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._response = response
+        self._request = request
         self._max_bytes = max_bytes
         self._deadline = deadline
         self._clock = clock
@@ -64,7 +66,7 @@ class BoundedBody:
         try:
             self._decoder = decoder_for(response.headers.get("content-encoding"))
         except httpx.DecodingError as exc:
-            raise httpx.DecodingError(str(exc), request=response.request) from None
+            raise httpx.DecodingError(str(exc), request=request) from None
 
     def _too_large(self, what: str) -> None:
         excerpt = b"".join(self._parts)[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
@@ -80,7 +82,7 @@ class BoundedBody:
         if self._clock() > self._deadline:
             raise httpx.ReadTimeout(
                 f"the whole answer did not arrive within the timeout ({self._raw:,} bytes had come)",
-                request=self._response.request,
+                request=self._request,
             )
         self._raw += len(chunk)
         if self._raw > self._max_bytes:
@@ -90,9 +92,7 @@ class BoundedBody:
             try:
                 chunk = self._decoder.decompress(chunk, room + 1)
             except zlib.error as exc:
-                raise httpx.DecodingError(
-                    f"the compressed answer is invalid ({exc})", request=self._response.request
-                ) from None
+                raise httpx.DecodingError(f"the compressed answer is invalid ({exc})", request=self._request) from None
             if len(chunk) > room or self._decoder.unconsumed_tail:
                 self._too_large(f"decompresses to more than {self._max_bytes:,} bytes")
         self._size += len(chunk)
@@ -102,16 +102,21 @@ class BoundedBody:
         if self._decoder is not None and not self._decoder.eof:
             raise httpx.DecodingError(
                 "the compressed answer ends before its compressed stream does (cut short?)",
-                request=self._response.request,
+                request=self._request,
             )
         return b"".join(self._parts)
 
 
 def read_bounded(
-    response: httpx.Response, *, max_bytes: int, deadline: float, clock: Callable[[], float] = time.monotonic
+    response: httpx.Response,
+    request: httpx.Request,
+    *,
+    max_bytes: int,
+    deadline: float,
+    clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
     """The decoded body of ``response`` (whose stream is unread), within ``max_bytes`` and ``deadline``."""
-    body = BoundedBody(response, max_bytes=max_bytes, deadline=deadline, clock=clock)
+    body = BoundedBody(response, request, max_bytes=max_bytes, deadline=deadline, clock=clock)
     stream = response.stream
     assert isinstance(stream, Iterable)
     try:
@@ -123,10 +128,15 @@ def read_bounded(
 
 
 async def aread_bounded(
-    response: httpx.Response, *, max_bytes: int, deadline: float, clock: Callable[[], float] = time.monotonic
+    response: httpx.Response,
+    request: httpx.Request,
+    *,
+    max_bytes: int,
+    deadline: float,
+    clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
     """The async twin of :func:`read_bounded`."""
-    body = BoundedBody(response, max_bytes=max_bytes, deadline=deadline, clock=clock)
+    body = BoundedBody(response, request, max_bytes=max_bytes, deadline=deadline, clock=clock)
     stream = response.stream
     assert isinstance(stream, AsyncIterable)
     try:

@@ -74,7 +74,7 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             deadline = self._start_attempt(request)
             try:
                 raw = inner.handle_request(request)
-                body = read_bounded(raw, max_bytes=self.max_response_bytes, deadline=deadline)
+                body = read_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=deadline)
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 self.auth.sleep(self.auth.transport_error(request, exc))
                 continue
@@ -91,7 +91,7 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             deadline = self._start_attempt(request)
             try:
                 raw = await inner.handle_async_request(request)
-                body = await aread_bounded(raw, max_bytes=self.max_response_bytes, deadline=deadline)
+                body = await aread_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=deadline)
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 await self.auth.async_sleep(self.auth.transport_error(request, exc))
                 continue
