@@ -50,19 +50,27 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._sync = sync_transport
         self._async = async_transport
         self._transport_args = transport_args
+        self._given = {
+            name for name, value in (("sync_transport", sync_transport), ("async_transport", async_transport)) if value
+        }
+        self._owner: CallbotTransport | None = None  # set on twins: whose pools they use
 
     def with_auth(self, auth: CallbotAuth) -> CallbotTransport:
-        """A transport with other settings over the same connection pools (which this one keeps owning)."""
+        """A transport with other settings over the same connection pools, which stay this one's to close."""
         twin = CallbotTransport(auth, max_response_bytes=self.max_response_bytes)
-        twin._sync, twin._async = self._inner_sync(), self._inner_async()
+        twin._owner = self._owner or self
         return twin
 
     def _inner_sync(self) -> httpx.BaseTransport:
+        if self._owner is not None:
+            return self._owner._inner_sync()
         if self._sync is None:
             self._sync = httpx.HTTPTransport(**self._transport_args)
         return self._sync
 
     def _inner_async(self) -> httpx.AsyncBaseTransport:
+        if self._owner is not None:
+            return self._owner._inner_async()
         if self._async is None:
             self._async = httpx.AsyncHTTPTransport(**self._transport_args)
         return self._async
@@ -113,12 +121,17 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return time.monotonic() + total
 
     def close(self) -> None:
+        """Close the pool (a twin from ``with_auth`` leaves its owner's open); a later request opens a new one."""
         if self._sync is not None:
             self._sync.close()
+            if "sync_transport" not in self._given:
+                self._sync = None
 
     async def aclose(self) -> None:
         if self._async is not None:
             await self._async.aclose()
+            if "async_transport" not in self._given:
+                self._async = None
 
 
 def _prepare(request: httpx.Request) -> None:

@@ -1,0 +1,395 @@
+"""Callbot and AsyncCallbot: one client object, one typed method per operation of the spec.
+
+The methods themselves are generated from the spec (``callbot_client.api.SyncOperations`` /
+``AsyncOperations``, by ``make generate``); this module gives them the one thing they need, ``_call``:
+encode the body, send it through ``CallbotTransport`` (signing, bounds, verification, retries, typed
+errors), and build the response model from the JSON the transport already decoded and checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Mapping
+from typing import Any, Generic, Literal, Never, Protocol, Self, TypeVar, overload
+
+import httpx
+from callbot_client.api import AsyncOperations, SyncOperations
+
+from ._auth import JSON_EXTENSION, CallbotAuth
+from ._connect import build_transport, check_base_url, httpx_timeout
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_ALGORITHM,
+    ENV_BASE_URL,
+    ENV_SECRET_KEY,
+    ENV_UUID,
+    REQUEST_ID_HEADER,
+)
+from ._envelope import ErrorReply, read_envelope, response_id_of
+from ._errors import APIConnectionError, InvalidRequestError, UnexpectedResponseError, error_for_ret_code
+from ._retry import RetryPolicy
+from ._secret import SecretKey
+
+_E = TypeVar("_E")
+
+
+class _ResponseModel(Protocol):
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+
+_M = TypeVar("_M", bound=_ResponseModel)
+
+
+def _from_env(value: str | None, variable: str, what: str) -> str:
+    if value is not None:
+        return value
+    found = os.environ.get(variable)
+    if found is None:
+        raise ValueError(f"no {what} given: pass it, or set the environment variable {variable}")
+    return found
+
+
+def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
+    """The JSON bytes of a request body; InvalidRequestError for what JSON or UTF-8 cannot carry."""
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        text = exc.object[max(0, exc.start - 20) : exc.end + 20]
+        raise InvalidRequestError(
+            f"{operation} cannot be sent: a string of the request holds {exc.object[exc.start : exc.end]!r}, "
+            f"which is not valid Unicode (a lone surrogate), near {text!r}. Fix that value.",
+            operation=operation,
+        ) from None
+    except (ValueError, TypeError) as exc:  # NaN or infinity; an object JSON cannot encode
+        raise InvalidRequestError(f"{operation} cannot be sent: {exc}", operation=operation) from None
+
+
+class _Base(Generic[_E]):
+    """Settings, and what both clients do with an answer."""
+
+    def __init__(
+        self,
+        base_url: str | None,
+        uuid: str | None,
+        secret_key: str | SecretKey | None,
+        *,
+        algorithm: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        verify_responses: bool,
+        raise_on_error: bool,
+        max_response_bytes: int,
+        httpx_args: Mapping[str, Any] | None,
+    ) -> None:
+        self.base_url = check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL)
+        self.timeout = httpx_timeout(timeout)
+        self.raise_on_error = raise_on_error
+        self._auth = CallbotAuth(
+            _from_env(uuid, ENV_UUID, "uuid"),
+            SecretKey(_from_env(secret_key, ENV_SECRET_KEY, "secret key")),  # type: ignore[arg-type]
+            algorithm=algorithm or os.environ.get(ENV_ALGORITHM) or "MD5",
+            verify_responses=verify_responses,
+            raise_on_error=raise_on_error,
+            retry=RetryPolicy(max_retries=max_retries),
+        )
+        self._transport, self._httpx_args = build_transport(self._auth, max_response_bytes, httpx_args)
+
+    @property
+    def uuid(self) -> str:
+        return self._auth.uuid
+
+    @property
+    def algorithm(self) -> str:
+        return self._auth.algorithm
+
+    @property
+    def max_retries(self) -> int:
+        return self._auth.retry.max_retries
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, uuid={self.uuid!r}, secret_key='***', "
+            f"algorithm={self.algorithm!r}, max_retries={self.max_retries}, raise_on_error={self.raise_on_error})"
+        )
+
+    def _derive(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Self:
+        """A copy with other options over the same connection pool (see ``with_options``)."""
+        twin = copy.copy(self)
+        if timeout is not None:
+            twin.timeout = httpx_timeout(timeout)
+        if max_retries is not None:
+            twin._auth = copy.copy(self._auth)
+            twin._auth.retry = RetryPolicy(max_retries=max_retries)
+        twin._transport = self._transport.with_auth(twin._auth)
+        twin._reset()
+        return twin
+
+    def _reset(self) -> None:
+        raise NotImplementedError
+
+    def _result(self, response: httpx.Response, operation: str, model: type[_M], *, or_raise: bool) -> _M | _E:
+        data: dict[str, Any] = response.extensions[JSON_EXTENSION]
+        request_id = response.request.headers.get(REQUEST_ID_HEADER)
+        envelope = read_envelope(data)  # checked by the transport already
+        if envelope.ret_code != 0:  # only reached with raise_on_error=False
+            if or_raise:
+                raise error_for_ret_code(
+                    envelope.ret_code,
+                    envelope.ret_msg,
+                    response_id=envelope.response_id,
+                    request_id=request_id,
+                    operation=operation,
+                )
+            reply = ErrorReply(envelope.ret_code, envelope.ret_msg, envelope.response_id, request_id, operation, data)
+            return reply  # type: ignore[return-value]  # _E is ErrorReply exactly when raise_on_error is False
+        try:
+            return model.from_dict(data)
+        except Exception as exc:  # the schema check makes this unreachable; a typed error all the same
+            raise UnexpectedResponseError(
+                f"{operation} got an answer the {model.__name__} model cannot hold ({type(exc).__name__}: {exc}). "
+                f"requestID={request_id}",
+                status_code=response.status_code,
+                content_type=response.headers.get("content-type"),
+                body_excerpt=response.content[:200].decode("utf-8", errors="replace"),
+                request_id=request_id,
+                operation=operation,
+                response_id=response_id_of(data),
+            ) from exc
+
+    def _httpx_kwargs(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "timeout": self.timeout, "transport": self._transport, **self._httpx_args}
+
+
+def _connection_error(operation: str, exc: httpx.HTTPError) -> APIConnectionError:
+    return APIConnectionError(f"{operation} could not be sent: {type(exc).__name__}: {exc}", operation=operation)
+
+
+class Callbot(_Base[_E], SyncOperations[_E]):
+    """The Callbot v3 API: one method per operation, signed, verified, retried and typed.
+
+    ``Callbot()`` reads what is not given from the environment: ``CALLBOT_BASE_URL`` (default
+    ``https://nxbot.nxcloud.com``), ``CALLBOT_UUID``, ``CALLBOT_SECRET_KEY``, ``CALLBOT_ALGORITHM`` (default
+    MD5). ``timeout`` (seconds) bounds each attempt as a whole; ``max_retries`` retries what is safe to
+    retry; answers over ``max_response_bytes`` raise ``ResponseTooLargeError``. A non-zero retCode raises
+    the matching ``CallbotError`` subclass; with ``raise_on_error=False`` the method returns an
+    :class:`ErrorReply` instead (and its type says so). Use it as a context manager, or call ``close()``.
+    """
+
+    @overload
+    def __init__(
+        self: Callbot[Never],
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: Literal[True] = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Callbot[ErrorReply],
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: Literal[False],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            uuid,
+            secret_key,
+            algorithm=algorithm,
+            timeout=timeout,
+            max_retries=max_retries,
+            verify_responses=verify_responses,
+            raise_on_error=raise_on_error,
+            max_response_bytes=max_response_bytes,
+            httpx_args=httpx_args,
+        )
+        self._http: httpx.Client | None = None
+
+    def _reset(self) -> None:
+        self._http = None
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(**self._httpx_kwargs())
+        return self._http
+
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:
+        """A client with other options over the same connection pool; this one is left unchanged. Close the
+        original when done (closing the copy leaves the shared pool open)."""
+        return self._derive(timeout, max_retries)
+
+    def close(self) -> None:
+        """Close the connections; the client opens new ones if it is used again."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _send(self, operation: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        content = encode_body(body, operation)
+        try:
+            return self._client().post(path, content=content, headers={"Content-Type": "application/json", **headers})
+        except httpx.HTTPError as exc:  # what the transport does not see (an invalid URL, say)
+            raise _connection_error(operation, exc) from exc
+
+    def _call(
+        self, operation_id: str, path: str, body: dict[str, Any], response_model: type[_M], headers: dict[str, str]
+    ) -> _M | _E:
+        response = self._send(operation_id, path, body, headers)
+        return self._result(response, operation_id, response_model, or_raise=False)
+
+    def _call_or_raise(
+        self, operation_id: str, path: str, body: dict[str, Any], response_model: type[_M], headers: dict[str, str]
+    ) -> _M:
+        response = self._send(operation_id, path, body, headers)
+        return self._result(response, operation_id, response_model, or_raise=True)  # type: ignore[return-value]
+
+
+class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
+    """The asyncio twin of :class:`Callbot`: the same methods, awaited; ``async with`` or ``aclose()``."""
+
+    @overload
+    def __init__(
+        self: AsyncCallbot[Never],
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: Literal[True] = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: AsyncCallbot[ErrorReply],
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: Literal[False],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            uuid,
+            secret_key,
+            algorithm=algorithm,
+            timeout=timeout,
+            max_retries=max_retries,
+            verify_responses=verify_responses,
+            raise_on_error=raise_on_error,
+            max_response_bytes=max_response_bytes,
+            httpx_args=httpx_args,
+        )
+        self._http: httpx.AsyncClient | None = None
+
+    def _reset(self) -> None:
+        self._http = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(**self._httpx_kwargs())
+        return self._http
+
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:
+        """A client with other options over the same connection pool; this one is left unchanged."""
+        return self._derive(timeout, max_retries)
+
+    async def aclose(self) -> None:
+        """Close the connections; the client opens new ones if it is used again."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _send(self, operation: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        content = encode_body(body, operation)
+        try:
+            return await self._client().post(
+                path, content=content, headers={"Content-Type": "application/json", **headers}
+            )
+        except httpx.HTTPError as exc:
+            raise _connection_error(operation, exc) from exc
+
+    async def _call(
+        self, operation_id: str, path: str, body: dict[str, Any], response_model: type[_M], headers: dict[str, str]
+    ) -> _M | _E:
+        response = await self._send(operation_id, path, body, headers)
+        return self._result(response, operation_id, response_model, or_raise=False)
+
+    async def _call_or_raise(
+        self, operation_id: str, path: str, body: dict[str, Any], response_model: type[_M], headers: dict[str, str]
+    ) -> _M:
+        response = await self._send(operation_id, path, body, headers)
+        return self._result(response, operation_id, response_model, or_raise=True)  # type: ignore[return-value]
