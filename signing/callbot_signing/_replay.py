@@ -130,9 +130,11 @@ class ReplayGuard:
     ) -> None:
         if store is not None and (max_bytes is not None or max_entries is not None):
             raise ValueError("max_bytes and max_entries size the in-memory store: give them or a store, not both")
-        self.store: ReplayStore = store or MemoryReplayStore(
-            DEFAULT_REPLAY_MAX_BYTES if max_bytes is None else max_bytes, max_entries=max_entries
-        )
+        if store is None:  # not `store or ...`: an empty store has len() 0
+            store = MemoryReplayStore(
+                DEFAULT_REPLAY_MAX_BYTES if max_bytes is None else max_bytes, max_entries=max_entries
+            )
+        self.store: ReplayStore = store
 
     def check_and_remember(
         self,
