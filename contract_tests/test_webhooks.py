@@ -16,6 +16,7 @@ from callbot_signing import (
     verify_webhook,
     webhook_kind,
 )
+from callbot_signing._replay import ReplayGuardFullError
 
 from .test_signature import documented_sign as independent_sign
 
@@ -99,8 +100,9 @@ def test_the_kind_is_told_from_the_payload_when_not_given(kind: str) -> None:
 def test_a_sha256_account_verifies_with_its_console_algorithm() -> None:
     headers, body = delivery(PAYLOADS["task"], algorithm="SHA256")
     verify_webhook(headers, body, uuid=UUID, secret_key=SECRET, algorithm="SHA256")
-    with pytest.raises(SignatureError, match="does not match"):
-        verify_webhook(headers, body, uuid=UUID, secret_key=SECRET)  # MD5 assumed: wrong
+    with pytest.raises(SignatureError) as caught:
+        verify_webhook(headers, body, uuid=UUID, secret_key=SECRET)  # MD5 assumed: a 64-character sign is not MD5
+    assert caught.value.rule == "malformed_sign"
 
 
 def test_a_tampered_body_is_rejected() -> None:
@@ -165,13 +167,24 @@ def test_a_forged_delivery_does_not_poison_the_replay_guard() -> None:
     verify_webhook(headers, body, uuid=UUID, secret_key=SECRET, replay_guard=guard)
 
 
-def test_the_replay_guard_forgets_after_its_ttl_and_stays_bounded() -> None:
-    guard = ReplayGuard(ttl=10, max_entries=3)
-    guard.check_and_remember("a", now=0)
-    guard.check_and_remember("a", now=11)  # forgotten after 10 s
-    for name in "bcd":
-        guard.check_and_remember(name, now=12)
-    guard.check_and_remember("a", now=12)  # evicted: at most 3 kept
+def test_the_replay_guard_forgets_a_request_id_only_after_its_create_ts_window() -> None:
+    guard = ReplayGuard()
+    guard.check_and_remember("a", now=1000, create_ts=1000, window=10)
+    with pytest.raises(SignatureError):
+        guard.check_and_remember("a", now=1010, create_ts=1000, window=10)  # createTs + window: still replayable
+    guard.check_and_remember("a", now=1011, create_ts=1000, window=10)  # past it: the createTs check refuses it
+
+
+def test_a_full_replay_guard_refuses_new_deliveries_instead_of_evicting() -> None:
+    guard = ReplayGuard(max_entries=3)
+    for name in "abc":
+        guard.check_and_remember(name, now=0, create_ts=0, window=10)
+    with pytest.raises(ReplayGuardFullError, match="max_bytes"):
+        guard.check_and_remember("d", now=5, create_ts=5, window=10)
+    with pytest.raises(SignatureError) as caught:
+        guard.check_and_remember("a", now=5, create_ts=0, window=10)  # not evicted: still a replay
+    assert caught.value.rule == "replay"
+    guard.check_and_remember("d", now=11, create_ts=5, window=10)  # a, b, c expired: room again
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
-"""Verification of signed messages from the service: responses now, webhooks later."""
+"""Verification of signed messages from the service: responses and webhooks share one signature format."""
 
 from __future__ import annotations
 
 import hmac
 import json
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 from ._constants import (
     ALGORITHM_HEADER,
@@ -17,57 +19,114 @@ from ._constants import (
     UUID_HEADER,
 )
 from ._errors import SignatureError
+from ._secret import SecretKey
 from ._signature import normalize_algorithm, sign
 
+#: Headers as a framework gives them: any mapping (httpx.Headers, starlette Headers, a dict), or a list
+#: of (name, value) pairs such as ASGI's raw headers (bytes are read as latin-1).
+HeadersLike = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
+
 _SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
+_WANTED = tuple(name.lower() for name in (*_SIGNED_HEADERS, ALGORITHM_HEADER))
+
+#: The longest requestID accepted (the platform's are 32 hex characters; uuid4 with dashes is 36).
+MAX_REQUEST_ID_CHARS: Final = 128
+#: Bodies longer than this are not read for the hint in an error message.
+_HINT_MAX_BYTES: Final = 4096
+_SIGN_LENGTHS: Final = {"MD5": 32, "SHA256": 64}
+_UPPER_HEX = re.compile(r"[0-9A-F]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
-_WANTED = {name.lower() for name in (*_SIGNED_HEADERS, ALGORITHM_HEADER)}
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def _signature_fields(headers: Mapping[str, str]) -> dict[str, str]:
-    """The signature headers, by lower-case name, in one pass over ``headers`` (any casing, any mapping)."""
-    return {key.lower(): value for key, value in headers.items() if key.lower() in _WANTED}
+def _header_values(headers: HeadersLike) -> dict[str, list[str]]:
+    """Every value of each signature header, by lower-case name.
+
+    A multi-dict (httpx ``get_list``, starlette/werkzeug ``getlist``, aiohttp ``getall``) is asked for all
+    values of a name; a plain mapping is single-valued per key, but two keys differing only in case count
+    as two values; a list of pairs gives every pair.
+    """
+    found: dict[str, list[str]] = {name: [] for name in _WANTED}
+    if isinstance(headers, Mapping):
+        for method in ("get_list", "getlist", "getall"):
+            get_all = getattr(headers, method, None)
+            if callable(get_all):
+                for name in _WANTED:
+                    values: Any = get_all(name, []) if method == "getall" else get_all(name)
+                    found[name] = [_text(value) for value in values]
+                return found
+        pairs: Iterable[tuple[str | bytes, str | bytes]] = headers.items()
+    else:
+        pairs = headers
+    for key, value in pairs:
+        name = _text(key).lower()
+        if name in found:
+            found[name].append(_text(value))
+    return found
 
 
-def request_id_of(headers: Mapping[str, str]) -> str:
-    """The requestID header, whatever its casing ("" when absent)."""
-    return _signature_fields(headers).get(REQUEST_ID_HEADER.lower(), "")
+def _signature_fields(headers: HeadersLike, what: str, request_id: str | None) -> dict[str, str]:
+    """The signature headers by lower-case name; SignatureError ``duplicate_header`` when one is given twice
+    with different values (which one would the sender have signed?)."""
+    fields: dict[str, str] = {}
+    for name, values in _header_values(headers).items():
+        if len(set(values)) > 1:
+            raise SignatureError(
+                f"the {what} carries the header {name!r} {len(values)} times with different values: refused, "
+                "since it cannot be told which one was signed (a proxy or a forger added one).",
+                rule="duplicate_header",
+                request_id=request_id,
+            )
+        if values:
+            fields[name] = values[0]
+    return fields
+
+
+def request_id_of(headers: HeadersLike) -> str:
+    """The requestID header, whatever its casing ("" when absent or given twice with different values)."""
+    values = set(_header_values(headers)[REQUEST_ID_HEADER.lower()])
+    return values.pop() if len(values) == 1 else ""
 
 
 def _unverified_hint(body: bytes) -> str:
-    """What the (unverified) body says, when it is a small error envelope: helps to see e.g. 6002."""
-    if len(body) > 4096:
+    """What the (unverified) body says, when it is a small error envelope: helps to see e.g. 6002.
+
+    Never raises: a big, deep, non-UTF-8 or odd body gives ""."""
+    if len(body) > _HINT_MAX_BYTES:
         return ""
     try:
         data = json.loads(body)
-    except ValueError:
+        if not isinstance(data, dict):
+            return ""
+        code = data.get("retCode", data.get("code"))
+        if not isinstance(code, int) or isinstance(code, bool) or code == 0:
+            return ""
+        msg = data.get("retMsg", data.get("msg"))
+        shown = repr(msg[:200]) if isinstance(msg, str) else "(none)"
+        return f" The unverified body reports retCode={code} retMsg={shown}."
+    except (ValueError, RecursionError, MemoryError):
         return ""
-    if not isinstance(data, dict):
-        return ""
-    code = data.get("retCode", data.get("code"))
-    if code in (None, 0):
-        return ""
-    msg = data.get("retMsg", data.get("msg"))
-    return f" The unverified body reports retCode={code!r} retMsg={msg!r}."
 
 
 def verify_response(
-    headers: Mapping[str, str],
+    headers: HeadersLike,
     body: bytes,
     *,
     request_id: str,
     uuid: str,
-    secret_key: str,
+    secret_key: str | SecretKey,
     algorithm: str = DEFAULT_ALGORITHM,
     max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
     now: float | None = None,
 ) -> None:
     """Check a signed response to the request that carried ``request_id``; raise SignatureError if not.
 
-    Checks, in order: the signed headers are present; requestID and uuid echo the request's; the
-    algorithm (the response's, else ``algorithm``) is known; ``sign`` matches the exact ``body`` bytes
-    (constant-time compare); createTs is within ``max_clock_skew`` seconds of ``now``.
+    The checks and their order are those of :func:`verify_signed_message`; the response must also echo
+    ``request_id`` (rule ``request_id_echo``).
     """
     verify_signed_message(
         headers,
@@ -83,19 +142,41 @@ def verify_response(
 
 
 def verify_signed_message(
-    headers: Mapping[str, str],
+    headers: HeadersLike,
     body: bytes,
     *,
     uuid: str,
-    secret_key: str,
+    secret_key: str | SecretKey,
     algorithm: str,
     max_clock_skew: float,
     now: float | None,
     expected_request_id: str | None,
     what: str,
-) -> None:
-    """Shared by responses (``expected_request_id`` set: it must be echoed) and webhooks (any id)."""
-    fields = _signature_fields(headers)
+) -> int:
+    """Verify one signed message (a response, a webhook, or for the sandbox a request); return its createTs.
+
+    Shared by responses (``expected_request_id`` set: it must be echoed) and webhooks (any id). Raises
+    SignatureError, whose ``rule`` is the first check that failed, in this order:
+
+    1. ``duplicate_header``: a signature header given twice with different values;
+    2. ``missing_header``: requestID, uuid, createTs or sign absent or empty;
+    3. ``bad_request_id``: requestID over 128 characters or with a control character;
+    4. ``request_id_echo``: requestID is not ``expected_request_id`` (responses only);
+    5. ``uuid_echo``: uuid is not this account's;
+    6. ``bad_algorithm``: the ``algorithm`` header (or ``algorithm``) is neither MD5 nor SHA256;
+    7. ``algorithm_mismatch``: the ``algorithm`` header names another algorithm than ``algorithm``, the one
+       configured for the account: the message is always verified with ``algorithm`` (pinned), never with
+       what the message says; an absent header is fine;
+    8. ``malformed_sign``: sign is not upper-case hex of the algorithm's length (32 for MD5, 64 for SHA256);
+    9. ``bad_create_ts``: createTs is not Unix seconds (ASCII digits);
+    10. ``sign_mismatch``: sign differs from the one computed over the exact ``body`` bytes (constant-time);
+    11. ``clock_skew``: createTs is more than ``max_clock_skew`` seconds from ``now``.
+
+    The key is wrapped into a :class:`SecretKey` at entry, so no frame of this module holds it as text.
+    """
+    key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+    del secret_key
+    fields = _signature_fields(headers, what, expected_request_id)
     missing = [name for name in _SIGNED_HEADERS if not fields.get(name.lower())]
     if missing:
         raise SignatureError(
@@ -108,6 +189,13 @@ def verify_signed_message(
     got_uuid = fields[UUID_HEADER.lower()]
     create_ts = fields[CREATE_TS_HEADER.lower()]
     got_sign = fields[SIGN_HEADER.lower()]
+    if len(got_request_id) > MAX_REQUEST_ID_CHARS or _CONTROL.search(got_request_id):
+        raise SignatureError(
+            f"the {what}'s requestID ({len(got_request_id)} characters: {got_request_id[:40]!r}...) is over "
+            f"{MAX_REQUEST_ID_CHARS} characters or holds a control character: not one the platform sends.",
+            rule="bad_request_id",
+            request_id=expected_request_id,
+        )
     if expected_request_id is not None and got_request_id != expected_request_id:
         raise SignatureError(
             f"the {what}'s requestID {got_request_id!r} does not echo the request's {expected_request_id!r}.",
@@ -116,30 +204,48 @@ def verify_signed_message(
         )
     if got_uuid != uuid:
         raise SignatureError(
-            f"the {what}'s uuid {got_uuid!r} is not this account's uuid {uuid!r}.",
+            f"the {what}'s uuid {got_uuid[:80]!r} is not this account's uuid {uuid!r}.",
             rule="uuid_echo",
             request_id=expected_request_id,
         )
+    stated = fields.get(ALGORITHM_HEADER.lower())
     try:
-        used_algorithm = normalize_algorithm(fields.get(ALGORITHM_HEADER.lower()) or algorithm)
+        pinned = normalize_algorithm(algorithm)
+        if stated:
+            stated = normalize_algorithm(stated)
     except ValueError as exc:
         raise SignatureError(f"the {what}'s {exc}.", rule="bad_algorithm", request_id=expected_request_id) from None
-    expected = sign(secret_key, body, create_ts, got_request_id, got_uuid, used_algorithm)
-    if not hmac.compare_digest(expected, got_sign.upper()):
+    if stated and stated != pinned:
         raise SignatureError(
-            f"the {what}'s sign does not match its body and headers ({used_algorithm}): the body was altered, "
+            f"the {what} says it is signed with {stated}, but this account is configured for {pinned}: refused "
+            "(the algorithm is pinned to the configured one). If the console setting changed, configure "
+            f"algorithm={stated!r}.",
+            rule="algorithm_mismatch",
+            request_id=expected_request_id,
+        )
+    length = _SIGN_LENGTHS[pinned]
+    if len(got_sign) != length or not _UPPER_HEX.fullmatch(got_sign):
+        raise SignatureError(
+            f"the {what}'s sign is not {length} upper-case hex characters, the form of a {pinned} sign "
+            f"(got {len(got_sign)} characters).",
+            rule="malformed_sign",
+            request_id=expected_request_id,
+        )
+    if not _UNIX_SECONDS.fullmatch(create_ts):
+        raise SignatureError(
+            f"the {what}'s createTs {create_ts[:40]!r} is not Unix seconds.",
+            rule="bad_create_ts",
+            request_id=expected_request_id,
+        )
+    expected = sign(key, body, create_ts, got_request_id, got_uuid, pinned)
+    if not hmac.compare_digest(expected.encode("ascii"), got_sign.encode("ascii")):
+        raise SignatureError(
+            f"the {what}'s sign does not match its body and headers ({pinned}): the body was altered, "
             "or the secret key or algorithm differs from the account's." + _unverified_hint(body),
             rule="sign_mismatch",
             request_id=expected_request_id,
         )
-    try:
-        ts = int(create_ts)
-    except ValueError:
-        raise SignatureError(
-            f"the {what}'s createTs {create_ts!r} is not Unix seconds.",
-            rule="bad_create_ts",
-            request_id=expected_request_id,
-        ) from None
+    ts = int(create_ts)
     local = time.time() if now is None else now
     if abs(local - ts) > max_clock_skew:
         raise SignatureError(
@@ -148,3 +254,4 @@ def verify_signed_message(
             rule="clock_skew",
             request_id=expected_request_id,
         )
+    return ts

@@ -1,22 +1,43 @@
-"""Receiving the platform's callbacks: verify the signature first, then parse into the generated models.
+"""Receiving the platform's callbacks: verify the signature, check the payload, remember the requestID, parse.
 
-Framework-neutral: pass the request headers (any mapping) and the raw body bytes, untouched.
+Framework-neutral: pass the request headers (any mapping, or a list of pairs) and the raw body bytes,
+untouched.
+
+Why the order matters: the sign is a plain hash of ``secret + message``, so anyone holding one genuine
+callback can length-extend it into messages with a valid sign, any createTs and any requestID, whose body
+is the genuine body followed by binary padding; and the service signs its own replies (error envelopes
+echoing any requestID) with the same key and format. Neither is a JSON object of a callback kind, so a
+callback is checked to be one before its requestID is remembered: such messages cannot fill the replay
+guard, and the guard (see :mod:`._replay`) never forgets a requestID that could still be replayed.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 
 from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW
-from ._errors import CallbotError, SignatureError
-from ._verify import request_id_of, verify_signed_message
+from ._errors import CallbotError
+from ._replay import ReplayGuard, ReplayGuardFullError, ReplayStore
+from ._secret import SecretKey
+from ._verify import HeadersLike, request_id_of, verify_signed_message
+from ._webhook_schema import schema_problem, webhook_schema
+
+__all__ = [
+    "InvalidWebhookError",
+    "ReplayGuard",
+    "ReplayGuardFullError",
+    "ReplayStore",
+    "Webhook",
+    "WebhookKind",
+    "parse_webhook",
+    "verify_webhook",
+    "webhook_kind",
+]
 
 Webhook = CallCallback | OrderCallback | TaskCallback
 WebhookKind = Literal["call", "order", "task"]
@@ -28,69 +49,9 @@ _MODELS: dict[str, type[CallCallback] | type[OrderCallback] | type[TaskCallback]
 
 
 class InvalidWebhookError(CallbotError):
-    """A correctly signed callback whose body is not the payload its kind requires."""
-
-
-class ReplayGuard:
-    """Remembers the requestIDs of accepted callbacks and refuses one seen before.
-
-    IDs are kept for ``ttl`` seconds (default twice the clock-skew window, past which a replay is refused
-    for its createTs anyway), and at most ``max_entries`` of them. Thread-safe.
-    """
-
-    def __init__(self, ttl: float = 2 * DEFAULT_MAX_CLOCK_SKEW, max_entries: int = 100_000) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def check_and_remember(self, request_id: str, now: float | None = None) -> None:
-        """Raise SignatureError (rule ``replay``) if ``request_id`` was accepted before; else remember it."""
-        now = time.time() if now is None else now
-        with self._lock:
-            while self._seen and (
-                next(iter(self._seen.values())) < now - self.ttl or len(self._seen) >= self.max_entries
-            ):
-                self._seen.popitem(last=False)
-            if request_id in self._seen:
-                raise SignatureError(
-                    f"a webhook with requestID {request_id!r} was already accepted: a replay (or a platform retry of a "
-                    "delivery you already processed)",
-                    rule="replay",
-                    request_id=request_id,
-                )
-            self._seen[request_id] = now
-
-
-def verify_webhook(
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    uuid: str,
-    secret_key: str,
-    algorithm: str = DEFAULT_ALGORITHM,
-    max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
-    replay_guard: ReplayGuard | None = None,
-    now: float | None = None,
-) -> None:
-    """Check a callback's signature over the exact ``body`` bytes; raise SignatureError if it fails.
-
-    The callback pages list requestID, uuid, createTs and sign but no algorithm header: the algorithm is
-    the account's console setting, passed as ``algorithm`` (an ``algorithm`` header, if sent, wins).
-    """
-    verify_signed_message(
-        headers,
-        body,
-        uuid=uuid,
-        secret_key=secret_key,
-        algorithm=algorithm,
-        max_clock_skew=max_clock_skew,
-        now=now,
-        expected_request_id=None,
-        what="webhook",
-    )
-    if replay_guard is not None:
-        replay_guard.check_and_remember(request_id_of(headers), now)
+    """A correctly signed callback whose body is not the payload its kind requires: not UTF-8, not a JSON
+    object, nested too deeply, a required field missing or a field of the wrong type. Its requestID is not
+    remembered by the replay guard."""
 
 
 def webhook_kind(payload: Mapping[str, Any]) -> WebhookKind:
@@ -101,46 +62,114 @@ def webhook_kind(payload: Mapping[str, Any]) -> WebhookKind:
     return "order" if isinstance(payload.get("callbackType"), str) else "call"
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _payload(body: bytes, kind: WebhookKind | None, request_id: str | None) -> Webhook:
+    """The callback model of a verified ``body``, or InvalidWebhookError; never another exception."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidWebhookError("the webhook body is not UTF-8 text", request_id=request_id) from None
+    try:
+        payload = json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        raise InvalidWebhookError("the webhook body is not JSON", request_id=request_id) from None
+    except RecursionError:
+        raise InvalidWebhookError("the webhook body is nested too deeply", request_id=request_id) from None
+    if not isinstance(payload, dict):
+        raise InvalidWebhookError("the webhook body is not a JSON object", request_id=request_id)
+    chosen = kind or webhook_kind(payload)
+    if chosen not in _MODELS:
+        raise ValueError(f"unknown webhook kind {chosen!r}: use one of {', '.join(_MODELS)}")
+    problem = schema_problem(payload, webhook_schema(chosen))
+    if problem:
+        raise InvalidWebhookError(
+            f"the {chosen} webhook payload is incomplete or malformed: {problem}", request_id=request_id
+        )
+    try:
+        return _MODELS[chosen].from_dict(payload)
+    except Exception as exc:  # the schema check should make this unreachable; never let it escape untyped
+        raise InvalidWebhookError(
+            f"the {chosen} webhook payload is incomplete or malformed ({type(exc).__name__})", request_id=request_id
+        ) from None
+
+
 def parse_webhook(
-    headers: Mapping[str, str],
+    headers: HeadersLike,
     body: bytes,
     *,
     uuid: str,
-    secret_key: str,
+    secret_key: str | SecretKey,
     algorithm: str = DEFAULT_ALGORITHM,
     max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
     kind: WebhookKind | None = None,
     replay_guard: ReplayGuard | None = None,
     now: float | None = None,
 ) -> Webhook:
-    """Verify a callback (see :func:`verify_webhook`), then return it as the generated model.
+    """Verify a callback and return it as the generated model; raise a CallbotError subclass if not.
+
+    In order: the signature over the exact ``body`` bytes, with the account's console ``algorithm`` (the
+    callback pages list no algorithm header; one naming another algorithm is refused), and createTs within
+    ``max_clock_skew`` of ``now`` (:class:`SignatureError`, see ``verify_signed_message`` for the rules);
+    the body is a UTF-8 JSON object that is a payload of ``kind``, its required fields present and of
+    their spec types (:class:`InvalidWebhookError`); then, with a ``replay_guard``, its requestID was not
+    accepted before (:class:`SignatureError` rule ``replay``) and there is room to remember it until
+    createTs + ``max_clock_skew`` (:class:`ReplayGuardFullError`). Only a callback that passes every check
+    is remembered.
 
     ``kind`` is ``"call"``, ``"order"`` or ``"task"``; give it when each callback has its own URL (the
     reliable way). Without it the kind is guessed from the payload (:func:`webhook_kind`).
     """
-    verify_webhook(
+    key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+    del secret_key
+    local = time.time() if now is None else now  # one clock reading for the window and the guard
+    create_ts = verify_signed_message(
+        headers,
+        body,
+        uuid=uuid,
+        secret_key=key,
+        algorithm=algorithm,
+        max_clock_skew=max_clock_skew,
+        now=local,
+        expected_request_id=None,
+        what="webhook",
+    )
+    request_id = request_id_of(headers)
+    event = _payload(body, kind, request_id)
+    if replay_guard is not None:
+        replay_guard.check_and_remember(request_id, local, create_ts=create_ts, window=max_clock_skew)
+    return event
+
+
+def verify_webhook(
+    headers: HeadersLike,
+    body: bytes,
+    *,
+    uuid: str,
+    secret_key: str | SecretKey,
+    algorithm: str = DEFAULT_ALGORITHM,
+    max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
+    kind: WebhookKind | None = None,
+    replay_guard: ReplayGuard | None = None,
+    now: float | None = None,
+) -> None:
+    """Every check of :func:`parse_webhook`, without returning the model.
+
+    It checks the payload too (InvalidWebhookError for a signed body that is not a callback of ``kind``):
+    the signature alone does not make a message a callback, since the service signs its replies with the
+    same key, and a plain-hash sign can be length-extended. So a message that is not a callback can neither
+    pass nor, with a ``replay_guard``, take a place in it.
+    """
+    parse_webhook(
         headers,
         body,
         uuid=uuid,
         secret_key=secret_key,
         algorithm=algorithm,
         max_clock_skew=max_clock_skew,
+        kind=kind,
         replay_guard=replay_guard,
         now=now,
     )
-    request_id = request_id_of(headers) or None
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidWebhookError("the webhook body is not JSON", request_id=request_id) from None
-    if not isinstance(payload, dict):
-        raise InvalidWebhookError("the webhook body is not a JSON object", request_id=request_id)
-    chosen = kind or webhook_kind(payload)
-    model = _MODELS[chosen]
-    try:
-        return model.from_dict(payload)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidWebhookError(
-            f"the {chosen} webhook payload is incomplete or malformed ({type(exc).__name__}: {exc})",
-            request_id=request_id,
-        ) from None
