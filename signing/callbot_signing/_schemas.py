@@ -1,6 +1,6 @@
-"""Each operation's 200 answer checked against the spec shipped with the generated client, before any model
-is built from it: a missing field, a ``null`` list or a wrong type is an UnexpectedResponseError naming the
-field, never a KeyError or TypeError from a generated ``from_dict``.
+"""Each operation's 200 answer, and each webhook's payload, checked against the spec shipped with the
+generated client before any model is built from it: a missing field, a ``null`` list or a wrong type is a
+typed error naming the field, never a KeyError or TypeError from a generated ``from_dict``.
 
 The check is deliberately lenient where the service may move ahead of the spec: enum lists are dropped
 (an unknown enum value is kept by the generated enums) and unknown keys are allowed wherever the spec allows
@@ -45,27 +45,38 @@ def operations() -> dict[str, str]:
     }
 
 
+def _pointer(*parts: str) -> str:
+    return "/".join(part.replace("~", "~0").replace("/", "~1") for part in ("#", *parts))
+
+
 @cache
-def _validator_for_path(path: str) -> Any:
-    """A compiled validator of the 200 answer of the operation at ``path`` (None for a path not in the spec)."""
-    methods = _spec()["paths"].get(path)
-    if not methods or "post" not in methods:
-        return None
-    pointer = "/".join(
-        part.replace("~", "~0").replace("/", "~1")
-        for part in ("#", "paths", path, "post", "responses", "200", "content", "application/json", "schema")
-    )
+def _validator(pointer: str) -> Any:
+    """A compiled validator of the schema at ``pointer`` in the spec (its $refs resolved within the spec)."""
     root = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": pointer, **_spec()}
     return jsonschema_rs.validator_for(root)
+
+
+def _first_problem(validator: Any, data: Any) -> tuple[str, str] | None:
+    for error in validator.iter_errors(data):
+        field_path = "/".join(str(part) for part in error.instance_path) or "(the body)"
+        return field_path, error.message[:300]
+    return None
 
 
 def schema_problem(path: str, data: Any) -> tuple[str, str] | None:
     """``(field_path, message)`` of the first place where ``data`` does not fit the 200 answer of the
     operation at ``path``; None when it fits, or when the path is not an operation of the spec."""
-    validator = _validator_for_path(path)
-    if validator is None:
+    methods = _spec()["paths"].get(path)
+    if not methods or "post" not in methods:
         return None
-    for error in validator.iter_errors(data):
-        field_path = "/".join(str(part) for part in error.instance_path) or "(the body)"
-        return field_path, error.message[:300]
-    return None
+    pointer = _pointer("paths", path, "post", "responses", "200", "content", "application/json", "schema")
+    return _first_problem(_validator(pointer), data)
+
+
+def webhook_problem(webhook: str, data: Any) -> tuple[str, str] | None:
+    """The same for the payload of the spec's webhook ``webhook`` (``callCallback``, ...); KeyError for a
+    webhook the spec does not have."""
+    if webhook not in _spec()["webhooks"]:
+        raise KeyError(webhook)
+    pointer = _pointer("webhooks", webhook, "post", "requestBody", "content", "application/json", "schema")
+    return _first_problem(_validator(pointer), data)

@@ -25,7 +25,7 @@ from ._errors import CallbotError
 from ._replay import ReplayGuard, ReplayGuardFullError, ReplayStore
 from ._secret import SecretKey
 from ._verify import HeadersLike, request_id_of, verify_signed_message
-from ._webhook_schema import schema_problem, webhook_schema
+from ._schemas import webhook_problem
 
 __all__ = [
     "InvalidWebhookError",
@@ -46,6 +46,8 @@ _MODELS: dict[str, type[CallCallback] | type[OrderCallback] | type[TaskCallback]
     "order": OrderCallback,
     "task": TaskCallback,
 }
+#: webhook kind -> the spec's webhook (``webhooks:``) whose request body it is.
+WEBHOOK_OPERATIONS: dict[str, str] = {"call": "callCallback", "order": "orderCallback", "task": "taskCallback"}
 
 
 class InvalidWebhookError(CallbotError):
@@ -83,10 +85,12 @@ def _payload(body: bytes, kind: WebhookKind | None, request_id: str | None) -> W
     chosen = kind or webhook_kind(payload)
     if chosen not in _MODELS:
         raise ValueError(f"unknown webhook kind {chosen!r}: use one of {', '.join(_MODELS)}")
-    problem = schema_problem(payload, webhook_schema(chosen))
+    problem = webhook_problem(WEBHOOK_OPERATIONS[chosen], payload)
     if problem:
+        field_path, message = problem
         raise InvalidWebhookError(
-            f"the {chosen} webhook payload is incomplete or malformed: {problem}", request_id=request_id
+            f"the {chosen} webhook payload is incomplete or malformed at {field_path}: {message}",
+            request_id=request_id,
         )
     try:
         return _MODELS[chosen].from_dict(payload)
