@@ -12,7 +12,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: ExportBatchCallRequest | Unset = UNSET,
+    body: ExportBatchCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/exportBatchCall",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -61,7 +60,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBatchCallRequest | Unset = UNSET,
+    body: ExportBatchCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> Response[ExportBatchCallResponse]:
     """Export the calls of the latest batch
@@ -72,7 +71,7 @@ def sync_detailed(
 
     Args:
         accept_encoding (str | Unset):
-        body (ExportBatchCallRequest | Unset):
+        body (ExportBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,7 +96,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBatchCallRequest | Unset = UNSET,
+    body: ExportBatchCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> ExportBatchCallResponse | None:
     """Export the calls of the latest batch
@@ -108,7 +107,7 @@ def sync(
 
     Args:
         accept_encoding (str | Unset):
-        body (ExportBatchCallRequest | Unset):
+        body (ExportBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,7 +127,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBatchCallRequest | Unset = UNSET,
+    body: ExportBatchCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> Response[ExportBatchCallResponse]:
     """Export the calls of the latest batch
@@ -139,7 +138,7 @@ async def asyncio_detailed(
 
     Args:
         accept_encoding (str | Unset):
-        body (ExportBatchCallRequest | Unset):
+        body (ExportBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +161,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBatchCallRequest | Unset = UNSET,
+    body: ExportBatchCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> ExportBatchCallResponse | None:
     """Export the calls of the latest batch
@@ -173,7 +172,7 @@ async def asyncio(
 
     Args:
         accept_encoding (str | Unset):
-        body (ExportBatchCallRequest | Unset):
+        body (ExportBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

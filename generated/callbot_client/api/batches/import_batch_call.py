@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/importBatchCall",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -62,7 +61,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> Response[RetEnvelope]:
     """Import orders as a new batch
@@ -74,7 +73,7 @@ def sync_detailed(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -99,7 +98,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> RetEnvelope | None:
     """Import orders as a new batch
@@ -111,7 +110,7 @@ def sync(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +130,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> Response[RetEnvelope]:
     """Import orders as a new batch
@@ -143,7 +142,7 @@ async def asyncio_detailed(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +165,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> RetEnvelope | None:
     """Import orders as a new batch
@@ -178,7 +177,7 @@ async def asyncio(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

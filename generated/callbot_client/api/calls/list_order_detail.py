@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.list_order_detail_request import ListOrderDetailRequest
 from ...models.list_order_detail_response import ListOrderDetailResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ListOrderDetailRequest | Unset = UNSET,
+    body: ListOrderDetailRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/listOrderDetail",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderDetailRequest | Unset = UNSET,
+    body: ListOrderDetailRequest,
 ) -> Response[ListOrderDetailResponse]:
     """Every call of the given orders
 
@@ -66,7 +65,7 @@ def sync_detailed(
     "Callbot API orderDetailList".
 
     Args:
-        body (ListOrderDetailRequest | Unset):
+        body (ListOrderDetailRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +89,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderDetailRequest | Unset = UNSET,
+    body: ListOrderDetailRequest,
 ) -> ListOrderDetailResponse | None:
     """Every call of the given orders
 
@@ -98,7 +97,7 @@ def sync(
     "Callbot API orderDetailList".
 
     Args:
-        body (ListOrderDetailRequest | Unset):
+        body (ListOrderDetailRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +116,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderDetailRequest | Unset = UNSET,
+    body: ListOrderDetailRequest,
 ) -> Response[ListOrderDetailResponse]:
     """Every call of the given orders
 
@@ -125,7 +124,7 @@ async def asyncio_detailed(
     "Callbot API orderDetailList".
 
     Args:
-        body (ListOrderDetailRequest | Unset):
+        body (ListOrderDetailRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +146,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderDetailRequest | Unset = UNSET,
+    body: ListOrderDetailRequest,
 ) -> ListOrderDetailResponse | None:
     """Every call of the given orders
 
@@ -155,7 +154,7 @@ async def asyncio(
     "Callbot API orderDetailList".
 
     Args:
-        body (ListOrderDetailRequest | Unset):
+        body (ListOrderDetailRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

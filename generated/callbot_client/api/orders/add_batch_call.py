@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.add_batch_call_request import AddBatchCallRequest
 from ...models.ret_envelope import RetEnvelope
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/addBatchCall",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
 ) -> Response[RetEnvelope]:
     """Add contacts (orders) to a task
 
@@ -66,7 +65,7 @@ def sync_detailed(
     (title "Add Call Order"; the path says addBatchCall). Readable up to the `params` row.
 
     Args:
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +89,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
 ) -> RetEnvelope | None:
     """Add contacts (orders) to a task
 
@@ -98,7 +97,7 @@ def sync(
     (title "Add Call Order"; the path says addBatchCall). Readable up to the `params` row.
 
     Args:
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +116,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
 ) -> Response[RetEnvelope]:
     """Add contacts (orders) to a task
 
@@ -125,7 +124,7 @@ async def asyncio_detailed(
     (title "Add Call Order"; the path says addBatchCall). Readable up to the `params` row.
 
     Args:
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +146,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
 ) -> RetEnvelope | None:
     """Add contacts (orders) to a task
 
@@ -155,7 +154,7 @@ async def asyncio(
     (title "Add Call Order"; the path says addBatchCall). Readable up to the `params` row.
 
     Args:
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

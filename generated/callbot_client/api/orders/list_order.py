@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.list_order_request import ListOrderRequest
 from ...models.list_order_response import ListOrderResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ListOrderRequest | Unset = UNSET,
+    body: ListOrderRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/listOrder",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderRequest | Unset = UNSET,
+    body: ListOrderRequest,
 ) -> Response[ListOrderResponse]:
     """List orders with their last call
 
@@ -66,7 +65,7 @@ def sync_detailed(
     (request table readable up to `turnTime.enable`; response not readable).
 
     Args:
-        body (ListOrderRequest | Unset):
+        body (ListOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +89,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderRequest | Unset = UNSET,
+    body: ListOrderRequest,
 ) -> ListOrderResponse | None:
     """List orders with their last call
 
@@ -98,7 +97,7 @@ def sync(
     (request table readable up to `turnTime.enable`; response not readable).
 
     Args:
-        body (ListOrderRequest | Unset):
+        body (ListOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +116,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderRequest | Unset = UNSET,
+    body: ListOrderRequest,
 ) -> Response[ListOrderResponse]:
     """List orders with their last call
 
@@ -125,7 +124,7 @@ async def asyncio_detailed(
     (request table readable up to `turnTime.enable`; response not readable).
 
     Args:
-        body (ListOrderRequest | Unset):
+        body (ListOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +146,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ListOrderRequest | Unset = UNSET,
+    body: ListOrderRequest,
 ) -> ListOrderResponse | None:
     """List orders with their last call
 
@@ -155,7 +154,7 @@ async def asyncio(
     (request table readable up to `turnTime.enable`; response not readable).
 
     Args:
-        body (ListOrderRequest | Unset):
+        body (ListOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.stop_order_request import StopOrderRequest
 from ...models.stop_order_response import StopOrderResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: StopOrderRequest | Unset = UNSET,
+    body: StopOrderRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/stopOrder",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: StopOrderRequest | Unset = UNSET,
+    body: StopOrderRequest,
 ) -> Response[StopOrderResponse]:
     """Stop order calls
 
@@ -68,7 +67,7 @@ def sync_detailed(
     the reason. Wiki page "Callbot API stopOrder".
 
     Args:
-        body (StopOrderRequest | Unset):
+        body (StopOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,7 +91,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: StopOrderRequest | Unset = UNSET,
+    body: StopOrderRequest,
 ) -> StopOrderResponse | None:
     """Stop order calls
 
@@ -102,7 +101,7 @@ def sync(
     the reason. Wiki page "Callbot API stopOrder".
 
     Args:
-        body (StopOrderRequest | Unset):
+        body (StopOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,7 +120,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: StopOrderRequest | Unset = UNSET,
+    body: StopOrderRequest,
 ) -> Response[StopOrderResponse]:
     """Stop order calls
 
@@ -131,7 +130,7 @@ async def asyncio_detailed(
     the reason. Wiki page "Callbot API stopOrder".
 
     Args:
-        body (StopOrderRequest | Unset):
+        body (StopOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +152,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: StopOrderRequest | Unset = UNSET,
+    body: StopOrderRequest,
 ) -> StopOrderResponse | None:
     """Stop order calls
 
@@ -163,7 +162,7 @@ async def asyncio(
     the reason. Wiki page "Callbot API stopOrder".
 
     Args:
-        body (StopOrderRequest | Unset):
+        body (StopOrderRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

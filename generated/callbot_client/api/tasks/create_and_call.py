@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_and_call_request import CreateAndCallRequest
 from ...models.ret_envelope import RetEnvelope
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateAndCallRequest | Unset = UNSET,
+    body: CreateAndCallRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/createAndCall",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAndCallRequest | Unset = UNSET,
+    body: CreateAndCallRequest,
 ) -> Response[RetEnvelope]:
     """Create a task and add its contacts in one call
 
@@ -67,7 +66,7 @@ def sync_detailed(
     the retCode table were readable.
 
     Args:
-        body (CreateAndCallRequest | Unset):
+        body (CreateAndCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -91,7 +90,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAndCallRequest | Unset = UNSET,
+    body: CreateAndCallRequest,
 ) -> RetEnvelope | None:
     """Create a task and add its contacts in one call
 
@@ -100,7 +99,7 @@ def sync(
     the retCode table were readable.
 
     Args:
-        body (CreateAndCallRequest | Unset):
+        body (CreateAndCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,7 +118,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAndCallRequest | Unset = UNSET,
+    body: CreateAndCallRequest,
 ) -> Response[RetEnvelope]:
     """Create a task and add its contacts in one call
 
@@ -128,7 +127,7 @@ async def asyncio_detailed(
     the retCode table were readable.
 
     Args:
-        body (CreateAndCallRequest | Unset):
+        body (CreateAndCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,7 +149,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAndCallRequest | Unset = UNSET,
+    body: CreateAndCallRequest,
 ) -> RetEnvelope | None:
     """Create a task and add its contacts in one call
 
@@ -159,7 +158,7 @@ async def asyncio(
     the retCode table were readable.
 
     Args:
-        body (CreateAndCallRequest | Unset):
+        body (CreateAndCallRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_task_request import CreateTaskRequest
 from ...models.ret_envelope import RetEnvelope
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateTaskRequest | Unset = UNSET,
+    body: CreateTaskRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/createTask",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateTaskRequest | Unset = UNSET,
+    body: CreateTaskRequest,
 ) -> Response[RetEnvelope]:
     """Create an auto-dial task
 
@@ -67,7 +66,7 @@ def sync_detailed(
     and the first rows of the body table).
 
     Args:
-        body (CreateTaskRequest | Unset):
+        body (CreateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -91,7 +90,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateTaskRequest | Unset = UNSET,
+    body: CreateTaskRequest,
 ) -> RetEnvelope | None:
     """Create an auto-dial task
 
@@ -100,7 +99,7 @@ def sync(
     and the first rows of the body table).
 
     Args:
-        body (CreateTaskRequest | Unset):
+        body (CreateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,7 +118,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateTaskRequest | Unset = UNSET,
+    body: CreateTaskRequest,
 ) -> Response[RetEnvelope]:
     """Create an auto-dial task
 
@@ -128,7 +127,7 @@ async def asyncio_detailed(
     and the first rows of the body table).
 
     Args:
-        body (CreateTaskRequest | Unset):
+        body (CreateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,7 +149,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: CreateTaskRequest | Unset = UNSET,
+    body: CreateTaskRequest,
 ) -> RetEnvelope | None:
     """Create an auto-dial task
 
@@ -159,7 +158,7 @@ async def asyncio(
     and the first rows of the body table).
 
     Args:
-        body (CreateTaskRequest | Unset):
+        body (CreateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.list_task_request import ListTaskRequest
 from ...models.list_task_response import ListTaskResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/listTask",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,14 +57,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> Response[ListTaskResponse]:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -89,14 +88,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> ListTaskResponse | None:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,14 +114,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> Response[ListTaskResponse]:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,14 +143,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> ListTaskResponse | None:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

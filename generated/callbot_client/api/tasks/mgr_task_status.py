@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.mgr_task_status_request import MgrTaskStatusRequest
 from ...models.mgr_task_status_response import MgrTaskStatusResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: MgrTaskStatusRequest | Unset = UNSET,
+    body: MgrTaskStatusRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/mgrTaskStatus",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: MgrTaskStatusRequest | Unset = UNSET,
+    body: MgrTaskStatusRequest,
 ) -> Response[MgrTaskStatusResponse]:
     """Start, pause or finish a task
 
@@ -66,7 +65,7 @@ def sync_detailed(
     "Callbot API mgrTaskStatus".
 
     Args:
-        body (MgrTaskStatusRequest | Unset):
+        body (MgrTaskStatusRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +89,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: MgrTaskStatusRequest | Unset = UNSET,
+    body: MgrTaskStatusRequest,
 ) -> MgrTaskStatusResponse | None:
     """Start, pause or finish a task
 
@@ -98,7 +97,7 @@ def sync(
     "Callbot API mgrTaskStatus".
 
     Args:
-        body (MgrTaskStatusRequest | Unset):
+        body (MgrTaskStatusRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +116,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: MgrTaskStatusRequest | Unset = UNSET,
+    body: MgrTaskStatusRequest,
 ) -> Response[MgrTaskStatusResponse]:
     """Start, pause or finish a task
 
@@ -125,7 +124,7 @@ async def asyncio_detailed(
     "Callbot API mgrTaskStatus".
 
     Args:
-        body (MgrTaskStatusRequest | Unset):
+        body (MgrTaskStatusRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +146,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: MgrTaskStatusRequest | Unset = UNSET,
+    body: MgrTaskStatusRequest,
 ) -> MgrTaskStatusResponse | None:
     """Start, pause or finish a task
 
@@ -155,7 +154,7 @@ async def asyncio(
     "Callbot API mgrTaskStatus".
 
     Args:
-        body (MgrTaskStatusRequest | Unset):
+        body (MgrTaskStatusRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

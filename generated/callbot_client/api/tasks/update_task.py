@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.ret_envelope import RetEnvelope
 from ...models.update_task_request import UpdateTaskRequest
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/updateTask",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -58,7 +57,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> Response[RetEnvelope]:
     """Update a task's settings
 
@@ -68,7 +67,7 @@ def sync_detailed(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,7 +91,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> RetEnvelope | None:
     """Update a task's settings
 
@@ -102,7 +101,7 @@ def sync(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,7 +120,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> Response[RetEnvelope]:
     """Update a task's settings
 
@@ -131,7 +130,7 @@ async def asyncio_detailed(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +152,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> RetEnvelope | None:
     """Update a task's settings
 
@@ -163,7 +162,7 @@ async def asyncio(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
