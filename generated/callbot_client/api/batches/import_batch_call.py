@@ -33,18 +33,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     if response.status_code == 200:
-        response_200 = RetEnvelope.from_dict(response.json())
+        response_200 = RetEnvelope.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -76,7 +84,7 @@ def sync_detailed(
         body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -100,7 +108,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -113,18 +121,23 @@ def sync(
         body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         RetEnvelope
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
         content_encoding=content_encoding,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
@@ -145,7 +158,7 @@ async def asyncio_detailed(
         body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -167,7 +180,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -180,17 +193,18 @@ async def asyncio(
         body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         RetEnvelope
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            content_encoding=content_encoding,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+        content_encoding=content_encoding,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)

@@ -32,18 +32,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListCallResponse | None:
+) -> ListCallResponse:
     if response.status_code == 200:
-        response_200 = ListCallResponse.from_dict(response.json())
+        response_200 = ListCallResponse.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -74,7 +82,7 @@ def sync_detailed(
         body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -98,7 +106,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
-) -> ListCallResponse | None:
+) -> ListCallResponse:
     """List calls
 
      Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -110,18 +118,23 @@ def sync(
         body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         ListCallResponse
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
         accept_encoding=accept_encoding,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
@@ -141,7 +154,7 @@ async def asyncio_detailed(
         body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -163,7 +176,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
-) -> ListCallResponse | None:
+) -> ListCallResponse:
     """List calls
 
      Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -175,17 +188,18 @@ async def asyncio(
         body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         ListCallResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            accept_encoding=accept_encoding,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+        accept_encoding=accept_encoding,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)
