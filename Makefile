@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 # Regenerate the client from the spec. The generator's post hooks run ruff from the venv (PATH).
 generate: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
-		--config $(GENERATOR_CONFIG) --meta none --output-path $(GENERATED) --overwrite
+		--config $(GENERATOR_CONFIG) --custom-template-path openapi/templates --meta none --output-path $(GENERATED) --overwrite
 	touch $(GENERATED)/py.typed
 	$(BIN)/python openapi/spec_to_json.py $(SPEC) $(GENERATED)/openapi.json
 
@@ -31,7 +31,7 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
-		--config $(GENERATOR_CONFIG) --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \
+		--config $(GENERATOR_CONFIG) --custom-template-path openapi/templates --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \
 	touch "$$tmp/callbot_client/py.typed" && \
 	$(BIN)/python openapi/spec_to_json.py $(SPEC) "$$tmp/callbot_client/openapi.json" && \
 	if diff -ru --exclude=__pycache__ "$$tmp/callbot_client" $(GENERATED); then \

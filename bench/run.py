@@ -191,7 +191,7 @@ def bench_per_call(sandbox: SandboxProcess) -> None:
     say("work for both. (Unsigned, the sandbox would answer 6001 from a shortcut, and the ratio would measure")
     say("that shortcut, not the client.)")
     say()
-    request = StopOrderRequest(user_task_id="bench-task", order_i_ds=["o-1", "o-2"])
+    request = StopOrderRequest(user_task_id="bench-task", order_ids=["o-1", "o-2"])
     body = json.dumps(request.to_dict()).encode()
     url = f"{sandbox.url}/callcentre/api/v3/stopOrder"
     headers = presigned(body)

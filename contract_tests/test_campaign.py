@@ -106,10 +106,10 @@ def test_a_whole_campaign_with_1000_orders_and_verified_callbacks() -> None:
 
         second_half = [f"w-{n:04}" for n in range(500, 1000)]
         stopped: Any = stop_order.sync(
-            client=client, body=StopOrderRequest(user_task_id="winter", order_i_ds=second_half)
+            client=client, body=StopOrderRequest(user_task_id="winter", order_ids=second_half)
         )
         assert (stopped.total_count, stopped.success_count, stopped.err_list) == (500, 500, [])
-        first: Any = stop_order.sync(client=client, body=StopOrderRequest(user_task_id="winter", order_i_ds=["w-0000"]))
+        first: Any = stop_order.sync(client=client, body=StopOrderRequest(user_task_id="winter", order_ids=["w-0000"]))
         assert "can no longer be stopped" in first.err_list[0].err_msg
 
         for _ in range(10):  # let the rest of the first half be dialed, with redials a minute later

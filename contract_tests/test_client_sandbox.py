@@ -32,7 +32,7 @@ Tamper = Callable[[httpx.Response], httpx.Response]
 
 
 def stop_request(*order_ids: str, del_call: DelCall | None = None) -> StopOrderRequest:
-    request = StopOrderRequest(user_task_id=TASK, order_i_ds=list(order_ids))
+    request = StopOrderRequest(user_task_id=TASK, order_ids=list(order_ids))
     if del_call is not None:
         request.del_call = del_call
     return request

@@ -39,7 +39,7 @@ from .test_signature import documented_sign as independent_sign
 UUID = "fault-uuid"
 SECRET = "fault-secret-key-do-not-leak"
 FAST = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
-BODY = StopOrderRequest(user_task_id="t", order_i_ds=["o-1"])
+BODY = StopOrderRequest(user_task_id="t", order_ids=["o-1"])
 Handler = Callable[[httpx.Request], httpx.Response]
 
 

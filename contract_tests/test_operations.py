@@ -157,7 +157,7 @@ def run_campaign(client: Client, sandbox: Sandbox) -> None:
     assert sandbox.state.tasks[TASK].func_flag == {"smsEnable": True}
 
     stopped = valid(
-        stop_order.sync_detailed(client=client, body=StopOrderRequest(user_task_id=TASK, order_i_ds=["o-1", "o-2"])),
+        stop_order.sync_detailed(client=client, body=StopOrderRequest(user_task_id=TASK, order_ids=["o-1", "o-2"])),
         api + "stopOrder",
     )
     assert (stopped.success_count, [e.order_id for e in stopped.err_list]) == (1, ["o-1"])  # o-1 was dialed
@@ -194,7 +194,7 @@ OPERATIONS: list[tuple[Any, Any]] = [
     (list_task, ListTaskRequest(page=1, size=5, query_conditions=ListTaskConditions())),
     (list_call, ListCallRequest(user_task_id=TASK, options=ListCallOptions())),
     (list_order, ListOrderRequest(user_task_id=TASK, options=ListOrderOptions())),
-    (stop_order, StopOrderRequest(user_task_id=TASK, order_i_ds=["o-1"])),
+    (stop_order, StopOrderRequest(user_task_id=TASK, order_ids=["o-1"])),
     (list_order_detail, ListOrderDetailRequest(user_task_id=TASK, order_list=["o-1"])),
     (export_batch_call, ExportBatchCallRequest(user_task_id=TASK)),
     (import_batch_call, AddBatchCallRequest(user_task_id=TASK, call_info_list=orders("a-3"))),

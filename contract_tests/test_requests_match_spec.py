@@ -60,7 +60,7 @@ order_ids = st.lists(st.text(max_size=20), max_size=5)
 def test_stop_order_requests_follow_the_spec(
     spec: dict[str, Any], task: str, orders: list[str], del_call: DelCall | None
 ) -> None:
-    body = StopOrderRequest(user_task_id=task, order_i_ds=orders)
+    body = StopOrderRequest(user_task_id=task, order_ids=orders)
     if del_call is not None:
         body.del_call = del_call
     request = capture(stop_order.sync, body)

@@ -1,1 +1,1427 @@
-"""Contains methods for accessing the API"""
+"""Contains methods for accessing the API, and one typed method per operation of the spec.
+
+SyncOperations and AsyncOperations have a method for every operation (its operationId in snake_case) whose
+keyword arguments are the fields of the operation's request body, plus its header parameters, and an
+``iter_<name>`` for every operation whose request body has an integer ``page``. They send nothing
+themselves: a subclass implements ``_call`` and ``_call_or_raise`` (the hand-written callbot_signing layer).
+Generated from the spec by openapi/templates/api_init.py.jinja: a new operation appears here by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from ..models.add_batch_call_request import AddBatchCallRequest
+from ..models.call_info_list import CallInfoList
+from ..models.call_record import CallRecord
+from ..models.create_and_call_request import CreateAndCallRequest
+from ..models.create_task_func_flag import CreateTaskFuncFlag
+from ..models.create_task_request import CreateTaskRequest
+from ..models.del_call import DelCall
+from ..models.export_batch_call_request import ExportBatchCallRequest
+from ..models.export_batch_call_response import ExportBatchCallResponse
+from ..models.func_flag import FuncFlag
+from ..models.import_batch_call_content_encoding import ImportBatchCallContentEncoding
+from ..models.list_call_options import ListCallOptions
+from ..models.list_call_request import ListCallRequest
+from ..models.list_call_response import ListCallResponse
+from ..models.list_order_detail_request import ListOrderDetailRequest
+from ..models.list_order_detail_response import ListOrderDetailResponse
+from ..models.list_order_options import ListOrderOptions
+from ..models.list_order_request import ListOrderRequest
+from ..models.list_order_response import ListOrderResponse
+from ..models.list_task_conditions import ListTaskConditions
+from ..models.list_task_request import ListTaskRequest
+from ..models.list_task_response import ListTaskResponse
+from ..models.mgr_task_status_request import MgrTaskStatusRequest
+from ..models.mgr_task_status_response import MgrTaskStatusResponse
+from ..models.order_with_last_call import OrderWithLastCall
+from ..models.ping_request import PingRequest
+from ..models.ping_response import PingResponse
+from ..models.ret_envelope import RetEnvelope
+from ..models.stop_order_request import StopOrderRequest
+from ..models.stop_order_response import StopOrderResponse
+from ..models.task_create_setting import TaskCreateSetting
+from ..models.task_info import TaskInfo
+from ..models.task_operate import TaskOperate
+from ..models.update_task_request import UpdateTaskRequest
+from ..types import UNSET, Unset
+
+__all__ = ["AsyncOperations", "SyncOperations"]
+
+_E = TypeVar("_E")
+"""What an error reply becomes when the client does not raise; a client that raises binds Never."""
+
+
+class _ResponseModel(Protocol):
+    """Every generated response model: it can be read from the parsed JSON body."""
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+
+_M = TypeVar("_M", bound=_ResponseModel)
+
+
+class SyncOperations(Generic[_E]):
+    """One method per operation of the spec, each returning the operation's response model (or ``_E``).
+
+    ``_call`` and ``_call_or_raise`` are implemented by the hand-written client (callbot_signing.Callbot).
+    """
+
+    def _call(
+        self,
+        operation_id: str,
+        path: str,
+        body: dict[str, Any],
+        response_model: type[_M],
+        headers: dict[str, str],
+    ) -> _M | _E:
+        """Send one signed request and read the answer as ``response_model`` (implemented by the signing layer)."""
+        raise NotImplementedError
+
+    def _call_or_raise(
+        self,
+        operation_id: str,
+        path: str,
+        body: dict[str, Any],
+        response_model: type[_M],
+        headers: dict[str, str],
+    ) -> _M:
+        """Like ``_call``, but an error reply always raises (the iter_ methods use it)."""
+        raise NotImplementedError
+
+    def ping(
+        self,
+        *,
+        data: str,
+    ) -> PingResponse | _E:
+        """Ping (liveness probe)
+
+        Liveness probe. The value sent in `data` is echoed back. Unlike every other operation, the
+        response envelope is `code` / `msg` / `reqId` rather than `retCode` / `retMsg` / `responseID`.
+        Wiki page "Callbot API Ping".
+
+        Args:
+            data (str): Pass-through value, echoed back in the response.
+
+        Returns:
+            PingResponse
+        """
+        _body = PingRequest(
+            data=data,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "ping", "/callcentre/api/v3/ping", _body, PingResponse, _headers
+        )
+
+    def create_task(
+        self,
+        *,
+        user_task_id: str,
+        scene_id: str,
+        account: str | Unset = UNSET,
+        task_create_setting: TaskCreateSetting | Unset = UNSET,
+        func_flag: CreateTaskFuncFlag | Unset = UNSET,
+        other: str | Unset = UNSET,
+        task_callback_url: str | Unset = UNSET,
+        order_callback_url: str | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Create an auto-dial task
+
+        Creates a task (campaign) for a script template (`sceneID`). Orders are added afterwards with
+        addBatchCall or importBatchCall. Wiki page "Callbot API createTask" (partly readable: the example
+        and the first rows of the body table).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            scene_id (str): Script (dialogue) template ID, from the console's Script Management.
+            account (str | Unset):
+            task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
+            func_flag (CreateTaskFuncFlag | Unset): Feature switches as the createTask example shows
+                them (no phoneEncrypt).
+            other (str | Unset):
+            task_callback_url (str | Unset): Where task status callbacks are sent.
+            order_callback_url (str | Unset): Where order callbacks are sent.
+
+        Returns:
+            RetEnvelope
+        """
+        _body = CreateTaskRequest(
+            user_task_id=user_task_id,
+            scene_id=scene_id,
+            account=account,
+            task_create_setting=task_create_setting,
+            func_flag=func_flag,
+            other=other,
+            task_callback_url=task_callback_url,
+            order_callback_url=order_callback_url,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "createTask", "/callcentre/api/v3/createTask", _body, RetEnvelope, _headers
+        )
+
+    def create_and_call(
+        self,
+        *,
+        user_task_id: str,
+        scene_id: str,
+        call_info_list: CallInfoList,
+        task_create_setting: TaskCreateSetting | Unset = UNSET,
+        func_flag: FuncFlag | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Create a task and add its contacts in one call
+
+        Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
+        (title "Create and Start Call"; the path says createAndCall). Only the example, the header rows and
+        the retCode table were readable.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            scene_id (str): Script (dialogue) template ID.
+            call_info_list (CallInfoList):
+            task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
+            func_flag (FuncFlag | Unset): Feature switches of a task (createTaskAndCall and updateTask
+                spelling).
+
+        Returns:
+            RetEnvelope
+        """
+        _body = CreateAndCallRequest(
+            user_task_id=user_task_id,
+            scene_id=scene_id,
+            call_info_list=call_info_list,
+            task_create_setting=task_create_setting,
+            func_flag=func_flag,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "createAndCall",
+            "/callcentre/api/v3/createAndCall",
+            _body,
+            RetEnvelope,
+            _headers,
+        )
+
+    def mgr_task_status(
+        self,
+        *,
+        user_task_id: str,
+        task_operate: TaskOperate,
+        del_call: DelCall | Unset = UNSET,
+    ) -> MgrTaskStatusResponse | _E:
+        """Start, pause or finish a task
+
+        Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
+        "Callbot API mgrTaskStatus".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            task_operate (TaskOperate): Task operation: 1 start, 2 pause, 3 complete / finish.
+            del_call (DelCall | Unset): Whether to delete the undialed data: 0 keeps it, 1 deletes it
+                (use with caution).
+
+        Returns:
+            MgrTaskStatusResponse
+        """
+        _body = MgrTaskStatusRequest(
+            user_task_id=user_task_id,
+            task_operate=task_operate,
+            del_call=del_call,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "mgrTaskStatus",
+            "/callcentre/api/v3/mgrTaskStatus",
+            _body,
+            MgrTaskStatusResponse,
+            _headers,
+        )
+
+    def update_task(
+        self,
+        *,
+        user_task_id: str,
+        scene_id: str | Unset = UNSET,
+        task_create_setting: TaskCreateSetting | Unset = UNSET,
+        func_flag: FuncFlag | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Update a task's settings
+
+        Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
+        can be changed. Changes take effect after 5 minutes; number-encryption and SMS changes do not apply
+        to numbers already imported or completed. Wiki page "Callbot API updateTask" (partly readable; its
+        table has no Required column).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            scene_id (str | Unset): Dialogue template ID.
+            task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
+            func_flag (FuncFlag | Unset): Feature switches of a task (createTaskAndCall and updateTask
+                spelling).
+
+        Returns:
+            RetEnvelope
+        """
+        _body = UpdateTaskRequest(
+            user_task_id=user_task_id,
+            scene_id=scene_id,
+            task_create_setting=task_create_setting,
+            func_flag=func_flag,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "updateTask", "/callcentre/api/v3/updateTask", _body, RetEnvelope, _headers
+        )
+
+    def list_task(
+        self,
+        *,
+        page: int,
+        size: int,
+        query_conditions: ListTaskConditions,
+    ) -> ListTaskResponse | _E:
+        """List tasks with their statistics
+
+        Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
+
+        Args:
+            page (int): Page number (the example uses 1).
+            size (int): Page size (the example uses 100).
+            query_conditions (ListTaskConditions): Filters; every one is optional.
+
+        Returns:
+            ListTaskResponse
+        """
+        _body = ListTaskRequest(
+            page=page,
+            size=size,
+            query_conditions=query_conditions,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "listTask", "/callcentre/api/v3/listTask", _body, ListTaskResponse, _headers
+        )
+
+    def iter_list_task(
+        self,
+        *,
+        size: int,
+        query_conditions: ListTaskConditions,
+    ) -> Iterator[TaskInfo]:
+        """Every TaskInfo of list_task, page after page (page 1, 2, ...), fetched as you iterate.
+
+        Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
+
+        It stops after an empty page or after a page shorter than size (when size is given). An error reply
+        raises instead of being yielded.
+
+        Args:
+            size (int): Page size (the example uses 100).
+            query_conditions (ListTaskConditions): Filters; every one is optional.
+
+        Yields:
+            TaskInfo
+        """
+        _page = 1
+        _seen = 0
+        while True:
+            _body = ListTaskRequest(
+                page=_page,
+                size=size,
+                query_conditions=query_conditions,
+            ).to_dict()
+            _headers: dict[str, str] = {}
+
+            _response = self._call_or_raise(
+                "listTask",
+                "/callcentre/api/v3/listTask",
+                _body,
+                ListTaskResponse,
+                _headers,
+            )
+            _rows = (
+                [] if isinstance(_response.task_data, Unset) else _response.task_data
+            )
+            yield from _rows
+            _seen += len(_rows)
+            if not _rows:
+                return
+            if not isinstance(size, Unset) and len(_rows) < size:
+                return
+            _page += 1
+
+    def add_batch_call(
+        self,
+        *,
+        user_task_id: str,
+        call_info_list: CallInfoList,
+    ) -> RetEnvelope | _E:
+        """Add contacts (orders) to a task
+
+        Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
+        (title "Add Call Order"; the path says addBatchCall). Readable up to the `params` row.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            call_info_list (CallInfoList):
+
+        Returns:
+            RetEnvelope
+        """
+        _body = AddBatchCallRequest(
+            user_task_id=user_task_id,
+            call_info_list=call_info_list,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "addBatchCall",
+            "/callcentre/api/v3/addBatchCall",
+            _body,
+            RetEnvelope,
+            _headers,
+        )
+
+    def list_order(
+        self,
+        *,
+        user_task_id: str,
+        options: ListOrderOptions,
+        page: int | Unset = UNSET,
+        size: int | Unset = UNSET,
+    ) -> ListOrderResponse | _E:
+        """List orders with their last call
+
+        Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
+        (request table readable up to `turnTime.enable`; response not readable).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListOrderOptions): Query conditions.
+            page (int | Unset): Page number (the example uses 1).
+            size (int | Unset): Page size (the example uses 100).
+
+        Returns:
+            ListOrderResponse
+        """
+        _body = ListOrderRequest(
+            user_task_id=user_task_id,
+            options=options,
+            page=page,
+            size=size,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "listOrder",
+            "/callcentre/api/v3/listOrder",
+            _body,
+            ListOrderResponse,
+            _headers,
+        )
+
+    def iter_list_order(
+        self,
+        *,
+        user_task_id: str,
+        options: ListOrderOptions,
+        size: int | Unset = UNSET,
+    ) -> Iterator[OrderWithLastCall]:
+        """Every OrderWithLastCall of list_order, page after page (page 1, 2, ...), fetched as you iterate.
+
+        Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
+        (request table readable up to `turnTime.enable`; response not readable).
+
+        It stops after an empty page, after a page shorter than size (when size is given) or once totalCount
+        rows (when the answer has it) have been seen. An error reply raises instead of being yielded.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListOrderOptions): Query conditions.
+            size (int | Unset): Page size (the example uses 100).
+
+        Yields:
+            OrderWithLastCall
+        """
+        _page = 1
+        _seen = 0
+        while True:
+            _body = ListOrderRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=_page,
+                size=size,
+            ).to_dict()
+            _headers: dict[str, str] = {}
+
+            _response = self._call_or_raise(
+                "listOrder",
+                "/callcentre/api/v3/listOrder",
+                _body,
+                ListOrderResponse,
+                _headers,
+            )
+            _rows = (
+                [] if isinstance(_response.order_list, Unset) else _response.order_list
+            )
+            yield from _rows
+            _seen += len(_rows)
+            if not _rows:
+                return
+            if not isinstance(size, Unset) and len(_rows) < size:
+                return
+            if (
+                not isinstance(_response.total_count, Unset)
+                and _seen >= _response.total_count
+            ):
+                return
+            _page += 1
+
+    def stop_order(
+        self,
+        *,
+        user_task_id: str,
+        order_ids: list[str],
+        del_call: DelCall | Unset = UNSET,
+    ) -> StopOrderResponse | _E:
+        """Stop order calls
+
+        Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
+        stopped order is never dialed again. With `delCall` = 1 the undialed data of those orders is
+        deleted as well, so use it with care. Orders that cannot be stopped are listed in `errList` with
+        the reason. Wiki page "Callbot API stopOrder".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            order_ids (list[str]): Order ID list.
+            del_call (DelCall | Unset): Whether to delete the undialed data: 0 keeps it, 1 deletes it
+                (use with caution).
+
+        Returns:
+            StopOrderResponse
+        """
+        _body = StopOrderRequest(
+            user_task_id=user_task_id,
+            order_ids=order_ids,
+            del_call=del_call,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "stopOrder",
+            "/callcentre/api/v3/stopOrder",
+            _body,
+            StopOrderResponse,
+            _headers,
+        )
+
+    def list_call(
+        self,
+        *,
+        user_task_id: str,
+        options: ListCallOptions,
+        page: int | Unset = UNSET,
+        size: int | Unset = UNSET,
+        accept_encoding: str | Unset = UNSET,
+    ) -> ListCallResponse | _E:
+        """List calls
+
+        Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
+        compressed. Wiki page "Callbot API callList" (Chinese only, request table cut after `intentName`;
+        response not readable).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListCallOptions): Query conditions.
+            page (int | Unset): Page number (the example uses 1).
+            size (int | Unset): Page size (the example uses 100).
+            accept_encoding (str | Unset):
+
+        Returns:
+            ListCallResponse
+        """
+        _body = ListCallRequest(
+            user_task_id=user_task_id,
+            options=options,
+            page=page,
+            size=size,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+        if not isinstance(accept_encoding, Unset):
+            _headers["Accept-Encoding"] = str(accept_encoding)
+
+        return self._call(
+            "listCall", "/callcentre/api/v3/listCall", _body, ListCallResponse, _headers
+        )
+
+    def iter_list_call(
+        self,
+        *,
+        user_task_id: str,
+        options: ListCallOptions,
+        size: int | Unset = UNSET,
+        accept_encoding: str | Unset = UNSET,
+    ) -> Iterator[CallRecord]:
+        """Every CallRecord of list_call, page after page (page 1, 2, ...), fetched as you iterate.
+
+        Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
+        compressed. Wiki page "Callbot API callList" (Chinese only, request table cut after `intentName`;
+        response not readable).
+
+        It stops after an empty page, after a page shorter than size (when size is given) or once totalCount
+        rows (when the answer has it) have been seen. An error reply raises instead of being yielded.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListCallOptions): Query conditions.
+            size (int | Unset): Page size (the example uses 100).
+            accept_encoding (str | Unset):
+
+        Yields:
+            CallRecord
+        """
+        _page = 1
+        _seen = 0
+        while True:
+            _body = ListCallRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=_page,
+                size=size,
+            ).to_dict()
+            _headers: dict[str, str] = {}
+            if not isinstance(accept_encoding, Unset):
+                _headers["Accept-Encoding"] = str(accept_encoding)
+
+            _response = self._call_or_raise(
+                "listCall",
+                "/callcentre/api/v3/listCall",
+                _body,
+                ListCallResponse,
+                _headers,
+            )
+            _rows = (
+                [] if isinstance(_response.call_list, Unset) else _response.call_list
+            )
+            yield from _rows
+            _seen += len(_rows)
+            if not _rows:
+                return
+            if not isinstance(size, Unset) and len(_rows) < size:
+                return
+            if (
+                not isinstance(_response.total_count, Unset)
+                and _seen >= _response.total_count
+            ):
+                return
+            _page += 1
+
+    def list_order_detail(
+        self,
+        *,
+        user_task_id: str,
+        order_list: list[str],
+    ) -> ListOrderDetailResponse | _E:
+        """Every call of the given orders
+
+        For at most 500 order IDs, returns each order with all of its calls. Wiki page
+        "Callbot API orderDetailList".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            order_list (list[str]): Order IDs, at most 500.
+
+        Returns:
+            ListOrderDetailResponse
+        """
+        _body = ListOrderDetailRequest(
+            user_task_id=user_task_id,
+            order_list=order_list,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return self._call(
+            "listOrderDetail",
+            "/callcentre/api/v3/listOrderDetail",
+            _body,
+            ListOrderDetailResponse,
+            _headers,
+        )
+
+    def export_batch_call(
+        self,
+        *,
+        user_task_id: str,
+        accept_encoding: str | Unset = UNSET,
+    ) -> ExportBatchCallResponse | _E:
+        """Export the calls of the latest batch
+
+        All call data of the task's latest batch. With `Accept-Encoding: gzip` the response body is
+        compressed. retCode 1001 means a batch import is in progress. Wiki page "Callbot API
+        batchExportCall".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            accept_encoding (str | Unset):
+
+        Returns:
+            ExportBatchCallResponse
+        """
+        _body = ExportBatchCallRequest(
+            user_task_id=user_task_id,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+        if not isinstance(accept_encoding, Unset):
+            _headers["Accept-Encoding"] = str(accept_encoding)
+
+        return self._call(
+            "exportBatchCall",
+            "/callcentre/api/v3/exportBatchCall",
+            _body,
+            ExportBatchCallResponse,
+            _headers,
+        )
+
+    def import_batch_call(
+        self,
+        *,
+        user_task_id: str,
+        call_info_list: CallInfoList,
+        content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Import orders as a new batch
+
+        Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
+        kept, its undialed orders are deleted. The body is the same as addBatchCall's. With
+        `Content-Encoding: gzip` the request body may be sent compressed. retCode 1001 means another import
+        is in progress. Wiki page "Callbot API batchImportCall".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            call_info_list (CallInfoList):
+            content_encoding (ImportBatchCallContentEncoding | Unset):
+
+        Returns:
+            RetEnvelope
+        """
+        _body = AddBatchCallRequest(
+            user_task_id=user_task_id,
+            call_info_list=call_info_list,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+        if not isinstance(content_encoding, Unset):
+            _headers["Content-Encoding"] = str(content_encoding)
+
+        return self._call(
+            "importBatchCall",
+            "/callcentre/api/v3/importBatchCall",
+            _body,
+            RetEnvelope,
+            _headers,
+        )
+
+
+class AsyncOperations(Generic[_E]):
+    """One async method per operation of the spec, each returning the operation's response model (or ``_E``).
+
+    ``_call`` and ``_call_or_raise`` are implemented by the hand-written client (callbot_signing).
+    """
+
+    async def _call(
+        self,
+        operation_id: str,
+        path: str,
+        body: dict[str, Any],
+        response_model: type[_M],
+        headers: dict[str, str],
+    ) -> _M | _E:
+        """Send one signed request and read the answer as ``response_model`` (implemented by the signing layer)."""
+        raise NotImplementedError
+
+    async def _call_or_raise(
+        self,
+        operation_id: str,
+        path: str,
+        body: dict[str, Any],
+        response_model: type[_M],
+        headers: dict[str, str],
+    ) -> _M:
+        """Like ``_call``, but an error reply always raises (the iter_ methods use it)."""
+        raise NotImplementedError
+
+    async def ping(
+        self,
+        *,
+        data: str,
+    ) -> PingResponse | _E:
+        """Ping (liveness probe)
+
+        Liveness probe. The value sent in `data` is echoed back. Unlike every other operation, the
+        response envelope is `code` / `msg` / `reqId` rather than `retCode` / `retMsg` / `responseID`.
+        Wiki page "Callbot API Ping".
+
+        Args:
+            data (str): Pass-through value, echoed back in the response.
+
+        Returns:
+            PingResponse
+        """
+        _body = PingRequest(
+            data=data,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "ping", "/callcentre/api/v3/ping", _body, PingResponse, _headers
+        )
+
+    async def create_task(
+        self,
+        *,
+        user_task_id: str,
+        scene_id: str,
+        account: str | Unset = UNSET,
+        task_create_setting: TaskCreateSetting | Unset = UNSET,
+        func_flag: CreateTaskFuncFlag | Unset = UNSET,
+        other: str | Unset = UNSET,
+        task_callback_url: str | Unset = UNSET,
+        order_callback_url: str | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Create an auto-dial task
+
+        Creates a task (campaign) for a script template (`sceneID`). Orders are added afterwards with
+        addBatchCall or importBatchCall. Wiki page "Callbot API createTask" (partly readable: the example
+        and the first rows of the body table).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            scene_id (str): Script (dialogue) template ID, from the console's Script Management.
+            account (str | Unset):
+            task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
+            func_flag (CreateTaskFuncFlag | Unset): Feature switches as the createTask example shows
+                them (no phoneEncrypt).
+            other (str | Unset):
+            task_callback_url (str | Unset): Where task status callbacks are sent.
+            order_callback_url (str | Unset): Where order callbacks are sent.
+
+        Returns:
+            RetEnvelope
+        """
+        _body = CreateTaskRequest(
+            user_task_id=user_task_id,
+            scene_id=scene_id,
+            account=account,
+            task_create_setting=task_create_setting,
+            func_flag=func_flag,
+            other=other,
+            task_callback_url=task_callback_url,
+            order_callback_url=order_callback_url,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "createTask", "/callcentre/api/v3/createTask", _body, RetEnvelope, _headers
+        )
+
+    async def create_and_call(
+        self,
+        *,
+        user_task_id: str,
+        scene_id: str,
+        call_info_list: CallInfoList,
+        task_create_setting: TaskCreateSetting | Unset = UNSET,
+        func_flag: FuncFlag | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Create a task and add its contacts in one call
+
+        Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
+        (title "Create and Start Call"; the path says createAndCall). Only the example, the header rows and
+        the retCode table were readable.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            scene_id (str): Script (dialogue) template ID.
+            call_info_list (CallInfoList):
+            task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
+            func_flag (FuncFlag | Unset): Feature switches of a task (createTaskAndCall and updateTask
+                spelling).
+
+        Returns:
+            RetEnvelope
+        """
+        _body = CreateAndCallRequest(
+            user_task_id=user_task_id,
+            scene_id=scene_id,
+            call_info_list=call_info_list,
+            task_create_setting=task_create_setting,
+            func_flag=func_flag,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "createAndCall",
+            "/callcentre/api/v3/createAndCall",
+            _body,
+            RetEnvelope,
+            _headers,
+        )
+
+    async def mgr_task_status(
+        self,
+        *,
+        user_task_id: str,
+        task_operate: TaskOperate,
+        del_call: DelCall | Unset = UNSET,
+    ) -> MgrTaskStatusResponse | _E:
+        """Start, pause or finish a task
+
+        Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
+        "Callbot API mgrTaskStatus".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            task_operate (TaskOperate): Task operation: 1 start, 2 pause, 3 complete / finish.
+            del_call (DelCall | Unset): Whether to delete the undialed data: 0 keeps it, 1 deletes it
+                (use with caution).
+
+        Returns:
+            MgrTaskStatusResponse
+        """
+        _body = MgrTaskStatusRequest(
+            user_task_id=user_task_id,
+            task_operate=task_operate,
+            del_call=del_call,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "mgrTaskStatus",
+            "/callcentre/api/v3/mgrTaskStatus",
+            _body,
+            MgrTaskStatusResponse,
+            _headers,
+        )
+
+    async def update_task(
+        self,
+        *,
+        user_task_id: str,
+        scene_id: str | Unset = UNSET,
+        task_create_setting: TaskCreateSetting | Unset = UNSET,
+        func_flag: FuncFlag | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Update a task's settings
+
+        Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
+        can be changed. Changes take effect after 5 minutes; number-encryption and SMS changes do not apply
+        to numbers already imported or completed. Wiki page "Callbot API updateTask" (partly readable; its
+        table has no Required column).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            scene_id (str | Unset): Dialogue template ID.
+            task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
+            func_flag (FuncFlag | Unset): Feature switches of a task (createTaskAndCall and updateTask
+                spelling).
+
+        Returns:
+            RetEnvelope
+        """
+        _body = UpdateTaskRequest(
+            user_task_id=user_task_id,
+            scene_id=scene_id,
+            task_create_setting=task_create_setting,
+            func_flag=func_flag,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "updateTask", "/callcentre/api/v3/updateTask", _body, RetEnvelope, _headers
+        )
+
+    async def list_task(
+        self,
+        *,
+        page: int,
+        size: int,
+        query_conditions: ListTaskConditions,
+    ) -> ListTaskResponse | _E:
+        """List tasks with their statistics
+
+        Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
+
+        Args:
+            page (int): Page number (the example uses 1).
+            size (int): Page size (the example uses 100).
+            query_conditions (ListTaskConditions): Filters; every one is optional.
+
+        Returns:
+            ListTaskResponse
+        """
+        _body = ListTaskRequest(
+            page=page,
+            size=size,
+            query_conditions=query_conditions,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "listTask", "/callcentre/api/v3/listTask", _body, ListTaskResponse, _headers
+        )
+
+    async def iter_list_task(
+        self,
+        *,
+        size: int,
+        query_conditions: ListTaskConditions,
+    ) -> AsyncIterator[TaskInfo]:
+        """Every TaskInfo of list_task, page after page (page 1, 2, ...), fetched as you iterate.
+
+        Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
+
+        It stops after an empty page or after a page shorter than size (when size is given). An error reply
+        raises instead of being yielded.
+
+        Args:
+            size (int): Page size (the example uses 100).
+            query_conditions (ListTaskConditions): Filters; every one is optional.
+
+        Yields:
+            TaskInfo
+        """
+        _page = 1
+        _seen = 0
+        while True:
+            _body = ListTaskRequest(
+                page=_page,
+                size=size,
+                query_conditions=query_conditions,
+            ).to_dict()
+            _headers: dict[str, str] = {}
+
+            _response = await self._call_or_raise(
+                "listTask",
+                "/callcentre/api/v3/listTask",
+                _body,
+                ListTaskResponse,
+                _headers,
+            )
+            _rows = (
+                [] if isinstance(_response.task_data, Unset) else _response.task_data
+            )
+            for _row in _rows:
+                yield _row
+            _seen += len(_rows)
+            if not _rows:
+                return
+            if not isinstance(size, Unset) and len(_rows) < size:
+                return
+            _page += 1
+
+    async def add_batch_call(
+        self,
+        *,
+        user_task_id: str,
+        call_info_list: CallInfoList,
+    ) -> RetEnvelope | _E:
+        """Add contacts (orders) to a task
+
+        Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
+        (title "Add Call Order"; the path says addBatchCall). Readable up to the `params` row.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            call_info_list (CallInfoList):
+
+        Returns:
+            RetEnvelope
+        """
+        _body = AddBatchCallRequest(
+            user_task_id=user_task_id,
+            call_info_list=call_info_list,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "addBatchCall",
+            "/callcentre/api/v3/addBatchCall",
+            _body,
+            RetEnvelope,
+            _headers,
+        )
+
+    async def list_order(
+        self,
+        *,
+        user_task_id: str,
+        options: ListOrderOptions,
+        page: int | Unset = UNSET,
+        size: int | Unset = UNSET,
+    ) -> ListOrderResponse | _E:
+        """List orders with their last call
+
+        Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
+        (request table readable up to `turnTime.enable`; response not readable).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListOrderOptions): Query conditions.
+            page (int | Unset): Page number (the example uses 1).
+            size (int | Unset): Page size (the example uses 100).
+
+        Returns:
+            ListOrderResponse
+        """
+        _body = ListOrderRequest(
+            user_task_id=user_task_id,
+            options=options,
+            page=page,
+            size=size,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "listOrder",
+            "/callcentre/api/v3/listOrder",
+            _body,
+            ListOrderResponse,
+            _headers,
+        )
+
+    async def iter_list_order(
+        self,
+        *,
+        user_task_id: str,
+        options: ListOrderOptions,
+        size: int | Unset = UNSET,
+    ) -> AsyncIterator[OrderWithLastCall]:
+        """Every OrderWithLastCall of list_order, page after page (page 1, 2, ...), fetched as you iterate.
+
+        Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
+        (request table readable up to `turnTime.enable`; response not readable).
+
+        It stops after an empty page, after a page shorter than size (when size is given) or once totalCount
+        rows (when the answer has it) have been seen. An error reply raises instead of being yielded.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListOrderOptions): Query conditions.
+            size (int | Unset): Page size (the example uses 100).
+
+        Yields:
+            OrderWithLastCall
+        """
+        _page = 1
+        _seen = 0
+        while True:
+            _body = ListOrderRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=_page,
+                size=size,
+            ).to_dict()
+            _headers: dict[str, str] = {}
+
+            _response = await self._call_or_raise(
+                "listOrder",
+                "/callcentre/api/v3/listOrder",
+                _body,
+                ListOrderResponse,
+                _headers,
+            )
+            _rows = (
+                [] if isinstance(_response.order_list, Unset) else _response.order_list
+            )
+            for _row in _rows:
+                yield _row
+            _seen += len(_rows)
+            if not _rows:
+                return
+            if not isinstance(size, Unset) and len(_rows) < size:
+                return
+            if (
+                not isinstance(_response.total_count, Unset)
+                and _seen >= _response.total_count
+            ):
+                return
+            _page += 1
+
+    async def stop_order(
+        self,
+        *,
+        user_task_id: str,
+        order_ids: list[str],
+        del_call: DelCall | Unset = UNSET,
+    ) -> StopOrderResponse | _E:
+        """Stop order calls
+
+        Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
+        stopped order is never dialed again. With `delCall` = 1 the undialed data of those orders is
+        deleted as well, so use it with care. Orders that cannot be stopped are listed in `errList` with
+        the reason. Wiki page "Callbot API stopOrder".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            order_ids (list[str]): Order ID list.
+            del_call (DelCall | Unset): Whether to delete the undialed data: 0 keeps it, 1 deletes it
+                (use with caution).
+
+        Returns:
+            StopOrderResponse
+        """
+        _body = StopOrderRequest(
+            user_task_id=user_task_id,
+            order_ids=order_ids,
+            del_call=del_call,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "stopOrder",
+            "/callcentre/api/v3/stopOrder",
+            _body,
+            StopOrderResponse,
+            _headers,
+        )
+
+    async def list_call(
+        self,
+        *,
+        user_task_id: str,
+        options: ListCallOptions,
+        page: int | Unset = UNSET,
+        size: int | Unset = UNSET,
+        accept_encoding: str | Unset = UNSET,
+    ) -> ListCallResponse | _E:
+        """List calls
+
+        Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
+        compressed. Wiki page "Callbot API callList" (Chinese only, request table cut after `intentName`;
+        response not readable).
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListCallOptions): Query conditions.
+            page (int | Unset): Page number (the example uses 1).
+            size (int | Unset): Page size (the example uses 100).
+            accept_encoding (str | Unset):
+
+        Returns:
+            ListCallResponse
+        """
+        _body = ListCallRequest(
+            user_task_id=user_task_id,
+            options=options,
+            page=page,
+            size=size,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+        if not isinstance(accept_encoding, Unset):
+            _headers["Accept-Encoding"] = str(accept_encoding)
+
+        return await self._call(
+            "listCall", "/callcentre/api/v3/listCall", _body, ListCallResponse, _headers
+        )
+
+    async def iter_list_call(
+        self,
+        *,
+        user_task_id: str,
+        options: ListCallOptions,
+        size: int | Unset = UNSET,
+        accept_encoding: str | Unset = UNSET,
+    ) -> AsyncIterator[CallRecord]:
+        """Every CallRecord of list_call, page after page (page 1, 2, ...), fetched as you iterate.
+
+        Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
+        compressed. Wiki page "Callbot API callList" (Chinese only, request table cut after `intentName`;
+        response not readable).
+
+        It stops after an empty page, after a page shorter than size (when size is given) or once totalCount
+        rows (when the answer has it) have been seen. An error reply raises instead of being yielded.
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            options (ListCallOptions): Query conditions.
+            size (int | Unset): Page size (the example uses 100).
+            accept_encoding (str | Unset):
+
+        Yields:
+            CallRecord
+        """
+        _page = 1
+        _seen = 0
+        while True:
+            _body = ListCallRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=_page,
+                size=size,
+            ).to_dict()
+            _headers: dict[str, str] = {}
+            if not isinstance(accept_encoding, Unset):
+                _headers["Accept-Encoding"] = str(accept_encoding)
+
+            _response = await self._call_or_raise(
+                "listCall",
+                "/callcentre/api/v3/listCall",
+                _body,
+                ListCallResponse,
+                _headers,
+            )
+            _rows = (
+                [] if isinstance(_response.call_list, Unset) else _response.call_list
+            )
+            for _row in _rows:
+                yield _row
+            _seen += len(_rows)
+            if not _rows:
+                return
+            if not isinstance(size, Unset) and len(_rows) < size:
+                return
+            if (
+                not isinstance(_response.total_count, Unset)
+                and _seen >= _response.total_count
+            ):
+                return
+            _page += 1
+
+    async def list_order_detail(
+        self,
+        *,
+        user_task_id: str,
+        order_list: list[str],
+    ) -> ListOrderDetailResponse | _E:
+        """Every call of the given orders
+
+        For at most 500 order IDs, returns each order with all of its calls. Wiki page
+        "Callbot API orderDetailList".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            order_list (list[str]): Order IDs, at most 500.
+
+        Returns:
+            ListOrderDetailResponse
+        """
+        _body = ListOrderDetailRequest(
+            user_task_id=user_task_id,
+            order_list=order_list,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+
+        return await self._call(
+            "listOrderDetail",
+            "/callcentre/api/v3/listOrderDetail",
+            _body,
+            ListOrderDetailResponse,
+            _headers,
+        )
+
+    async def export_batch_call(
+        self,
+        *,
+        user_task_id: str,
+        accept_encoding: str | Unset = UNSET,
+    ) -> ExportBatchCallResponse | _E:
+        """Export the calls of the latest batch
+
+        All call data of the task's latest batch. With `Accept-Encoding: gzip` the response body is
+        compressed. retCode 1001 means a batch import is in progress. Wiki page "Callbot API
+        batchExportCall".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            accept_encoding (str | Unset):
+
+        Returns:
+            ExportBatchCallResponse
+        """
+        _body = ExportBatchCallRequest(
+            user_task_id=user_task_id,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+        if not isinstance(accept_encoding, Unset):
+            _headers["Accept-Encoding"] = str(accept_encoding)
+
+        return await self._call(
+            "exportBatchCall",
+            "/callcentre/api/v3/exportBatchCall",
+            _body,
+            ExportBatchCallResponse,
+            _headers,
+        )
+
+    async def import_batch_call(
+        self,
+        *,
+        user_task_id: str,
+        call_info_list: CallInfoList,
+        content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
+    ) -> RetEnvelope | _E:
+        """Import orders as a new batch
+
+        Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
+        kept, its undialed orders are deleted. The body is the same as addBatchCall's. With
+        `Content-Encoding: gzip` the request body may be sent compressed. retCode 1001 means another import
+        is in progress. Wiki page "Callbot API batchImportCall".
+
+        Args:
+            user_task_id (str): Task ID of the requester, generated by the caller and unique; a UUID
+                is recommended.
+            call_info_list (CallInfoList):
+            content_encoding (ImportBatchCallContentEncoding | Unset):
+
+        Returns:
+            RetEnvelope
+        """
+        _body = AddBatchCallRequest(
+            user_task_id=user_task_id,
+            call_info_list=call_info_list,
+        ).to_dict()
+        _headers: dict[str, str] = {}
+        if not isinstance(content_encoding, Unset):
+            _headers["Content-Encoding"] = str(content_encoding)
+
+        return await self._call(
+            "importBatchCall",
+            "/callcentre/api/v3/importBatchCall",
+            _body,
+            RetEnvelope,
+            _headers,
+        )

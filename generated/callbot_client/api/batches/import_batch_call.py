@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/importBatchCall",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -34,18 +33,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     if response.status_code == 200:
-        response_200 = RetEnvelope.from_dict(response.json())
+        response_200 = RetEnvelope.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -62,7 +69,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> Response[RetEnvelope]:
     """Import orders as a new batch
@@ -74,10 +81,10 @@ def sync_detailed(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -99,9 +106,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -111,27 +118,32 @@ def sync(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         RetEnvelope
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
         content_encoding=content_encoding,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
 ) -> Response[RetEnvelope]:
     """Import orders as a new batch
@@ -143,10 +155,10 @@ async def asyncio_detailed(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -166,9 +178,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: AddBatchCallRequest | Unset = UNSET,
+    body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -178,20 +190,21 @@ async def asyncio(
 
     Args:
         content_encoding (ImportBatchCallContentEncoding | Unset):
-        body (AddBatchCallRequest | Unset):
+        body (AddBatchCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         RetEnvelope
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            content_encoding=content_encoding,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+        content_encoding=content_encoding,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)

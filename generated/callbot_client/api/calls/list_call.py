@@ -12,7 +12,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: ListCallRequest | Unset = UNSET,
+    body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/listCall",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -33,18 +32,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListCallResponse | None:
+) -> ListCallResponse:
     if response.status_code == 200:
-        response_200 = ListCallResponse.from_dict(response.json())
+        response_200 = ListCallResponse.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -61,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListCallRequest | Unset = UNSET,
+    body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> Response[ListCallResponse]:
     """List calls
@@ -72,10 +79,10 @@ def sync_detailed(
 
     Args:
         accept_encoding (str | Unset):
-        body (ListCallRequest | Unset):
+        body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -97,9 +104,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ListCallRequest | Unset = UNSET,
+    body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
-) -> ListCallResponse | None:
+) -> ListCallResponse:
     """List calls
 
      Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -108,27 +115,32 @@ def sync(
 
     Args:
         accept_encoding (str | Unset):
-        body (ListCallRequest | Unset):
+        body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         ListCallResponse
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
         accept_encoding=accept_encoding,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListCallRequest | Unset = UNSET,
+    body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
 ) -> Response[ListCallResponse]:
     """List calls
@@ -139,10 +151,10 @@ async def asyncio_detailed(
 
     Args:
         accept_encoding (str | Unset):
-        body (ListCallRequest | Unset):
+        body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -162,9 +174,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ListCallRequest | Unset = UNSET,
+    body: ListCallRequest,
     accept_encoding: str | Unset = UNSET,
-) -> ListCallResponse | None:
+) -> ListCallResponse:
     """List calls
 
      Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -173,20 +185,21 @@ async def asyncio(
 
     Args:
         accept_encoding (str | Unset):
-        body (ListCallRequest | Unset):
+        body (ListCallRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         ListCallResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            accept_encoding=accept_encoding,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+        accept_encoding=accept_encoding,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)

@@ -29,18 +29,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PingResponse | None:
+) -> PingResponse:
     if response.status_code == 200:
-        response_200 = PingResponse.from_dict(response.json())
+        response_200 = PingResponse.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -69,7 +77,7 @@ def sync_detailed(
         body (PingRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -91,7 +99,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: PingRequest,
-) -> PingResponse | None:
+) -> PingResponse:
     """Ping (liveness probe)
 
      Liveness probe. The value sent in `data` is echoed back. Unlike every other operation, the
@@ -102,17 +110,22 @@ def sync(
         body (PingRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         PingResponse
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
@@ -130,7 +143,7 @@ async def asyncio_detailed(
         body (PingRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -150,7 +163,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: PingRequest,
-) -> PingResponse | None:
+) -> PingResponse:
     """Ping (liveness probe)
 
      Liveness probe. The value sent in `data` is echoed back. Unlike every other operation, the
@@ -161,16 +174,17 @@ async def asyncio(
         body (PingRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         PingResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)

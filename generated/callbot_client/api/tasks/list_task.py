@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.list_task_request import ListTaskRequest
 from ...models.list_task_response import ListTaskResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/listTask",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -30,18 +29,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ListTaskResponse | None:
+) -> ListTaskResponse:
     if response.status_code == 200:
-        response_200 = ListTaskResponse.from_dict(response.json())
+        response_200 = ListTaskResponse.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -58,17 +65,17 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> Response[ListTaskResponse]:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -89,43 +96,48 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
-) -> ListTaskResponse | None:
+    body: ListTaskRequest,
+) -> ListTaskResponse:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         ListTaskResponse
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
+    body: ListTaskRequest,
 ) -> Response[ListTaskResponse]:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -144,26 +156,27 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ListTaskRequest | Unset = UNSET,
-) -> ListTaskResponse | None:
+    body: ListTaskRequest,
+) -> ListTaskResponse:
     """List tasks with their statistics
 
      Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
 
     Args:
-        body (ListTaskRequest | Unset):
+        body (ListTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         ListTaskResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)

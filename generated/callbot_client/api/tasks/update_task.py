@@ -7,12 +7,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.ret_envelope import RetEnvelope
 from ...models.update_task_request import UpdateTaskRequest
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -21,8 +21,7 @@ def _get_kwargs(
         "url": "/callcentre/api/v3/updateTask",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -30,18 +29,26 @@ def _get_kwargs(
     return _kwargs
 
 
+def _response_json(response: httpx.Response) -> Any:
+    """The body's JSON, parsed once.
+
+    The signing layer's transport parses and schema-validates the body and leaves the object in
+    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    """
+    if "callbot.json" in response.extensions:
+        return response.extensions["callbot.json"]
+    return response.json()
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> RetEnvelope | None:
+) -> RetEnvelope:
     if response.status_code == 200:
-        response_200 = RetEnvelope.from_dict(response.json())
+        response_200 = RetEnvelope.from_dict(_response_json(response))
 
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.UnexpectedStatus(response.status_code, response.content)
 
 
 def _build_response(
@@ -58,7 +65,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> Response[RetEnvelope]:
     """Update a task's settings
 
@@ -68,10 +75,10 @@ def sync_detailed(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -92,8 +99,8 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
-) -> RetEnvelope | None:
+    body: UpdateTaskRequest,
+) -> RetEnvelope:
     """Update a task's settings
 
      Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
@@ -102,26 +109,31 @@ def sync(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         RetEnvelope
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
+    body: UpdateTaskRequest,
 ) -> Response[RetEnvelope]:
     """Update a task's settings
 
@@ -131,10 +143,10 @@ async def asyncio_detailed(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -153,8 +165,8 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateTaskRequest | Unset = UNSET,
-) -> RetEnvelope | None:
+    body: UpdateTaskRequest,
+) -> RetEnvelope:
     """Update a task's settings
 
      Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
@@ -163,19 +175,20 @@ async def asyncio(
     table has no Required column).
 
     Args:
-        body (UpdateTaskRequest | Unset):
+        body (UpdateTaskRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedStatus: If the server returns an undocumented status code (whatever Client.raise_on_unexpected_status says).
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
         RetEnvelope
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)
