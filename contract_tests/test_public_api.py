@@ -14,6 +14,11 @@ import pytest
             callbot_signing,
             [
                 "__version__",
+                "AsyncCallbot",
+                "Callbot",
+                "MemoryReplayStore",
+                "ReplayGuardFullError",
+                "ReplayStore",
                 "APIConnectionError",
                 "APITimeoutError",
                 "AuthenticationError",

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from callbot_signing import InvalidWebhookError, SignatureError, parse_webhook, verify_response
 from callbot_signing._replay import ReplayGuard, ReplayGuardFullError
-from callbot_signing._secret import SecretKey
 from callbot_signing._schemas import webhook_problem
+from callbot_signing._secret import SecretKey
 from callbot_signing._webhooks import WEBHOOK_OPERATIONS
 from starlette.datastructures import Headers as StarletteHeaders
 

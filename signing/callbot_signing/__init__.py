@@ -1,6 +1,7 @@
 """Signing, verification, typed errors and retries for the NXCloud Callbot v3 API client."""
 
 from ._auth import CallbotAuth
+from ._client import AsyncCallbot, Callbot
 from ._connect import connect
 from ._envelope import ErrorReply
 from ._errors import (
@@ -17,6 +18,8 @@ from ._errors import (
     SignatureRejectedError,
     UnexpectedResponseError,
 )
+from ._logging import configure_logging_from_env
+from ._replay import MemoryReplayStore, ReplayGuardFullError, ReplayStore
 from ._retry import RetryPolicy
 from ._secret import SecretKey
 from ._signature import sign, signature_headers
@@ -28,16 +31,21 @@ from ._webhooks import InvalidWebhookError, ReplayGuard, Webhook, parse_webhook,
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
+    "AsyncCallbot",
     "AuthenticationError",
     "BatchInProgressError",
+    "Callbot",
     "CallbotAuth",
     "CallbotError",
     "CallbotTransport",
     "ErrorReply",
     "InvalidRequestError",
     "InvalidWebhookError",
+    "MemoryReplayStore",
     "PermissionDeniedError",
     "ReplayGuard",
+    "ReplayGuardFullError",
+    "ReplayStore",
     "ResponseTooLargeError",
     "RetryPolicy",
     "SecretKey",
@@ -55,3 +63,5 @@ __all__ = [
     "verify_webhook",
     "webhook_kind",
 ]
+
+configure_logging_from_env()

@@ -23,9 +23,9 @@ from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW
 from ._errors import CallbotError
 from ._replay import ReplayGuard, ReplayGuardFullError, ReplayStore
+from ._schemas import webhook_problem
 from ._secret import SecretKey
 from ._verify import HeadersLike, request_id_of, verify_signed_message
-from ._schemas import webhook_problem
 
 __all__ = [
     "InvalidWebhookError",
