@@ -83,3 +83,11 @@ def test_make_contract_against_a_live_service_sends_only_positive_read_only_requ
         assert run_contract.main() == 0
     assert seen and set(seen) <= set(run_contract.READ_ONLY)
     assert not sandbox.state.tasks  # nothing was written
+
+
+def test_without_the_sandbox_extra_the_command_says_which_extra_to_install() -> None:
+    blocked = "import sys; sys.modules['starlette'] = None; from callbot_sandbox.server import main"
+    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "pip install 'nxcloud-callbot[sandbox]'" in result.stderr
+    assert "needs starlette" in result.stderr
