@@ -39,6 +39,7 @@ import pytest
                 "SignatureRejectedError",
                 "UnexpectedResponseError",
                 "Webhook",
+                "WebhookKind",
                 "connect",
                 "sign",
                 "signature_headers",

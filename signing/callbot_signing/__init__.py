@@ -26,7 +26,15 @@ from ._signature import sign, signature_headers
 from ._transport import CallbotTransport
 from ._verify import verify_response
 from ._version import __version__
-from ._webhooks import InvalidWebhookError, ReplayGuard, Webhook, parse_webhook, verify_webhook, webhook_kind
+from ._webhooks import (
+    InvalidWebhookError,
+    ReplayGuard,
+    Webhook,
+    WebhookKind,
+    parse_webhook,
+    verify_webhook,
+    webhook_kind,
+)
 
 __all__ = [
     "APIConnectionError",
@@ -54,6 +62,7 @@ __all__ = [
     "SignatureRejectedError",
     "UnexpectedResponseError",
     "Webhook",
+    "WebhookKind",
     "__version__",
     "connect",
     "parse_webhook",
