@@ -233,6 +233,13 @@ def trickle(conn: socket.socket, request: bytes) -> None:
         time.sleep(0.1)
 
 
+def header_trickle(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    for _ in range(600):  # at most a minute, a header byte every 0.1 s: each read gets one before its timeout
+        conn.sendall(b"a")
+        time.sleep(0.1)
+
+
 def endless_socket(conn: socket.socket, _: bytes) -> None:
     conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
     chunk = b"10000\r\n" + b"[" * 65536 + b"\r\n"
@@ -246,6 +253,24 @@ def test_a_real_socket_trickle_ends_near_the_timeout() -> None:
         c = connect(url, UUID, SECRET, timeout=0.6, retry_policy=NO_RETRY)
         with c, bounded(seconds=0.6 + 1.5, memory=LIMIT), pytest.raises(APITimeoutError):
             stop_order.sync(client=c, body=STOP)
+
+
+def test_trickled_headers_end_near_the_timeout_too() -> None:
+    """The deadline covers every network wait of the attempt, not only the body's."""
+    with raw_server(header_trickle) as url:
+        c = connect(url, UUID, SECRET, timeout=0.6, retry_policy=NO_RETRY)
+        with c, bounded(seconds=0.6 + 1.5, memory=LIMIT), pytest.raises(APITimeoutError):
+            stop_order.sync(client=c, body=STOP)
+
+
+async def test_trickled_headers_end_near_the_timeout_for_the_async_client() -> None:
+    with raw_server(header_trickle) as url:
+        c = connect(url, UUID, SECRET, timeout=0.6, retry_policy=NO_RETRY)
+        started = time.monotonic()
+        async with c:
+            with pytest.raises(APITimeoutError):
+                await stop_order.asyncio(client=c, body=STOP)
+        assert time.monotonic() - started < 0.6 + 1.5
 
 
 def test_a_real_socket_endless_chunked_body_stops_at_the_limit() -> None:
@@ -371,3 +396,10 @@ def test_every_hostile_case_is_a_callbot_error() -> None:
     for handler in handlers:
         with pytest.raises(CallbotError):
             call(handler)
+
+
+def test_the_deadline_is_installed_in_the_pools_the_client_creates() -> None:
+    """If a new httpcore moved its backend, this fails instead of the deadline silently covering less."""
+    from callbot_signing._deadline import install
+
+    assert install(httpx.HTTPTransport()) and install(httpx.AsyncHTTPTransport())

@@ -16,6 +16,8 @@ import httpx
 
 from ._auth import CallbotAuth
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES
+from ._deadline import DEADLINE
+from ._deadline import install as install_deadline
 from ._read import aread_bounded, read_bounded
 from ._version import __version__
 
@@ -66,6 +68,7 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return self._owner._inner_sync()
         if self._sync is None:
             self._sync = httpx.HTTPTransport(**self._transport_args)
+            install_deadline(self._sync)
         return self._sync
 
     def _inner_async(self) -> httpx.AsyncBaseTransport:
@@ -73,6 +76,7 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return self._owner._inner_async()
         if self._async is None:
             self._async = httpx.AsyncHTTPTransport(**self._transport_args)
+            install_deadline(self._async)
         return self._async
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -80,12 +84,15 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         _prepare(request)
         while True:
             deadline = self._start_attempt(request)
+            token = DEADLINE.set(deadline)
             try:
                 raw = inner.handle_request(request)
                 body = read_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=deadline)
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 self.auth.sleep(self.auth.transport_error(request, exc))
                 continue
+            finally:
+                DEADLINE.reset(token)
             response = _answer(raw, body, request)
             delay = self.auth.judge(request, response)
             if delay is None:
@@ -97,12 +104,15 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         _prepare(request)
         while True:
             deadline = self._start_attempt(request)
+            token = DEADLINE.set(deadline)
             try:
                 raw = await inner.handle_async_request(request)
                 body = await aread_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=deadline)
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 await self.auth.async_sleep(self.auth.transport_error(request, exc))
                 continue
+            finally:
+                DEADLINE.reset(token)
             response = _answer(raw, body, request)
             delay = self.auth.judge(request, response)
             if delay is None:
@@ -110,15 +120,10 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             await self.auth.async_sleep(delay)
 
     def _start_attempt(self, request: httpx.Request) -> float:
-        """Sign the attempt; cap each network wait by the attempt's deadline; return the deadline."""
+        """Sign the attempt and return its deadline: now + the request's read timeout (no deadline without one)."""
         self.auth.sign_request(request)
-        timeouts: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
-        total = timeouts.get("read")
-        if total is None:
-            return float("inf")
-        timeouts = {name: total if value is None else min(value, total) for name, value in timeouts.items()}
-        request.extensions["timeout"] = timeouts
-        return time.monotonic() + total
+        total = (request.extensions.get("timeout") or {}).get("read")
+        return float("inf") if total is None else time.monotonic() + total
 
     def close(self) -> None:
         """Close the pool (a twin from ``with_auth`` leaves its owner's open); a later request opens a new one."""
