@@ -197,6 +197,22 @@ async def test_a_stale_response_from_the_sandbox_raises_signature_error() -> Non
 # --- the sandbox rejects what the service rejects ---------------------------------------------------
 
 
+async def test_a_wrong_secret_key_is_a_signature_rejected_error_with_verification_on(sandbox: Sandbox) -> None:
+    """The most common mistake: the refusal is signed with the real key, so it cannot be verified with ours;
+    it is raised as the refusal (retCode 6) all the same, saying so, and not as our SignatureError."""
+    client = connect(
+        "http://sandbox.local",
+        MD5_ACCOUNT.uuid,
+        "not-the-secret-key",
+        httpx_args={"transport": httpx.ASGITransport(app=sandbox.asgi_app())},
+    )
+    with pytest.raises(SignatureRejectedError) as caught:
+        await stop_order.asyncio(client=client, body=stop_request(UNDIALED[0]))
+    assert caught.value.ret_code == 6 and caught.value.response_id
+    assert "could not be verified either" in str(caught.value) and "secret key is probably wrong" in str(caught.value)
+    assert sandbox.state.orders[UNDIALED[0]].state is OrderState.UNDIALED
+
+
 async def test_wrong_secret_key_gets_ret_code_6(sandbox: Sandbox) -> None:
     impostor = Account(MD5_ACCOUNT.uuid, "not-the-secret-key")
     client = connect(
