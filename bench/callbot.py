@@ -457,7 +457,7 @@ def bench_listcall(say: SAY) -> None:
     for name in pieces:
         row(name, med[name])
     row("sum of the pieces", accounted)
-    row("rest (transport: chunked bounded read and join, Response rebuilt, envelope)", rest)
+    row("rest: Callbot minus the pieces (transport, envelope; ± noise, so it can come out negative)", rest)
     say()
     say("The same pieces done differently (the suggestions in the report):")
     say()
