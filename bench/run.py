@@ -1,5 +1,6 @@
-"""`make bench`: measures the signing layer, the per-call overhead, the sandbox and the project's own loops,
-side by side in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
+"""`make bench`: measures the signing layer, the per-call overhead, the sandbox, `Callbot` against bare httpx,
+a 10 MB listCall end to end (sections 6 and 7: bench/callbot.py) and the project's own loops, side by side
+in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
 
 Every figure is a median of repeated runs; the comparisons are interleaved and quoted as ratios, because
 this machine is shared and noisy and absolute times alone mean little.
@@ -29,6 +30,7 @@ from callbot_client.api.orders import stop_order
 from callbot_client.models import StopOrderRequest
 from callbot_signing import connect, sign, signature_headers, verify_response
 
+from .callbot import bench_callbot_call, bench_listcall
 from .loadgen import run_load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -414,8 +416,10 @@ def main() -> None:
         bench_per_call(sandbox)
         bench_verification()
         bench_sandbox(sandbox)
+        bench_callbot_call(say, sandbox.url)
     finally:
         sandbox.stop()
+    bench_listcall(say)
     bench_loops()
     say(
         f"`make bench` took {time.perf_counter() - started:.0f} s; peak memory of this process "
