@@ -10,7 +10,6 @@ applies to answers httpx has read without bounds.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
@@ -35,6 +34,7 @@ from ._errors import (
     UnexpectedResponseError,
     error_for_ret_code,
 )
+from ._json import json_object
 from ._retry import (
     MAYBE_PROCESSED_RET_CODES,
     MAYBE_PROCESSED_STATUSES,
@@ -59,6 +59,9 @@ REFUSAL_RET_CODES = frozenset({6, 6001, 6002})
 #: ``response.extensions`` key of the decoded, verified and checked JSON body (the generated functions
 #: read it there instead of parsing the body a second time).
 JSON_EXTENSION = "callbot.json"
+
+#: ``request.extensions`` key of the requestID of the request's current attempt.
+REQUEST_ID_EXTENSION = "callbot.request_id"
 
 _ATTEMPT = "callbot.attempt"  # request.extensions keys shared with the transport
 _STARTED = "callbot.started"
@@ -133,6 +136,7 @@ class CallbotAuth(httpx.Auth):
         )
         for name, value in headers.items():  # one by one: Headers.update() costs four times as much
             request.headers[name] = value
+        request.extensions[REQUEST_ID_EXTENSION] = headers[REQUEST_ID_HEADER]
         request.extensions[_ATTEMPT] = request.extensions.get(_ATTEMPT, 0) + 1
         request.extensions[_STARTED] = time.perf_counter()
         return headers[REQUEST_ID_HEADER]
@@ -167,7 +171,7 @@ class CallbotAuth(httpx.Auth):
         """None when ``response`` (whose body is read) is the answer, its decoded JSON then stored under
         ``response.extensions[JSON_EXTENSION]``; seconds to wait before a retry; or raise a CallbotError."""
         operation = operation_of(request)
-        request_id = request.headers[REQUEST_ID_HEADER]
+        request_id: str = request.extensions[REQUEST_ID_EXTENSION]
         status = response.status_code
         if not response.is_success:
             self._log(request, status=status)
@@ -222,7 +226,7 @@ class CallbotAuth(httpx.Auth):
                 refusal = _refusal(body)
                 if refusal is not None:
                     raise self._refusal_error(refusal, "an unsigned reply", request_id, operation)
-                if _json_object(body) is None:
+                if json_object(body) is None:
                     raise self._unexpected(
                         response, "a 2xx answer that is neither signed nor JSON", request_id, operation
                     )
@@ -258,7 +262,7 @@ class CallbotAuth(httpx.Auth):
         )
 
     def _decode(self, response: httpx.Response, request_id: str, operation: str) -> dict[str, Any]:
-        data = _json_object(response.content)
+        data = json_object(response.content)
         if data is None:
             raise self._unexpected(
                 response, "a body that is not a JSON object (empty, cut short, or not UTF-8?)", request_id, operation
@@ -345,20 +349,11 @@ class CallbotAuth(httpx.Auth):
         )
 
 
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object; None when it is not one (not UTF-8, not JSON, nested too deep, no object)."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _refusal(body: bytes) -> dict[str, Any] | None:
     """The body, when it is a small JSON refusal of our credentials (retCode 6, 6001 or 6002)."""
     if len(body) > 64 * 1024:
         return None
-    data = _json_object(body)
+    data = json_object(body)
     if data is None:
         return None
     try:

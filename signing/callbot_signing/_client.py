@@ -17,7 +17,7 @@ from typing import Any, Generic, Literal, Never, Protocol, Self, TypeVar, overlo
 import httpx
 from callbot_client.api import AsyncOperations, SyncOperations
 
-from ._auth import JSON_EXTENSION, CallbotAuth
+from ._auth import JSON_EXTENSION, REQUEST_ID_EXTENSION, CallbotAuth
 from ._connect import build_transport, check_base_url, httpx_timeout
 from ._constants import (
     DEFAULT_BASE_URL,
@@ -28,10 +28,10 @@ from ._constants import (
     ENV_BASE_URL,
     ENV_SECRET_KEY,
     ENV_UUID,
-    REQUEST_ID_HEADER,
 )
 from ._envelope import ErrorReply, read_envelope, response_id_of
 from ._errors import APIConnectionError, InvalidRequestError, UnexpectedResponseError, error_for_ret_code
+from ._json import paused_gc
 from ._retry import RetryPolicy
 from ._secret import SecretKey
 
@@ -99,6 +99,7 @@ class _Base(Generic[_E]):
             retry=RetryPolicy(max_retries=max_retries),
         )
         self._transport, self._httpx_args = build_transport(self._auth, max_response_bytes, httpx_args)
+        self._urls: dict[str, httpx.URL] = {}
 
     @property
     def uuid(self) -> str:
@@ -135,7 +136,7 @@ class _Base(Generic[_E]):
 
     def _result(self, response: httpx.Response, operation: str, model: type[_M], *, or_raise: bool) -> _M | _E:
         data: dict[str, Any] = response.extensions[JSON_EXTENSION]
-        request_id = response.request.headers.get(REQUEST_ID_HEADER)
+        request_id: str | None = response.request.extensions.get(REQUEST_ID_EXTENSION)
         envelope = read_envelope(data)  # checked by the transport already
         if envelope.ret_code != 0:  # only reached with raise_on_error=False
             if or_raise:
@@ -149,7 +150,8 @@ class _Base(Generic[_E]):
             reply = ErrorReply(envelope.ret_code, envelope.ret_msg, envelope.response_id, request_id, operation, data)
             return reply  # type: ignore[return-value]  # _E is ErrorReply exactly when raise_on_error is False
         try:
-            return model.from_dict(data)
+            with paused_gc(len(response.content)):
+                return model.from_dict(data)
         except Exception as exc:  # the schema check makes this unreachable; a typed error all the same
             raise UnexpectedResponseError(
                 f"{operation} got an answer the {model.__name__} model cannot hold ({type(exc).__name__}: {exc}). "
@@ -161,6 +163,14 @@ class _Base(Generic[_E]):
                 operation=operation,
                 response_id=response_id_of(data),
             ) from exc
+
+    def _url(self, path: str) -> httpx.URL:
+        """The absolute URL of an operation, built once (httpx would join base URL and path on every call)."""
+        url = self._urls.get(path)
+        if url is None:
+            base = httpx.URL(self.base_url)
+            url = self._urls[path] = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + path.encode("ascii"))
+        return url
 
     def _httpx_kwargs(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "timeout": self.timeout, "transport": self._transport, **self._httpx_args}
@@ -269,7 +279,9 @@ class Callbot(_Base[_E], SyncOperations[_E]):
     def _send(self, operation: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
         content = encode_body(body, operation)
         try:
-            return self._client().post(path, content=content, headers={"Content-Type": "application/json", **headers})
+            return self._client().post(
+                self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
+            )
         except httpx.HTTPError as exc:  # what the transport does not see (an invalid URL, say)
             raise _connection_error(operation, exc) from exc
 
@@ -377,7 +389,7 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
         content = encode_body(body, operation)
         try:
             return await self._client().post(
-                path, content=content, headers={"Content-Type": "application/json", **headers}
+                self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
             )
         except httpx.HTTPError as exc:
             raise _connection_error(operation, exc) from exc

@@ -141,23 +141,43 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
 def _prepare(request: httpx.Request) -> None:
     """Once per call: our User-Agent, and a body compressed when the caller labelled it gzip."""
-    if request.headers.get("user-agent", "").startswith("python-httpx/"):
+    user_agent = content_encoding = b""
+    for name, value in request.headers.raw:  # one pass; Headers.get() scans them all each time
+        lowered = name.lower()
+        if lowered == b"user-agent":
+            user_agent = value
+        elif lowered == b"content-encoding":
+            content_encoding = value.lower()
+    if user_agent.startswith(b"python-httpx/"):
         request.headers["User-Agent"] = USER_AGENT
     content = request.read()
-    if request.headers.get("content-encoding", "").lower() == "gzip" and not content.startswith(_GZIP_MAGIC):
+    if content_encoding == b"gzip" and not content.startswith(_GZIP_MAGIC):
         compressed = gzip.compress(content, mtime=0)
         request.stream = httpx.ByteStream(compressed)
         request._content = compressed
         request.headers["Content-Length"] = str(len(compressed))
 
 
+_WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
 def _answer(raw: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
     """The response as the caller sees it: the decoded body, without the headers that described the wire
-    (the Content-Encoding it came with stays readable as ``response.extensions["callbot.content_encoding"]``)."""
-    headers = httpx.Headers(raw.headers)
-    extensions = dict(raw.extensions)
-    extensions[CONTENT_ENCODING_EXTENSION] = headers.get("content-encoding")
-    for name in ("content-encoding", "content-length", "transfer-encoding"):
-        if name in headers:
-            del headers[name]
-    return httpx.Response(raw.status_code, headers=headers, content=body, request=request, extensions=extensions)
+    (the Content-Encoding it came with stays readable as ``response.extensions["callbot.content_encoding"]``).
+
+    ``raw`` is reused rather than copied (a new httpx.Response costs as much as the rest of the check):
+    its stream is read and closed, so it gets the decoded body as its content.
+    """
+    kept, encoding = [], None
+    for name, value in raw.headers.raw:
+        lowered = name.lower()
+        if lowered not in _WIRE_HEADERS:
+            kept.append((name, value))
+        elif lowered == b"content-encoding":
+            encoding = value.decode("latin-1")
+    raw.headers = httpx.Headers(kept)
+    raw.extensions = {**raw.extensions, CONTENT_ENCODING_EXTENSION: encoding}
+    raw.stream = httpx.ByteStream(body)
+    raw._content = body  # what Response.read() sets; the body is already decoded
+    raw.request = request
+    return raw

@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+import httpx
+
 from ._constants import (
     ALGORITHM_HEADER,
     CREATE_TS_HEADER,
@@ -51,6 +53,12 @@ def _header_values(headers: HeadersLike) -> dict[str, list[str]]:
     as two values; a list of pairs gives every pair.
     """
     found: dict[str, list[str]] = {name: [] for name in _WANTED}
+    if isinstance(headers, httpx.Headers):  # the common case: one pass over its raw pairs
+        for raw_key, raw_value in headers.raw:
+            name = raw_key.decode("latin-1").lower()
+            if name in found:
+                found[name].append(raw_value.decode("latin-1"))
+        return found
     if isinstance(headers, Mapping):
         for method in ("get_list", "getlist", "getall"):
             get_all = getattr(headers, method, None)
