@@ -8,10 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
-from callbot_signing import InvalidWebhookError, SignatureError, parse_webhook, verify_response
-from callbot_signing._replay import ReplayGuard, ReplayGuardFullError
+from callbot_signing import (
+    InvalidWebhookError,
+    ReplayGuard,
+    ReplayGuardFullError,
+    SecretKey,
+    SignatureError,
+    parse_webhook,
+    verify_response,
+)
 from callbot_signing._schemas import webhook_problem
-from callbot_signing._secret import SecretKey
 from callbot_signing._webhooks import WEBHOOK_OPERATIONS
 from starlette.datastructures import Headers as StarletteHeaders
 
@@ -287,3 +293,12 @@ def test_the_verifiers_take_the_key_as_a_secret_key() -> None:
     parse(headers, body, secret_key=SecretKey(SECRET))
     headers, body = signed({"retCode": 0}, request_id="r-1")
     verify_response(headers, body, request_id="r-1", uuid=UUID, secret_key=SecretKey(SECRET), now=NOW)
+
+
+def test_a_body_over_the_size_limit_is_refused_before_it_is_hashed_or_parsed() -> None:
+    headers, body = signed(PAYLOADS["call"])
+    assert parse(headers, body, max_body_bytes=len(body))  # at the limit: accepted
+    with pytest.raises(InvalidWebhookError, match="more than max_body_bytes"):
+        parse(headers, body + b" " * 10, max_body_bytes=len(body))
+    with pytest.raises(InvalidWebhookError, match="more than max_body_bytes"):
+        parse(headers, b"[" * (5 * 1024 * 1024))  # the default limit is 4 MiB

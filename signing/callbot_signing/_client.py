@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any, Generic, Literal, Never, Protocol, Self, TypeVar, overload
 
@@ -100,6 +101,7 @@ class _Base(Generic[_E]):
         )
         self._transport, self._httpx_args = build_transport(self._auth, max_response_bytes, httpx_args)
         self._urls: dict[str, httpx.URL] = {}
+        self._lock = threading.Lock()
 
     @property
     def uuid(self) -> str:
@@ -256,7 +258,9 @@ class Callbot(_Base[_E], SyncOperations[_E]):
 
     def _client(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(**self._httpx_kwargs())
+            with self._lock:  # threads may share a client: one pool, not one per first caller
+                if self._http is None:
+                    self._http = httpx.Client(**self._httpx_kwargs())
         return self._http
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:

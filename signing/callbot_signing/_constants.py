@@ -36,6 +36,9 @@ DEFAULT_MAX_RETRY_AFTER: Final = 60.0
 #: ResponseTooLargeError. A 10,000-row listCall page is about 4 MB.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
+#: The largest webhook body parse_webhook/verify_webhook read; a larger one is refused before hashing.
+DEFAULT_MAX_WEBHOOK_BYTES: Final = 4 * 1024 * 1024
+
 #: The only host the wiki documents; ``Callbot()`` uses it when neither base_url nor CALLBOT_BASE_URL is set.
 DEFAULT_BASE_URL: Final = "https://nxbot.nxcloud.com"
 

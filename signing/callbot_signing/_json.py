@@ -45,11 +45,16 @@ def paused_gc(size: int) -> Iterator[None]:
                 gc.enable()
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object; None when it is not one (not UTF-8, not JSON, nested too deep, no object)."""
+    """The body as a JSON object; None when it is not one (not UTF-8, not JSON, NaN or Infinity, an integer
+    of more than 4,300 digits, nested too deep, not an object)."""
     try:
         with paused_gc(len(body)):
-            data = json.loads(body)
+            data = json.loads(body, parse_constant=_not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None

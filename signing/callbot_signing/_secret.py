@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any, Protocol
 
 
@@ -47,7 +48,7 @@ class SecretKey:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SecretKey) and other.__value == self.__value
+        return isinstance(other, SecretKey) and hmac.compare_digest(other.__value, self.__value)
 
     def __hash__(self) -> int:
         return hash(self.__value)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 
-from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW
+from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_WEBHOOK_BYTES
 from ._errors import CallbotError
 from ._replay import ReplayGuard, ReplayGuardFullError, ReplayStore
 from ._schemas import webhook_problem
@@ -100,6 +100,15 @@ def _payload(body: bytes, kind: WebhookKind | None, request_id: str | None) -> W
         ) from None
 
 
+def _check_size(body: bytes, max_body_bytes: int, headers: HeadersLike) -> None:
+    if len(body) > max_body_bytes:
+        raise InvalidWebhookError(
+            f"the webhook body has {len(body):,} bytes, more than max_body_bytes={max_body_bytes:,}: refused "
+            "unread (callbacks are a few kilobytes)",
+            request_id=request_id_of(headers) or None,
+        )
+
+
 def parse_webhook(
     headers: HeadersLike,
     body: bytes,
@@ -111,6 +120,7 @@ def parse_webhook(
     kind: WebhookKind | None = None,
     replay_guard: ReplayGuard | None = None,
     now: float | None = None,
+    max_body_bytes: int = DEFAULT_MAX_WEBHOOK_BYTES,
 ) -> Webhook:
     """Verify a callback and return it as the generated model; raise a CallbotError subclass if not.
 
@@ -124,8 +134,10 @@ def parse_webhook(
     is remembered.
 
     ``kind`` is ``"call"``, ``"order"`` or ``"task"``; give it when each callback has its own URL (the
-    reliable way). Without it the kind is guessed from the payload (:func:`webhook_kind`).
+    reliable way). Without it the kind is guessed from the payload (:func:`webhook_kind`). A body over
+    ``max_body_bytes`` is refused before anything else (:class:`InvalidWebhookError`).
     """
+    _check_size(body, max_body_bytes, headers)
     key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
     del secret_key
     local = time.time() if now is None else now  # one clock reading for the window and the guard
@@ -158,6 +170,7 @@ def verify_webhook(
     kind: WebhookKind | None = None,
     replay_guard: ReplayGuard | None = None,
     now: float | None = None,
+    max_body_bytes: int = DEFAULT_MAX_WEBHOOK_BYTES,
 ) -> None:
     """Every check of :func:`parse_webhook`, without returning the model.
 
@@ -176,4 +189,5 @@ def verify_webhook(
         kind=kind,
         replay_guard=replay_guard,
         now=now,
+        max_body_bytes=max_body_bytes,
     )
