@@ -40,7 +40,7 @@ UUID = "hygiene-uuid"
 SECRET = "Hygiene-Secret-7f3a9c"
 OTHER_SECRET = "Someone-Else-Key-2b8e"
 WRONG_SECRET = "Wrong-Secret-Key-51d0"
-SECRETS = (SECRET, WRONG_SECRET)
+SECRETS = (SECRET, WRONG_SECRET, MD5_ACCOUNT.secret_key)
 
 
 def rendered(exc: BaseException) -> str:
@@ -116,42 +116,42 @@ def closed_port() -> int:
 STOP_OK = {"retCode": 0, "retMsg": "", "responseID": "r", "totalCount": 1, "successCount": 1, "errList": []}
 
 
-def wrong_secret_against_the_sandbox(url: str, port: int) -> object:
-    with Callbot(url, MD5_ACCOUNT.uuid, WRONG_SECRET) as client:
+def wrong_secret_against_the_sandbox(live: Callable[[str], Any]) -> object:
+    with Callbot(live("live_url"), MD5_ACCOUNT.uuid, WRONG_SECRET) as client:
         return client.stop_order(user_task_id="t", order_ids=["o"])
 
 
-def an_error_ret_code_from_the_sandbox(url: str, port: int) -> object:
-    with Callbot(url, MD5_ACCOUNT.uuid, MD5_ACCOUNT.secret_key) as client:
+def an_error_ret_code_from_the_sandbox(live: Callable[[str], Any]) -> object:
+    with Callbot(live("live_url"), MD5_ACCOUNT.uuid, MD5_ACCOUNT.secret_key) as client:
         return client.mgr_task_status(user_task_id="no-such-task", task_operate=TaskOperate.START)
 
 
-def signature_mismatch(url: str, port: int) -> object:
+def signature_mismatch(live: Callable[[str], Any]) -> object:
     with mocked(lambda r: reply(r, STOP_OK, key=OTHER_SECRET)) as client:
         return client.stop_order(user_task_id="t", order_ids=["o"])
 
 
-def timeout(url: str, port: int) -> object:
+def timeout(live: Callable[[str], Any]) -> object:
     with mocked(lambda r: httpx.Response(200, stream=Trickle()), timeout=0.3) as client:
         return client.ping(data="x")
 
 
-def refused_connection(url: str, port: int) -> object:
-    with Callbot(f"http://127.0.0.1:{port}", UUID, SECRET, max_retries=0) as client:
+def refused_connection(live: Callable[[str], Any]) -> object:
+    with Callbot(f"http://127.0.0.1:{live('closed_port')}", UUID, SECRET, max_retries=0) as client:
         return client.ping(data="x")
 
 
-def unexpected_response(url: str, port: int) -> object:
+def unexpected_response(live: Callable[[str], Any]) -> object:
     with mocked(lambda r: reply(r, {**STOP_OK, "errList": None})) as client:
         return client.stop_order(user_task_id="t", order_ids=["o"])
 
 
-def webhook_with_a_bad_sign(url: str, port: int) -> object:
+def webhook_with_a_bad_sign(live: Callable[[str], Any]) -> object:
     headers = {"requestID": "r" * 32, "uuid": UUID, "createTs": str(int(time.time())), "sign": "A" * 32}
     return parse_webhook(headers, b'{"callbackType": 1}', uuid=UUID, secret_key=SECRET)
 
 
-CASES: dict[str, tuple[type[CallbotError], Callable[[str, int], object]]] = {
+CASES: dict[str, tuple[type[CallbotError], Callable[[Callable[[str], Any]], object]]] = {
     "wrong secret against the sandbox": (SignatureRejectedError, wrong_secret_against_the_sandbox),
     "an error retCode from the sandbox": (InvalidRequestError, an_error_ret_code_from_the_sandbox),
     "signature mismatch": (SignatureError, signature_mismatch),
@@ -163,9 +163,10 @@ CASES: dict[str, tuple[type[CallbotError], Callable[[str, int], object]]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_failed_call_leaks_the_secret_nowhere(live_url: str, closed_port: int, case: str) -> None:
+def test_a_failed_call_leaks_the_secret_nowhere(request: pytest.FixtureRequest, case: str) -> None:
+    """``live`` gives the fixtures a case needs (a live sandbox, a closed port) only to the cases that use them."""
     expected, call = CASES[case]
-    exc = failure(lambda: call(live_url, closed_port))
+    exc = failure(lambda: call(request.getfixturevalue))
     assert isinstance(exc, expected), repr(exc)
     if isinstance(exc, SignatureError):
         assert exc.rule == "sign_mismatch"  # the sign was checked, with the key, and failed
