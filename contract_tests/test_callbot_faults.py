@@ -85,18 +85,7 @@ def fault_cases() -> list[Any]:
     cases = []
     for operation in operations():
         for fault in faults(operation):
-            marks = []
-            if (operation.operation_id, fault.kind, fault.where) == ("ping", "missing", "code"):
-                marks.append(
-                    pytest.mark.xfail(
-                        strict=True,
-                        reason="a Ping answer without `code` is reported as missing `retCode` (field_path 'retCode'): "
-                        "read_envelope picks Ping's keys only when `code` is present",
-                    )
-                )
-            cases.append(
-                pytest.param(operation, fault, id=f"{operation.operation_id}:{fault.kind}:{fault.where}", marks=marks)
-            )
+            cases.append(pytest.param(operation, fault, id=f"{operation.operation_id}:{fault.kind}:{fault.where}"))
     return cases
 
 

@@ -198,11 +198,6 @@ BROKEN_SETUPS: dict[str, Callable[[], object]] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the str secret_key stays a local of Callbot/_Base/CallbotAuth.__init__, connect() and (for a key "
-    "refused by its check) SecretKey.__init__ when the constructor fails on any argument",
-)
 @pytest.mark.parametrize("setup", list(BROKEN_SETUPS))
 def test_a_client_that_cannot_be_built_leaves_the_secret_in_no_frame(setup: str) -> None:
     exc = failure(BROKEN_SETUPS[setup])
@@ -210,12 +205,6 @@ def test_a_client_that_cannot_be_built_leaves_the_secret_in_no_frame(setup: str)
     assert frames_holding_a_secret(exc) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="Callbot.__repr__ and CallbotAuth.__repr__ raise AttributeError on a half-built object, so rendering "
-    "the locals of a failed constructor (traceback capture_locals=True) fails",
-)
 @pytest.mark.parametrize("setup", [name for name in BROKEN_SETUPS if not name.startswith("connect")])
 def test_a_failed_constructor_can_be_rendered_with_its_locals(setup: str) -> None:
     exc = failure(BROKEN_SETUPS[setup])

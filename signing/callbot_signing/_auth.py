@@ -44,7 +44,7 @@ from ._retry import (
     RetryPolicy,
     operation_of,
 )
-from ._schemas import schema_problem
+from ._schemas import envelope_keys, schema_problem
 from ._secret import SecretKey
 from ._signature import normalize_algorithm, signature_headers
 from ._verify import verify_response
@@ -109,8 +109,11 @@ class CallbotAuth(httpx.Auth):
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        try:  # first, so that no frame of a failed construction holds the key as plain text
+            self._secret_key = SecretKey(secret_key)
+        finally:
+            del secret_key
         self.uuid = check_uuid(uuid)
-        self._secret_key = SecretKey(secret_key)
         self.algorithm = normalize_algorithm(algorithm)
         self.verify_responses = verify_responses
         self.max_clock_skew = max_clock_skew
@@ -120,12 +123,10 @@ class CallbotAuth(httpx.Auth):
         self.sleep = sleep
         self.async_sleep = async_sleep
 
-    def __repr__(self) -> str:
-        return (
-            f"CallbotAuth(uuid={self.uuid!r}, secret_key='***', algorithm={self.algorithm!r}, "
-            f"verify_responses={self.verify_responses!r}, max_clock_skew={self.max_clock_skew!r}, "
-            f"raise_on_error={self.raise_on_error!r}, retry={self.retry!r})"
-        )
+    def __repr__(self) -> str:  # getattr: a half-built object (a failed __init__) is rendered in tracebacks too
+        shown = ("uuid", "algorithm", "verify_responses", "max_clock_skew", "raise_on_error", "retry")
+        settings = ", ".join(f"{name}={getattr(self, name, '?')!r}" for name in shown)
+        return f"CallbotAuth({settings}, secret_key='***')"
 
     # --- signing ------------------------------------------------------------------------------------
 
@@ -186,7 +187,7 @@ class CallbotAuth(httpx.Auth):
             self._verify(request, response, request_id, operation)
         data = self._decode(response, request_id, operation)
         try:
-            envelope = read_envelope(data)
+            envelope = read_envelope(data, envelope_keys(request.url.path))
         except EnvelopeError as exc:
             raise self._unexpected(response, f"an answer whose {exc}", request_id, operation, data, exc.field) from None
         self._log(request, status=status, ret_code=envelope.ret_code)

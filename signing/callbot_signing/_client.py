@@ -34,6 +34,7 @@ from ._envelope import ErrorReply, read_envelope, response_id_of
 from ._errors import APIConnectionError, InvalidRequestError, UnexpectedResponseError, error_for_ret_code
 from ._json import paused_gc
 from ._retry import RetryPolicy
+from ._schemas import envelope_keys
 from ._secret import SecretKey
 
 _E = TypeVar("_E")
@@ -78,7 +79,7 @@ class _Base(Generic[_E]):
         self,
         base_url: str | None,
         uuid: str | None,
-        secret_key: str | SecretKey | None,
+        secret_key: SecretKey | None,
         *,
         algorithm: str | None,
         timeout: float | httpx.Timeout,
@@ -88,12 +89,13 @@ class _Base(Generic[_E]):
         max_response_bytes: int,
         httpx_args: Mapping[str, Any] | None,
     ) -> None:
+        key = secret_key if secret_key is not None else SecretKey(_from_env(None, ENV_SECRET_KEY, "secret key"))
         self.base_url = check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL)
         self.timeout = httpx_timeout(timeout)
         self.raise_on_error = raise_on_error
         self._auth = CallbotAuth(
             _from_env(uuid, ENV_UUID, "uuid"),
-            SecretKey(_from_env(secret_key, ENV_SECRET_KEY, "secret key")),  # type: ignore[arg-type]
+            key,
             algorithm=algorithm or os.environ.get(ENV_ALGORITHM) or "MD5",
             verify_responses=verify_responses,
             raise_on_error=raise_on_error,
@@ -115,10 +117,13 @@ class _Base(Generic[_E]):
     def max_retries(self) -> int:
         return self._auth.retry.max_retries
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # getattr: a half-built object (a failed __init__) is rendered in tracebacks too
+        auth = getattr(self, "_auth", None)
         return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, uuid={self.uuid!r}, secret_key='***', "
-            f"algorithm={self.algorithm!r}, max_retries={self.max_retries}, raise_on_error={self.raise_on_error})"
+            f"{type(self).__name__}(base_url={getattr(self, 'base_url', '?')!r}, uuid={getattr(auth, 'uuid', '?')!r}, "
+            f"secret_key='***', algorithm={getattr(auth, 'algorithm', '?')!r}, "
+            f"max_retries={getattr(getattr(auth, 'retry', None), 'max_retries', '?')}, "
+            f"raise_on_error={getattr(self, 'raise_on_error', '?')})"
         )
 
     def _derive(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Self:
@@ -139,7 +144,7 @@ class _Base(Generic[_E]):
     def _result(self, response: httpx.Response, operation: str, model: type[_M], *, or_raise: bool) -> _M | _E:
         data: dict[str, Any] = response.extensions[JSON_EXTENSION]
         request_id: str | None = response.request.extensions.get(REQUEST_ID_EXTENSION)
-        envelope = read_envelope(data)  # checked by the transport already
+        envelope = read_envelope(data, envelope_keys(response.request.url.path))  # checked by the transport
         if envelope.ret_code != 0:  # only reached with raise_on_error=False
             if or_raise:
                 raise error_for_ret_code(
@@ -239,10 +244,14 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         httpx_args: Mapping[str, Any] | None = None,
     ) -> None:
+        try:  # first, so that no frame of a failed construction holds the key as plain text
+            key = None if secret_key is None else SecretKey(secret_key)
+        finally:
+            del secret_key
         super().__init__(
             base_url,
             uuid,
-            secret_key,
+            key,
             algorithm=algorithm,
             timeout=timeout,
             max_retries=max_retries,
@@ -351,10 +360,14 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         httpx_args: Mapping[str, Any] | None = None,
     ) -> None:
+        try:  # first, so that no frame of a failed construction holds the key as plain text
+            key = None if secret_key is None else SecretKey(secret_key)
+        finally:
+            del secret_key
         super().__init__(
             base_url,
             uuid,
-            secret_key,
+            key,
             algorithm=algorithm,
             timeout=timeout,
             max_retries=max_retries,

@@ -86,9 +86,13 @@ def connect(
     after decompression) raise ``ResponseTooLargeError``.
     ``httpx_args`` go to the httpx clients (e.g. ``transport``, ``verify``, ``proxy``), except ``auth``.
     """
+    try:  # first, so that no frame of a failed call holds the key as plain text
+        key = SecretKey(secret_key)
+    finally:
+        del secret_key
     auth = CallbotAuth(
         uuid,
-        secret_key,
+        key,
         algorithm=algorithm,
         verify_responses=verify_responses,
         retry=retry_policy or RetryPolicy(max_retries=max_retries),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,18 @@ class EnvelopeError(ValueError):
         self.field = field
 
 
-def read_envelope(data: Mapping[str, Any]) -> Envelope:
-    """The envelope of a decoded JSON object; EnvelopeError when retCode (code) is absent or not an integer,
-    or retMsg/responseID are present but not strings."""
-    ping = "code" in data and "retCode" not in data
-    code_key, msg_key, id_key = ("code", "msg", "reqId") if ping else ("retCode", "retMsg", "responseID")
+#: The envelope's keys: every answer's, and Ping's.
+STANDARD_KEYS: Final = ("retCode", "retMsg", "responseID")
+PING_KEYS: Final = ("code", "msg", "reqId")
+
+
+def read_envelope(data: Mapping[str, Any], keys: tuple[str, str, str] | None = None) -> Envelope:
+    """The envelope of a decoded JSON object, under ``keys`` (code, message, id) when the operation is
+    known (see ``_schemas.envelope_keys``), else under whichever of the two sets the body uses;
+    EnvelopeError when the code is absent or not an integer, or message/id are present but not strings."""
+    if keys is None:
+        keys = PING_KEYS if "code" in data and "retCode" not in data else STANDARD_KEYS
+    code_key, msg_key, id_key = keys
     code = data.get(code_key)
     if type(code) is not int:  # bool is an int subclass; "6" and 6.0 are not retCodes
         what = "missing" if code_key not in data else f"{type(code).__name__} {code!r:.40}, not an integer"

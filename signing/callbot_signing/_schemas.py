@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from ._envelope import PING_KEYS, STANDARD_KEYS
+
 _SPEC_RESOURCE = ("callbot_client", "openapi.json")
 
 
@@ -80,3 +82,25 @@ def webhook_problem(webhook: str, data: Any) -> tuple[str, str] | None:
         raise KeyError(webhook)
     pointer = _pointer("webhooks", webhook, "post", "requestBody", "content", "application/json", "schema")
     return _first_problem(_validator(pointer), data)
+
+
+@cache
+def envelope_keys(path: str) -> tuple[str, str, str] | None:
+    """The envelope keys (code, message, id) of the operation at ``path``, from its 200 answer's schema:
+    ``retCode``/``retMsg``/``responseID``, or Ping's ``code``/``msg``/``reqId``; None for a path not in the spec."""
+    methods = _spec()["paths"].get(path)
+    if not methods or "post" not in methods:
+        return None
+    schema = methods["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    while "$ref" in schema:
+        schema = _resolve(schema["$ref"])
+    properties = schema.get("properties", {})
+    return STANDARD_KEYS if "retCode" in properties else PING_KEYS if "code" in properties else None
+
+
+def _resolve(ref: str) -> dict[str, Any]:
+    node: Any = _spec()
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    resolved: dict[str, Any] = node
+    return resolved

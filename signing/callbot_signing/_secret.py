@@ -10,6 +10,18 @@ class _Hasher(Protocol):
     def update(self, data: bytes, /) -> None: ...
 
 
+def _problem(value: str) -> str | None:
+    """Why ``value`` cannot be a console secret key, or None."""
+    if not value:
+        return "the secret key is empty: use the secret key shown in the NXCloud console under Developer"
+    if value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return (
+            "the secret key has surrounding whitespace or a control character (a newline from a file or an "
+            "environment variable?): copy it again from the NXCloud console under Developer"
+        )
+    return None
+
+
 class SecretKey:
     """The secret key from the NXCloud console (Developer). ``repr`` and ``str`` show ``'***'``, so error
     reporters that render the local variables of a traceback never print it. The key only leaves this
@@ -26,17 +38,14 @@ class SecretKey:
             return
         if not isinstance(value, str):
             raise TypeError(f"the secret key must be a str, got {type(value).__name__}")
-        if check and not value:
-            raise ValueError("the secret key is empty: use the secret key shown in the NXCloud console under Developer")
-        if check and (value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)):
-            raise ValueError(
-                "the secret key has surrounding whitespace or a control character (a newline from a file or an "
-                "environment variable?): copy it again from the NXCloud console under Developer"
-            )
+        problem = _problem(value) if check else None
         try:
             self.__value = value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
+            problem = "the secret key is not valid text (it holds a lone surrogate)"
+        del value  # a traceback rendered with its locals must not show the key
+        if problem is not None:
+            raise ValueError(problem)
 
     def feed(self, hasher: _Hasher) -> None:
         """Feed the key's UTF-8 bytes into ``hasher``."""
