@@ -36,13 +36,13 @@ from ._errors import (
 )
 from ._json import json_object
 from ._retry import (
-    MAYBE_PROCESSED_RET_CODES,
-    MAYBE_PROCESSED_STATUSES,
     NO_RETRIES,
-    NOT_PROCESSED_RET_CODES,
-    NOT_PROCESSED_STATUSES,
+    Attempt,
     RetryPolicy,
+    TransportFault,
+    decide_retry,
     operation_of,
+    transport_fault_of,
 )
 from ._schemas import envelope_keys, schema_problem
 from ._secret import SecretKey
@@ -176,12 +176,9 @@ class CallbotAuth(httpx.Auth):
         status = response.status_code
         if not response.is_success:
             self._log(request, status=status)
-            if status in NOT_PROCESSED_STATUSES or status in MAYBE_PROCESSED_STATUSES:
-                delay = self._retry_delay(
-                    request, response, f"HTTP {status}", maybe_processed=status in MAYBE_PROCESSED_STATUSES
-                )
-                if delay is not None:
-                    return delay
+            delay = self._retry_wait(request, status=status, retry_after=response.headers.get("retry-after"))
+            if delay is not None:
+                return delay
             raise self._unexpected(response, f"HTTP {status} (the API documents only 200)", request_id, operation)
         if self.verify_responses:
             self._verify(request, response, request_id, operation)
@@ -193,12 +190,11 @@ class CallbotAuth(httpx.Auth):
         self._log(request, status=status, ret_code=envelope.ret_code)
         if envelope.ret_code != 0:
             code = envelope.ret_code
-            if code in NOT_PROCESSED_RET_CODES or code in MAYBE_PROCESSED_RET_CODES:
-                delay = self._retry_delay(
-                    request, response, f"retCode {code}", maybe_processed=code in MAYBE_PROCESSED_RET_CODES
-                )
-                if delay is not None:
-                    return delay
+            delay = self._retry_wait(
+                request, status=status, ret_code=code, retry_after=response.headers.get("retry-after")
+            )
+            if delay is not None:
+                return delay
             if self.raise_on_error:
                 raise error_for_ret_code(
                     code,
@@ -276,9 +272,7 @@ class CallbotAuth(httpx.Auth):
         """Seconds to wait before retrying after ``exc`` (an httpx.TransportError or DecodingError); or
         raise the typed error for it."""
         self._log(request, error=type(exc).__name__)
-        # A failed connect never reached the service; anything later may have been carried out.
-        maybe_processed = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        delay = self._retry_delay(request, None, type(exc).__name__, maybe_processed=maybe_processed)
+        delay = self._retry_wait(request, fault=transport_fault_of(exc), detail=type(exc).__name__)
         if delay is not None:
             return delay
         operation = operation_of(request)
@@ -294,20 +288,28 @@ class CallbotAuth(httpx.Auth):
 
     # --- helpers -------------------------------------------------------------------------------------
 
-    def _retry_delay(
-        self, request: httpx.Request, response: httpx.Response | None, reason: str, *, maybe_processed: bool
+    def _retry_wait(
+        self,
+        request: httpx.Request,
+        *,
+        status: int | None = None,
+        ret_code: int | None = None,
+        fault: TransportFault | None = None,
+        retry_after: str | None = None,
+        detail: str = "",
     ) -> float | None:
-        attempt = request.extensions.get(_ATTEMPT, 1)
+        """Seconds to wait before the next attempt, or None: asks :func:`decide_retry`, logs its reason."""
         operation = operation_of(request)
-        if not self.retry.allows(attempt, operation, maybe_processed=maybe_processed):
-            return None
-        delay = self.retry.delay(attempt, response.headers.get("retry-after") if response is not None else None)
-        if delay is not None:
+        attempt = Attempt(operation, request.extensions.get(_ATTEMPT, 1), status, ret_code, fault, retry_after)
+        decision = decide_retry(self.retry, attempt)
+        if decision.wait is None:
+            logger.debug("%s: not retried: %s%s", operation, decision.reason, f" ({detail})" if detail else "")
+        else:
             logger.info(
-                "%s: retrying in %.2f s after %s (attempt %d of %d)",
-                operation, delay, reason, attempt, self.retry.max_retries + 1,
+                "%s: retrying in %.2f s after %s%s", operation, decision.wait, decision.reason,
+                f" ({detail})" if detail else "",
             )  # fmt: skip
-        return delay
+        return decision.wait
 
     def _unexpected(
         self,
