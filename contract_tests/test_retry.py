@@ -111,7 +111,7 @@ def test_every_operation_of_the_spec_is_classified_for_retries() -> None:
     unclassified = operations - IDEMPOTENT_OPERATIONS - NOT_IDEMPOTENT_OPERATIONS
     assert not unclassified, f"add {sorted(unclassified)} to IDEMPOTENT_OPERATIONS or NOT_IDEMPOTENT_OPERATIONS"
     assert not IDEMPOTENT_OPERATIONS & NOT_IDEMPOTENT_OPERATIONS
-    assert IDEMPOTENT_OPERATIONS | NOT_IDEMPOTENT_OPERATIONS == operations  # no stale names either
+    assert operations == IDEMPOTENT_OPERATIONS | NOT_IDEMPOTENT_OPERATIONS  # no stale names either
 
 
 def test_the_read_only_operations_of_a_live_contract_run_are_idempotent() -> None:
