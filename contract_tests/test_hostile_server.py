@@ -398,13 +398,6 @@ def test_every_hostile_case_is_a_callbot_error() -> None:
             call(handler)
 
 
-def test_the_deadline_is_installed_in_the_pools_the_client_creates() -> None:
-    """If a new httpcore moved its backend, this fails instead of the deadline silently covering less."""
-    from callbot_signing._deadline import install
-
-    assert install(httpx.HTTPTransport()) and install(httpx.AsyncHTTPTransport())
-
-
 @pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity", b"1" * 5000])
 def test_json_that_python_accepts_but_json_does_not_is_an_unexpected_response(constant: bytes) -> None:
     body = b'{"retCode":0,"retMsg":"","responseID":"r","totalCount":' + constant + b',"successCount":1,"errList":[]}'

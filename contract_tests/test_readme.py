@@ -14,7 +14,7 @@ import httpx
 import pytest
 from callbot_client.models import TaskCallback
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
-from callbot_signing._retry import IDEMPOTENT_OPERATIONS
+from callbot_signing.wire import IDEMPOTENT_OPERATIONS
 
 from .conftest import REPO, call_info_list
 from .test_webhooks import PAYLOADS, delivery

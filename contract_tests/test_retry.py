@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 from callbot_signing import RetryPolicy
-from callbot_signing._retry import (
+from callbot_signing.wire import (
     IDEMPOTENT_OPERATIONS,
     NOT_IDEMPOTENT_OPERATIONS,
     Attempt,
