@@ -36,6 +36,7 @@ from ._errors import (
 )
 from ._json import json_object
 from ._retry import (
+    IDEMPOTENT_OPERATIONS,
     NO_RETRIES,
     Attempt,
     RetryPolicy,
@@ -179,7 +180,14 @@ class CallbotAuth(httpx.Auth):
             delay = self._retry_wait(request, status=status, retry_after=response.headers.get("retry-after"))
             if delay is not None:
                 return delay
-            raise self._unexpected(response, f"HTTP {status} (the API documents only 200)", request_id, operation)
+            hint = (
+                " (is base_url the service's root, e.g. https://nxbot.nxcloud.com? The client adds "
+                "/callcentre/api/v3/<operation> itself)"
+                if status in (404, 405)
+                else ""
+            )
+            what = f"HTTP {status} from {request.url} (the API documents only 200){hint}"
+            raise self._unexpected(response, what, request_id, operation)
         if self.verify_responses:
             self._verify(request, response, request_id, operation)
         data = self._decode(response, request_id, operation)
@@ -242,20 +250,25 @@ class CallbotAuth(httpx.Auth):
             if refusal is None or exc.rule in ("request_id_echo", "uuid_echo"):
                 exc.operation = operation
                 raise
+            likely = (
+                "the algorithm differs from the account's console setting"
+                if exc.rule in ("algorithm_mismatch", "bad_algorithm")
+                else "the secret key is probably wrong"
+            )
             raise self._refusal_error(
-                refusal, f"a reply that could not be verified either ({exc.rule}): the secret key is probably wrong",
-                request_id, operation,
-            ) from exc  # fmt: skip
+                refusal, f"a reply that could not be verified either ({exc.rule}): {likely}", request_id, operation
+            ) from exc
 
     @staticmethod
     def _refusal_error(data: dict[str, Any], note: str, request_id: str, operation: str) -> CallbotError:
         envelope = read_envelope(data)
         return error_for_ret_code(
             envelope.ret_code,
-            f"{envelope.ret_msg} ({note})",
+            envelope.ret_msg,
             response_id=envelope.response_id,
             request_id=request_id,
             operation=operation,
+            note=note,
         )
 
     def _decode(self, response: httpx.Response, request_id: str, operation: str) -> dict[str, Any]:
@@ -279,9 +292,15 @@ class CallbotAuth(httpx.Auth):
         attempts = request.extensions.get(_ATTEMPT, 1)
         where = f"{request.url.scheme}://{request.url.netloc.decode('ascii', errors='replace')}"
         error_cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        maybe_done = (
+            f" {operation} may have been carried out before the fault and is not repeated automatically: check "
+            "(e.g. with listTask or listOrder) before sending it again."
+            if transport_fault_of(exc) == "read" and operation not in IDEMPOTENT_OPERATIONS
+            else ""
+        )
         raise error_cls(
             f"{operation} to {where} failed after {attempts} attempt(s): {type(exc).__name__}: {exc or 'no detail'}. "
-            "Check the base URL and the network; raise the timeout if the service is slow.",
+            f"Check the base URL and the network; raise the timeout if the service is slow.{maybe_done}",
             request_id=request.headers.get(REQUEST_ID_HEADER),
             operation=operation,
         ) from exc

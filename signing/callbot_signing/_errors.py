@@ -130,12 +130,14 @@ def error_for_ret_code(
     response_id: str | None,
     request_id: str | None,
     operation: str | None,
+    note: str = "",
 ) -> CallbotError:
-    """The typed exception for a non-zero retCode, with a message that says what to do."""
+    """The typed exception for a non-zero retCode, with a message that says what to do (``note`` adds what
+    the client saw, e.g. that the reply could not be verified; ``ret_msg`` stays the service's text)."""
     cls, meaning, action = RET_CODES.get(ret_code, (CallbotError, "undocumented retCode", "see retMsg"))
     message = (
-        f"{operation or 'the call'} failed with retCode {ret_code} ({meaning}): {ret_msg!r}. To do: {action}. "
-        f"responseID={response_id} requestID={request_id}"
+        f"{operation or 'the call'} failed with retCode {ret_code} ({meaning}): {ret_msg!r}"
+        f"{f' ({note})' if note else ''}. To do: {action}. responseID={response_id} requestID={request_id}"
     )
     return cls(
         message,
