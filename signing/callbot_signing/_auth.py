@@ -34,7 +34,7 @@ from ._errors import (
     UnexpectedResponseError,
     error_for_ret_code,
 )
-from ._json import json_object
+from ._json import json_object, too_dense
 from ._retry import (
     IDEMPOTENT_OPERATIONS,
     NO_RETRIES,
@@ -175,7 +175,7 @@ class CallbotAuth(httpx.Auth):
         operation = operation_of(request)
         request_id: str = request.extensions[REQUEST_ID_EXTENSION]
         status = response.status_code
-        if not response.is_success:
+        if status != 200:  # the only status the API documents; a 201 or 299 is not a Callbot answer either
             self._log(request, status=status)
             delay = self._retry_wait(request, status=status, retry_after=response.headers.get("retry-after"))
             if delay is not None:
@@ -231,7 +231,7 @@ class CallbotAuth(httpx.Auth):
                 refusal = _refusal(body)
                 if refusal is not None:
                     raise self._refusal_error(refusal, "an unsigned reply", request_id, operation)
-                if json_object(body) is None:
+                if len(body) <= _REFUSAL_MAX_BYTES and json_object(body) is None:  # a large one is never decoded
                     raise self._unexpected(
                         response, "a 2xx answer that is neither signed nor JSON", request_id, operation
                     )
@@ -272,6 +272,13 @@ class CallbotAuth(httpx.Auth):
         )
 
     def _decode(self, response: httpx.Response, request_id: str, operation: str) -> dict[str, Any]:
+        values = too_dense(response.content)
+        if values is not None:
+            what = (
+                f"a body of {len(response.content):,} bytes with up to {values:,} JSON values, too dense to decode "
+                "within memory bounds (no Callbot answer is)"
+            )
+            raise self._unexpected(response, what, request_id, operation)
         data = json_object(response.content)
         if data is None:
             raise self._unexpected(
@@ -371,9 +378,13 @@ class CallbotAuth(httpx.Auth):
         )
 
 
+#: The largest unsigned or unverifiable body that is decoded, to tell a refusal from anything else.
+_REFUSAL_MAX_BYTES = 64 * 1024
+
+
 def _refusal(body: bytes) -> dict[str, Any] | None:
     """The body, when it is a small JSON refusal of our credentials (retCode 6, 6001 or 6002)."""
-    if len(body) > 64 * 1024:
+    if len(body) > _REFUSAL_MAX_BYTES:
         return None
     data = json_object(body)
     if data is None:

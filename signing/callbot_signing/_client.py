@@ -285,6 +285,7 @@ class Callbot(_Base[_E], SyncOperations[_E]):
             max_response_bytes=max_response_bytes,
             httpx_args=httpx_args,
         )
+        self._transport.check_serves("sync")
         self._http: httpx.Client | None = None
 
     def _reset(self) -> None:
@@ -303,10 +304,12 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         return self._derive(timeout, max_retries)
 
     def close(self) -> None:
-        """Close the connections; the client opens new ones if it is used again."""
+        """Close the connections (those of ``with_options`` copies too); the client opens new ones if used again."""
         if self._http is not None:
-            self._http.close()
+            self._http.close()  # closes the transport, and so the pool
             self._http = None
+        else:
+            self._transport.close()  # the pool may have been opened by a with_options copy
 
     def __enter__(self) -> Self:
         return self
@@ -416,6 +419,7 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
             max_response_bytes=max_response_bytes,
             httpx_args=httpx_args,
         )
+        self._transport.check_serves("async")
         self._http: httpx.AsyncClient | None = None
 
     def _reset(self) -> None:
@@ -431,10 +435,12 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
         return self._derive(timeout, max_retries)
 
     async def aclose(self) -> None:
-        """Close the connections; the client opens new ones if it is used again."""
+        """Close the connections (those of ``with_options`` copies too); the client opens new ones if used again."""
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+        else:
+            await self._transport.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 
 class CallbotError(Exception):
@@ -29,6 +29,18 @@ class CallbotError(Exception):
         self.response_id = response_id
         self.request_id = request_id
         self.operation = operation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (and copy) every subclass, whatever its constructor's keyword-only arguments: an error
+        raised in a worker process reaches the parent as itself."""
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[CallbotError], args: tuple[Any, ...], state: dict[str, Any]) -> CallbotError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidRequestError(CallbotError):
