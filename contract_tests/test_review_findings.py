@@ -325,3 +325,22 @@ async def test_the_async_client_refuses_a_too_dense_body_too() -> None:
     async with client:
         with pytest.raises(UnexpectedResponseError, match="too dense"):
             await asyncio.wait_for(client.stop_order(user_task_id="t", order_ids=["o"]), 30)
+
+
+def test_paging_a_service_that_ignores_the_page_number_stops_with_an_error() -> None:
+    row = {"orderID": "o-1"}
+    body = json.dumps({**STOP_OK, "orderList": [row] * 3, "totalCount": 10**9}).encode()
+    requested: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(json.loads(request.content)["page"])
+        return signed(request, body)
+
+    from callbot_client.models import ListOrderOptions
+
+    with callbot(handler) as client:
+        rows = client.iter_list_order(user_task_id="t", options=ListOrderOptions(), size=3)
+        with pytest.raises(UnexpectedResponseError, match="answered page 2 with the rows of page 1"):
+            for _ in rows:
+                pass
+    assert requested == [1, 2]

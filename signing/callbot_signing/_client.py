@@ -189,6 +189,16 @@ class _Base(Generic[_E]):
             url = self._urls[path] = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + path.encode("ascii"))
         return url
 
+    def _page_repeated(self, operation_id: str, page: int) -> None:
+        raise UnexpectedResponseError(
+            f"{operation_id} answered page {page} with the rows of page {page - 1}: the service ignores the page "
+            "number, so paging stopped instead of going on forever. Report it, quoting the responseIDs.",
+            status_code=200,
+            content_type=None,
+            body_excerpt="",
+            operation=operation_id,
+        )
+
     def _httpx_kwargs(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "timeout": self.timeout, "transport": self._transport, **self._httpx_args}
 
