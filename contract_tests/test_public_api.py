@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import callbot_cli
 import callbot_sandbox
 import callbot_signing
 import pytest
@@ -53,8 +54,23 @@ import pytest
             callbot_sandbox,
             ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"],
         ),
+        (
+            callbot_cli,
+            [
+                "MAX_ORDERS_PER_BATCH",
+                "MAX_ORDER_IDS_PER_STOP",
+                "JournalError",
+                "OrderJournal",
+                "OrderResult",
+                "OrderStatus",
+                "add_orders",
+                "find_existing_orders",
+                "main",
+                "stop_orders",
+            ],
+        ),
     ],
-    ids=["callbot_signing", "callbot_sandbox"],
+    ids=["callbot_signing", "callbot_sandbox", "callbot_cli"],
 )
 def test_public_names_are_pinned(module: object, expected: list[str]) -> None:
     assert sorted(module.__all__) == sorted(expected)  # type: ignore[attr-defined]

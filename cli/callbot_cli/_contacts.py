@@ -53,10 +53,10 @@ def _id_problem(value: str) -> str | None:
 
 def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts, cells) per non-blank record; ValueError for a file that is not CSV text."""
+    start = 1
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, strict=True)
-            start = 1
             for record in reader:
                 line, start = start, reader.line_num + 1
                 if any(cell.strip() for cell in record):
@@ -64,7 +64,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8 CSV") from None
     except csv.Error as exc:
-        raise ValueError(f"{path} is not a readable CSV file: {exc}") from None
+        raise ValueError(f"{path}:{start}: not readable as CSV ({exc}): an unclosed quote?") from None
 
 
 def _table(path: Path, check_header: Callable[[int, list[str]], None]) -> Iterator[tuple[int, dict[str, str] | None]]:
