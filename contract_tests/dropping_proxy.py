@@ -4,13 +4,15 @@ Each addBatchCall request is numbered (1, 2, ... in arrival order) and handled b
 ``"drop_after"`` forwards it (the sandbox carries the batch out) and then closes the connection without a
 word; ``"drop_before"`` closes it without forwarding; ``"hang_after"`` forwards it, sets ``hung`` and holds the
 connection until ``release`` is set (the test kills the client meanwhile). Other requests pass through.
-``sent`` counts every orderID that reached the proxy, ``carried`` every orderID the sandbox accepted.
+``sent`` counts every orderID that reached the proxy, ``carried`` every orderID the sandbox accepted; both
+are final once the proxy is closed (closing waits for the requests in progress).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -63,7 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class DroppingProxy(ThreadingHTTPServer):
-    daemon_threads = True
+    # Closing the proxy waits for the requests it is handling: their counts are final afterwards.
+    daemon_threads = False
+    block_on_close = True
 
     def __init__(self, upstream: str, plan: dict[int, str]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -79,6 +83,12 @@ class DroppingProxy(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (killed, or it gave up) is part of the tests: not worth a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
 
     def arrived(self, path: str, body: bytes) -> tuple[str | None, list[str]]:
         if not path.endswith("/addBatchCall"):
