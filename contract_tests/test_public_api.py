@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import callbot_cli
 import callbot_sandbox
 import callbot_signing
 import callbot_signing.wire
@@ -91,8 +92,23 @@ import pytest
             callbot_sandbox,
             ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"],
         ),
+        (
+            callbot_cli,
+            [
+                "MAX_ORDERS_PER_BATCH",
+                "MAX_ORDER_IDS_PER_STOP",
+                "JournalError",
+                "OrderJournal",
+                "OrderResult",
+                "OrderStatus",
+                "add_orders",
+                "find_existing_orders",
+                "main",
+                "stop_orders",
+            ],
+        ),
     ],
-    ids=["callbot_signing", "callbot_signing.wire", "callbot_sandbox"],
+    ids=["callbot_signing", "callbot_signing.wire", "callbot_sandbox", "callbot_cli"],
 )
 def test_public_names_are_pinned(module: object, expected: list[str]) -> None:
     assert sorted(module.__all__) == sorted(expected)  # type: ignore[attr-defined]
@@ -107,7 +123,7 @@ def test_no_sandbox_test_or_bench_module_imports_a_private_module_of_the_client(
     root = Path(__file__).resolve().parent.parent
     offenders = [
         f"{path.relative_to(root)}:{number}"
-        for folder in ("sandbox", "contract_tests", "bench")
+        for folder in ("sandbox", "contract_tests", "bench", "cli")
         for path in sorted((root / folder).rglob("*.py"))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if "callbot_signing._" in line and not line.lstrip().startswith("#") and path.name != "test_public_api.py"
