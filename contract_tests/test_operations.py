@@ -44,7 +44,7 @@ from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_sandbox import TaskStatus as SandboxTaskStatus
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import check_schema, load_spec
-from callbot_sandbox.state import Call, OrderState
+from callbot_sandbox.state import Call
 from callbot_signing import CallbotAuth, InvalidRequestError, connect
 
 pytestmark = pytest.mark.contract
