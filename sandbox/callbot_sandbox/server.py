@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=Limits.max_body_bytes,
         help=f"largest request body accepted, compressed or not (default {Limits.max_body_bytes})",
     )
+    parser.add_argument(
+        "--allow-replayed-requests",
+        action="store_true",
+        help="serve a signed request again (for benchmarks that resend one request; never for client tests)",
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     return parser
 
@@ -171,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         virtual_clock=VirtualClock(time.time()) if args.clock == "virtual" else None,
         allow_external_callbacks=args.allow_external_callbacks,
         limits=Limits(max_body_bytes=args.max_body_bytes),
+        allow_replayed_requests=args.allow_replayed_requests,
     )
     print(f"Callbot sandbox on http://{args.host}:{args.port} ({args.clock} clock, seed {args.seed})")
     for account in given:
