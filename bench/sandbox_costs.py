@@ -38,8 +38,8 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def batch(start: int, count: int) -> dict[str, Any]:
-    orders = [{"orderID": f"o-{n}", "userPhone": f"86138{n:08}"} for n in range(start, start + count)]
+def batch(start: int, count: int, prefix: str = "o") -> dict[str, Any]:
+    orders = [{"orderID": f"{prefix}-{n}", "userPhone": f"86138{n:08}"} for n in range(start, start + count)]
     return {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": orders}
 
 
@@ -247,7 +247,7 @@ def bench_ping_while_listing(say: SAY, sandbox_port: int, uuid: str, secret: str
             )
             await read_response(reader)
             for start in range(0, 1_000_000, 10_000):
-                body = {"productID": "callbot", "userTaskID": "huge", "callInfoList": batch(start, 10_000)}
+                body = {"productID": "callbot", "userTaskID": "huge", "callInfoList": batch(start, 10_000, "h")}
                 raw = json.dumps(body).encode()
                 writer.write(
                     signed_request("127.0.0.1", sandbox_port, "/callcentre/api/v3/addBatchCall", raw, uuid, secret)
