@@ -30,8 +30,8 @@ from callbot_client.api.orders import stop_order
 from callbot_client.models import StopOrderRequest
 from callbot_signing import connect, sign, signature_headers, verify_response
 
+from . import sandbox_costs
 from .callbot import bench_callbot_call, bench_listcall
-from .loadgen import run_load
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -114,13 +114,16 @@ def bench_verification() -> None:
     calls = [{"orderID": f"o-{n}", "userPhone": f"86138{n:08}"} for n in range(10_000)]
     state.import_orders(task, {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": calls}, new_batch=False)
     intents = [{"intentID": "intent-interested", "intentTag": "A", "intentName": "interested", "intentLevel": 1}]
-    for n, order in enumerate(state.orders.values()):
-        order.calls.append(Call(f"C{n}", 1, 1_700_000_000, 1_700_000_005, 1_700_000_065, intents))
+    for n, order in enumerate(list(task.orders.values())):
+        state.record_call(
+            task, order, Call(f"C{n}", 1, 1_700_000_000, 1_700_000_005, 1_700_000_065, intents), finished=True
+        )
     from callbot_sandbox import Account
 
     payload = Operations(state, time.time).list_call(
         {"userTaskID": "bench", "options": {}, "page": 1, "size": 10_000}, Account(UUID, SECRET)
     )
+    assert isinstance(payload, dict)
     body = json.dumps(payload, separators=(",", ":")).encode()
     request_id, ts = uuid4().hex, str(int(time.time()))
     headers = {
@@ -148,7 +151,12 @@ def bench_verification() -> None:
 
 
 class SandboxProcess:
-    def __init__(self) -> None:
+    """``callbot-sandbox`` in its own process, with the task ``bench-task`` (orders o-1, o-2) made.
+
+    ``replays``: serve a signed request again (``--allow-replayed-requests``), so that the bare clients of
+    sections 2 and 6 can resend headers signed once and the server does the same work for every client."""
+
+    def __init__(self, *, replays: bool = True) -> None:
         from contract_tests.run_contract import free_port, wait_until_ready
 
         self.port = free_port()
@@ -157,15 +165,32 @@ class SandboxProcess:
             str(Path(sys.executable).parent / "callbot-sandbox"),
             "--port",
             str(self.port),
-            "--account",
-            f"{UUID}:{SECRET}",
             "--clock",
             "virtual",
             "--log-level",
             "warning",
+            *(["--allow-replayed-requests"] if replays else []),
         ]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "CALLBOT_SANDBOX_ACCOUNTS": f"{UUID}:{SECRET}"}
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         wait_until_ready(self.url, UUID, SECRET, self.process)
+        with connect(self.url, UUID, SECRET) as client:
+            for path, body in (
+                ("createTask", {"productID": "callbot", "userTaskID": "bench-task", "sceneID": "s"}),
+                (
+                    "addBatchCall",
+                    {
+                        "productID": "callbot",
+                        "userTaskID": "bench-task",
+                        "callInfoList": {
+                            "orderCallbackUrl": "",
+                            "callCallbackUrl": "",
+                            "callList": [{"orderID": o, "userPhone": "8613800000000"} for o in ("o-1", "o-2")],
+                        },
+                    },
+                ),
+            ):
+                assert client.get_httpx_client().post(f"/callcentre/api/v3/{path}", json=body).json()["retCode"] == 0
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -321,51 +346,17 @@ def quantile(values: list[float], q: float) -> float:
 
 
 def bench_sandbox(sandbox: SandboxProcess) -> None:
-    say("## 4. Sandbox throughput and memory")
+    say("## 4. The sandbox: throughput, list costs, latency under a large listing, memory")
     say()
-    say("50 concurrent keep-alive connections from `bench/loadgen.py` (raw asyncio streams, every request")
-    say("signed with `sign`) in this process; the sandbox is one uvicorn process. Both share the 2 cores, so")
-    say("these are a floor for the sandbox. (An earlier version drove it through httpx's AsyncClient and got")
-    say("about 150 requests/s: httpx, not the sandbox, was the bound.)")
-    say()
-    say("| operation | requests/s | median | p99 |")
-    say("|---|---|---|---|")
-    seconds = 5.0
-    stop_body = {"productID": "callbot", "userTaskID": "bench-task", "orderIDs": ["o-1"]}
-    for operation, body in (("ping", {"data": "x"}), ("stopOrder", stop_body)):
-        path = f"/callcentre/api/v3/{operation}"
-        asyncio.run(run_load("127.0.0.1", sandbox.port, path, body, UUID, SECRET, seconds=1.0))  # warm-up
-        latencies = asyncio.run(run_load("127.0.0.1", sandbox.port, path, body, UUID, SECRET, seconds=seconds))
-        say(
-            f"| {operation} | {len(latencies) / seconds:,.0f} | {fmt(statistics.median(latencies))} | "
-            f"{fmt(quantile(latencies, 0.99))} |"
-        )
-    say()
-    probe = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True)
-    result = json.loads(probe.stdout)
-    say(
-        f"Memory with 1,000,000 orders loaded (a fresh process, importBatch-style in batches of 10,000): "
-        f"{result['mb']:,.0f} MB more resident memory, {result['bytes_per_order']:,.0f} bytes per order; "
-        f"loading took {result['seconds']:.1f} s."
-    )
-    say()
-
-
-MEMORY_PROBE = """
-import json, time
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * 4096
-from callbot_sandbox.state import SandboxState
-state = SandboxState()
-task = state.create_task('big', 's', 0, 'u')
-before, started = rss(), time.perf_counter()
-for start in range(0, 1_000_000, 10_000):
-    batch = [{'orderID': f'o-{n}', 'userPhone': f'86138{n:08}'} for n in range(start, start + 10_000)]
-    state.import_orders(task, {'orderCallbackUrl': '', 'callCallbackUrl': '', 'callList': batch}, new_batch=False)
-grown = rss() - before
-print(json.dumps({'mb': grown / 1e6, 'bytes_per_order': grown / 1_000_000, 'seconds': time.perf_counter() - started}))
-"""
+    sandbox_costs.bench_against_bare(say, sandbox.port, UUID, SECRET)
+    sandbox_costs.bench_import(say)  # first: a process holding millions of objects pays for them in GC
+    sandbox_costs.bench_list_costs(say)
+    fresh = SandboxProcess(replays=False)
+    try:
+        sandbox_costs.bench_ping_while_listing(say, fresh.port, UUID, SECRET)
+    finally:
+        fresh.stop()
+    sandbox_costs.bench_memory(say, REPO)
 
 
 # --- 5. the project's own loops -----------------------------------------------------------------------------

@@ -32,11 +32,13 @@ def call_info_list(*order_ids: str) -> dict[str, Any]:
 
 
 def make_sandbox(**options: Any) -> Sandbox:
-    """A sandbox with task TASK holding the orders UNDIALED (not called yet) and DIALED (called once)."""
+    """A sandbox where each account has its own task TASK holding the orders UNDIALED (not called yet) and
+    DIALED (called once): the same IDs in two accounts, which never see each other's."""
     sandbox = Sandbox([MD5_ACCOUNT, SHA_ACCOUNT], **options)
-    task = sandbox.state.create_task(TASK, "scene-1", int(time.time()), MD5_ACCOUNT.uuid)
-    sandbox.state.import_orders(task, call_info_list(*UNDIALED, DIALED), new_batch=False)
-    sandbox.state.orders[DIALED].state = OrderState.DIALED
+    for account in (MD5_ACCOUNT, SHA_ACCOUNT):
+        task = sandbox.state.create_task(TASK, "scene-1", int(time.time()), account.uuid)
+        sandbox.state.import_orders(task, call_info_list(*UNDIALED, DIALED), new_batch=False)
+        task.orders[DIALED].state = OrderState.DIALED
     return sandbox
 
 

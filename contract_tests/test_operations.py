@@ -44,7 +44,7 @@ from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_sandbox import TaskStatus as SandboxTaskStatus
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import check_schema, load_spec
-from callbot_sandbox.state import Call, OrderState
+from callbot_sandbox.state import Call
 from callbot_signing import CallbotAuth, InvalidRequestError, connect
 
 pytestmark = pytest.mark.contract
@@ -103,8 +103,10 @@ def run_campaign(client: Client, sandbox: Sandbox) -> None:
     assert (started.task_status, started.task_id) == (2, listed.task_data[0].task_id)
 
     # The virtual clock stands still, so nothing is dialed: record one answered call for o-1 by hand.
-    sandbox.state.orders["o-1"].state = OrderState.DIALED
-    sandbox.state.orders["o-1"].calls.append(
+    task = sandbox.state.task(TASK, ACCOUNT.uuid)
+    sandbox.state.record_call(
+        task,
+        task.orders["o-1"],
         Call(
             "c-1",
             status=1,
@@ -112,7 +114,8 @@ def run_campaign(client: Client, sandbox: Sandbox) -> None:
             answer_ts=105,
             end_ts=165,
             intents=[{"intentID": "i-1", "intentTag": "A", "intentName": "interested", "intentLevel": 1}],
-        )
+        ),
+        finished=False,
     )
 
     order_page = valid(
@@ -231,8 +234,10 @@ async def test_a_gzip_compressed_answer_is_verified_over_its_uncompressed_json()
     sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(1_700_000_000))
     task = sandbox.state.create_task(TASK, "s", 0, ACCOUNT.uuid)
     sandbox.state.import_orders(task, orders(*[f"o-{n}" for n in range(20)]).to_dict(), new_batch=False)
-    for n, order in enumerate(sandbox.state.orders.values()):
-        order.calls.append(Call(f"c-{n}", status=1, start_ts=100, answer_ts=101, end_ts=130))
+    for n, order in enumerate(task.orders.values()):
+        sandbox.state.record_call(
+            task, order, Call(f"c-{n}", 1, start_ts=100, answer_ts=101, end_ts=130), finished=True
+        )
     wire_encodings: list[str | None] = []
 
     class Recording(httpx.AsyncBaseTransport):

@@ -33,7 +33,8 @@ def test_the_command_serves_signed_requests_and_stops_cleanly_on_sigterm(tmp_pat
     assert process.returncode in (0, -signal.SIGTERM)
     assert "Shutting down" in output
     assert f"Callbot sandbox on http://127.0.0.1:{port}" in output
-    assert "uuid=cli-uuid secret_key=cli-secret algorithm=MD5" in output
+    assert "uuid=cli-uuid algorithm=MD5 (secret key as given, not shown)" in output
+    assert "cli-secret" not in output  # a secret the user gave is never printed
     assert "Finished server process" in output
 
 

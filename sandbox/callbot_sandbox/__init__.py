@@ -1,7 +1,7 @@
 """A reference Callbot server for offline development and the contract tests (loopback only)."""
 
 try:  # the server's own dependencies come with the `sandbox` extra, not with the client
-    import jsonschema  # noqa: F401
+    import jsonschema_rs  # noqa: F401
     import starlette  # noqa: F401
     import uvicorn  # noqa: F401
 except ModuleNotFoundError as missing:

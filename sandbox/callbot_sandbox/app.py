@@ -1,20 +1,24 @@
 """The reference Callbot server: a Starlette app that checks signatures and answers like the service.
 
 Like NXCloud, it answers HTTP 200 with a retCode (Ping: code): 6001 signature headers missing,
-6002 unknown uuid, 6 wrong sign, 2 missing parameter, 3 wrong type, 4 bad value, 4001 too many array
-elements. Every response is signed with the account's secret key over the uncompressed body, except when
-the uuid is unknown (there is no key to sign with).
+6002 unknown uuid, 6 wrong sign (or a requestID used before), 2 missing parameter, 3 wrong type, 4 bad
+value, 4001 too many array elements, 5001 a bug of the sandbox (logged). Every response is signed with the
+account's secret key over the uncompressed body, except when the uuid is unknown (there is no key to sign
+with). It never answers a 5xx: what a request may be is decided at the door (door.py), before any state is
+touched, and each account sees only its own state (state.py).
+
+Order of the checks, each before anything bigger is read: the signing headers (one copy each, ASCII), the
+account, the body (read up to ``Limits.max_body_bytes``), the signature and requestID, the JSON, the spec.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
+import asyncio
+import logging
 import math
 import threading
 import time
-import zlib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import Any
 from uuid import uuid4
 
@@ -22,7 +26,6 @@ from callbot_signing import SignatureError, sign
 from callbot_signing.wire import (
     ALGORITHM_HEADER,
     CREATE_TS_HEADER,
-    DEFAULT_ALGORITHM,
     REQUEST_ID_HEADER,
     SIGN_HEADER,
     UUID_HEADER,
@@ -34,20 +37,30 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .accounts import Account
 from .callbacks import CallbackSender
 from .dialer import Dialer, DialerSettings, VirtualClock
-from .operations import Operations, Payload, envelope
+from .door import SIGNATURE_WRONG, Limits, encode_json, gunzip, parse_json, read_body, single_ascii_headers
+from .operations import Operations, Payload, Result, envelope
+from .replay import SeenRequestIDs
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected, check_body
 from .state import Call, Order, OrderState, SandboxState, Task
 
-SIGNATURE_WRONG = 6
 SIGNATURE_MISSING = 6001
 ACCOUNT_UNKNOWN = 6002
+INTERNAL_ERROR = 5001
+SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
+_SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, ALGORITHM_HEADER))
+#: /_sandbox/advance: a small body, and at most ten years at a time.
+ADVANCE_LIMITS = Limits(max_body_bytes=4096)
+MAX_ADVANCE_SECONDS = 10 * 365 * 86400
+#: Without a heartbeat, each request catches the dialer up by at most this many calls (real clock).
+DIAL_BUDGET_PER_REQUEST = 1000
+logger = logging.getLogger("callbot_sandbox")
 PREFIX = "/callcentre/api/v3/"
 #: Operations whose page allows a gzip-compressed request body (Content-Encoding: gzip).
 GZIP_REQUESTS = frozenset({"importBatchCall"})
@@ -98,6 +111,8 @@ class Sandbox:
         dialer_settings: DialerSettings | None = None,
         max_clock_skew: float | None = 300,
         allow_external_callbacks: bool = False,
+        limits: Limits | None = None,
+        allow_replayed_requests: bool = False,
     ) -> None:
         self.accounts = {account.uuid: account for account in accounts}
         self.state = state if state is not None else SandboxState()
@@ -107,7 +122,13 @@ class Sandbox:
         #: Requests whose createTs is further than this from the sandbox clock get retCode 6 (None: off).
         #: The wiki sets no window; this is the sandbox's own choice.
         self.max_clock_skew = max_clock_skew
-        self.operations = Operations(self.state, self.sim_clock)
+        #: requestIDs used within the window (without a window: within 300 s), per account.
+        self.seen_request_ids = SeenRequestIDs(300 if max_clock_skew is None else max_clock_skew)
+        #: Benchmarks only: serve a signed request again (a load generator resending one request).
+        self.allow_replayed_requests = allow_replayed_requests
+        self.limits = limits or Limits()
+        self.dial_budget = DIAL_BUDGET_PER_REQUEST
+        self.operations = Operations(self.state, self.sim_clock, self.limits)
         self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
         self.callbacks = CallbackSender(allow_external=allow_external_callbacks)
         self.lock = threading.RLock()
@@ -129,8 +150,8 @@ class Sandbox:
             self._catch_up()
         self.callbacks.flush()
 
-    def _catch_up(self) -> None:
-        self.dialer.run_until(self.sim_clock())
+    def _catch_up(self, budget: int | None = None) -> None:
+        self.dialer.run_until(self.sim_clock(), budget=budget)
         self._announce_status_changes()
 
     def _owner(self, task: Task) -> Account | None:
@@ -140,7 +161,7 @@ class Sandbox:
         account = self._owner(task)
         if account is None:
             return
-        info = self.state.order_info(order)
+        info = self.state.order_info(order, task)
         self.callbacks.enqueue(
             account, "call", order.call_callback_url, {"callbackType": 1, **info, "callInfoDetail": call.detail()}
         )
@@ -170,79 +191,161 @@ class Sandbox:
 
     # --- signatures --------------------------------------------------------------------------------
 
-    def check_signature(self, headers: Headers, raw_body: bytes) -> tuple[Account, str]:
-        """Return the caller's account and the algorithm it signed with, or raise RequestRejected.
-
-        The checks are the client's own (verify_signed_message), mapped to the service's retCodes:
-        6001 a signature header is missing, 6002 the uuid is unknown, 6 anything else.
-        """
-        account = self.accounts.get(headers.get(UUID_HEADER) or "")
+    def check_signature(self, headers: dict[str, str], raw_body: bytes, account: Account) -> str:
+        """Verify the request's signature (the client's own checks, verify_signed_message, mapped to the
+        service's retCodes: 6001 a signature header is missing, 6 anything else), then that its requestID
+        is new for the account; return the algorithm it was signed with."""
         try:
-            verify_signed_message(
+            create_ts = verify_signed_message(
                 headers,
                 raw_body,
-                uuid=account.uuid if account else headers.get(UUID_HEADER, ""),
-                secret_key=account.secret_key if account else "",
-                algorithm=account.algorithm if account else DEFAULT_ALGORITHM,
+                uuid=account.uuid,
+                secret_key=account.secret_key,
+                algorithm=account.algorithm,
                 max_clock_skew=math.inf if self.max_clock_skew is None else self.max_clock_skew,
                 now=self.clock(),
                 expected_request_id=None,
                 what="request",
             )
         except SignatureError as exc:
-            if exc.rule == "missing_header":
-                raise RequestRejected(SIGNATURE_MISSING, f"missing signature: {exc}") from None
-            if account is not None:
-                raise RequestRejected(SIGNATURE_WRONG, f"incorrect signature: {exc}") from None
-        if account is None:
-            raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
-        return account, normalize_algorithm(headers.get(ALGORITHM_HEADER) or account.algorithm)
+            code = SIGNATURE_MISSING if exc.rule == "missing_header" else SIGNATURE_WRONG
+            what = "missing" if code == SIGNATURE_MISSING else "incorrect"
+            raise RequestRejected(code, f"{what} signature: {exc}") from None
+        request_id = headers[REQUEST_ID_HEADER.lower()]
+        if not self.allow_replayed_requests and not self.seen_request_ids.first_use(
+            account.uuid, request_id, create_ts, self.clock()
+        ):
+            raise RequestRejected(
+                SIGNATURE_WRONG,
+                f"incorrect signature: requestID {request_id} was already used; every request needs a new one",
+            )
+        return normalize_algorithm(headers.get(ALGORITHM_HEADER.lower()) or account.algorithm)
 
-    def signed_response(
-        self, payload: Payload, headers: Headers, account: Account | None, algorithm: str | None
-    ) -> Response:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        request_id = headers.get(REQUEST_ID_HEADER) or uuid4().hex
-        uuid = headers.get(UUID_HEADER) or ""
+    def encode_response(
+        self, payload: Payload, headers: dict[str, str], account: Account | None, algorithm: str | None
+    ) -> tuple[bytes, dict[str, str]]:
+        """The reply's bytes and headers, signed with the account's key when the account is known."""
+        body = encode_json(payload)
+        request_id = headers.get(REQUEST_ID_HEADER.lower()) or uuid4().hex
+        uuid = headers.get(UUID_HEADER.lower(), "")
         out = {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: str(int(self.clock()))}
         if account is not None:
             used = algorithm or account.algorithm
             out[ALGORITHM_HEADER] = used
             out[SIGN_HEADER] = sign(account.secret_key, body, out[CREATE_TS_HEADER], request_id, uuid, used)
-        return Response(body, status_code=200, media_type="application/json", headers=out)
+        return body, out
 
     # --- HTTP --------------------------------------------------------------------------------------
 
+    async def _locked(self) -> None:
+        """Take the state lock without blocking the event loop (a thread may hold it: advance(), tick())."""
+        while not self.lock.acquire(blocking=False):
+            await asyncio.sleep(0.001)
+
+    async def _run(
+        self, handle: Callable[[Payload, Account], Result], body: Payload, account: Account
+    ) -> tuple[Payload, bool]:
+        """Run an operation under the state lock, a chunk at a time for a scanning one (the lock is released
+        and the loop serves others between chunks); return its answer and whether it was a long one."""
+        await self._locked()
+        try:
+            if self.virtual_clock is None:
+                self._catch_up(budget=self.dial_budget)
+            result = handle(body, account)
+            if not isinstance(result, Generator):
+                self._announce_status_changes()
+                return result, False
+        finally:
+            self.lock.release()
+        while True:
+            await asyncio.sleep(0)
+            await self._locked()
+            try:
+                next(result)
+            except StopIteration as done:
+                payload: Payload = done.value
+                return payload, True
+            finally:
+                self.lock.release()
+
     def endpoint(self, operation: str) -> Callable[[Request], Awaitable[Response]]:
         path = PREFIX + operation
-        handle: Callable[[Payload, Account], Payload] = getattr(self.operations, HANDLERS[operation])
+        handle: Callable[[Payload, Account], Result] = getattr(self.operations, HANDLERS[operation])
+        accepts_gzip = operation in GZIP_REQUESTS
 
         async def serve(request: Request) -> Response:
-            raw_body = await request.body()
-            account = self.accounts.get(request.headers.get(UUID_HEADER, ""))
+            headers, problem = signing_headers(request.scope["headers"])
+            account = self.accounts.get(headers.get(UUID_HEADER.lower(), ""))
             algorithm: str | None = None
+            long_one = False
+            payload: Payload
             try:
-                account, algorithm = self.check_signature(request.headers, raw_body)
-                body = _json_object(request.headers, raw_body, accepts_gzip=operation in GZIP_REQUESTS)
+                if problem is not None:
+                    raise problem
+                if not all(headers.get(name.lower()) for name in SIGNED_HEADERS):
+                    missing = [name for name in SIGNED_HEADERS if not headers.get(name.lower())]
+                    raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
+                if account is None:
+                    raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
+                raw_body = await read_body(request.stream(), request.headers.get("content-length"), self.limits)
+                algorithm = self.check_signature(headers, raw_body, account)
+                body = self._json_object(request.headers, raw_body, accepts_gzip=accepts_gzip)
+                del raw_body
                 check_body(path, body)
-                with self.lock:
-                    if self.virtual_clock is None:
-                        self.dialer.run_until(self.sim_clock())
-                    payload = handle(body, account)
-                    self._announce_status_changes()
+                if operation == "ping":  # no state: neither the lock nor the dialer
+                    payload = self.operations.ping(body, account)
+                else:
+                    payload, long_one = await self._run(handle, body, account)
             except RequestRejected as rejected:
                 payload = error_body(operation, rejected.ret_code, rejected.ret_msg)
-            return self.signed_response(payload, request.headers, account, algorithm)
+            except ClientDisconnect:
+                return Response(b"", status_code=200)  # nobody to answer
+            except Exception:  # a bug: logged, answered like the service's internal error, never a 5xx
+                logger.exception("%s failed", operation)
+                payload = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
+            try:
+                if long_one:  # a big answer is encoded and signed off the event loop
+                    reply, out = await run_in_threadpool(self.encode_response, payload, headers, account, algorithm)
+                else:
+                    reply, out = self.encode_response(payload, headers, account, algorithm)
+            except Exception:  # a bug: as above
+                logger.exception("%s: the answer could not be encoded", operation)
+                failed = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
+                reply, out = self.encode_response(failed, headers, account, algorithm)
+            return Response(reply, status_code=200, media_type="application/json", headers=out)
 
         return serve
 
+    def _json_object(self, headers: Headers, raw_body: bytes, *, accepts_gzip: bool) -> Payload:
+        """The request body as a JSON object, after the checks the pages imply (sandbox's wording)."""
+        content_type = headers.get("content-type")
+        if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
+            raise RequestRejected(WRONG_TYPE, f"the request body must be application/json, not {content_type[:100]}")
+        encoding = headers.getlist("content-encoding")
+        if encoding and (len(encoding) > 1 or encoding[0].lower() != "gzip" or not accepts_gzip):
+            raise RequestRejected(BAD_VALUE, f"Content-Encoding {', '.join(encoding)[:100]} is not accepted here")
+        if encoding:
+            raw_body = gunzip(raw_body, self.limits)
+        return parse_json(raw_body, self.limits)
+
     async def advance_endpoint(self, request: Request) -> Response:
-        """``POST /_sandbox/advance {"seconds": N}``: not a Callbot operation; moves the virtual clock."""
+        """``POST /_sandbox/advance {"seconds": N}``: not a Callbot operation; moves the virtual clock.
+
+        N is a finite number from 0 to ``MAX_ADVANCE_SECONDS``; anything else is answered 400 with the reason."""
         try:
-            seconds = float((await request.json())["seconds"])
-            await run_in_threadpool(self.advance, seconds)
-        except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raw = await read_body(request.stream(), request.headers.get("content-length"), ADVANCE_LIMITS)
+            seconds = parse_json(raw, ADVANCE_LIMITS).get("seconds")
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ValueError('the body must be {"seconds": N} with N a number')
+            if not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+                raise ValueError(f"seconds must be from 0 to {MAX_ADVANCE_SECONDS}")
+            await run_in_threadpool(self.advance, float(seconds))
+        except RequestRejected as rejected:
+            return JSONResponse({"error": rejected.ret_msg}, status_code=400)
+        except (ValueError, RuntimeError) as exc:
             return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=400)
+        except ClientDisconnect:
+            return Response(b"", status_code=400)
         return JSONResponse({"now": self.sim_clock(), "pendingCallbacks": len(self.callbacks.pending)})
 
     def asgi_app(self) -> Starlette:
@@ -251,28 +354,21 @@ class Sandbox:
         return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=500)])
 
 
-def _json_object(headers: Headers, raw_body: bytes, *, accepts_gzip: bool) -> Payload:
-    """The request body as a JSON object, after the checks the pages imply (sandbox's wording)."""
-    content_type = headers.get("content-type")
-    if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
-        raise RequestRejected(WRONG_TYPE, f"the request body must be application/json, not {content_type}")
-    encoding = headers.get("content-encoding")
-    if encoding is not None and (encoding.lower() != "gzip" or not accepts_gzip):
-        raise RequestRejected(BAD_VALUE, f"Content-Encoding {encoding} is not accepted here")
-    if encoding is not None:
-        try:
-            raw_body = gzip.decompress(raw_body)
-        except (OSError, EOFError, zlib.error):
-            raise RequestRejected(WRONG_TYPE, "the request body is not valid gzip") from None
-    if not raw_body.strip():
-        return {}  # most pages mark the body optional; the required fields then answer retCode 2
+def signing_headers(raw_headers: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], RequestRejected | None]:
+    """The signing headers by lower-case name, and the refusal when one breaks the rule (door.py)."""
     try:
-        body = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestRejected(WRONG_TYPE, "the request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise RequestRejected(WRONG_TYPE, "the request body must be a JSON object")
-    return body
+        return single_ascii_headers(raw_headers, _SIGNING_NAMES), None
+    except RequestRejected as problem:
+        # Keep the well-formed, single ones (the uuid picks the key the refusal is signed with).
+        found: dict[str, str] = {}
+        counts: dict[bytes, int] = {}
+        for key, _ in raw_headers:
+            counts[key.lower()] = counts.get(key.lower(), 0) + 1
+        for key, value in raw_headers:
+            name = key.lower()
+            if name in _SIGNING_NAMES and counts[name] == 1 and all(0x20 <= b < 0x7F for b in value):
+                found[name.decode()] = value.decode("ascii")
+        return found, problem
 
 
 def create_app(accounts: Iterable[Account], **options: Any) -> Starlette:

@@ -8,7 +8,6 @@ against their own clock). Only loopback targets are allowed unless ``allow_exter
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import threading
 import time
@@ -21,6 +20,7 @@ import httpx
 from callbot_signing import signature_headers
 
 from .accounts import Account
+from .door import encode_json
 
 logger = logging.getLogger("callbot_sandbox.callbacks")
 
@@ -37,7 +37,10 @@ class Delivery:
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
     if host == "localhost":
         return True
     try:
@@ -58,13 +61,21 @@ class CallbackSender:
         self._lock = threading.Lock()
 
     def enqueue(self, account: Account, kind: str, url: str, payload: dict[str, Any]) -> None:
+        """Queue a delivery; a URL or payload that cannot be sent is logged and skipped, never raised (the
+        dialer calls this for whichever task is due, inside whichever request caught it up)."""
         if not url:
             return
-        if not (self.allow_external or is_loopback(url)):
+        try:
+            if not (self.allow_external or is_loopback(url)):
+                self.refused.append(url)
+                logger.warning("not sending the %s callback to %r: only loopback targets are allowed", kind, url)
+                return
+            httpx.URL(url)  # the URL must be one httpx can send to
+            body = encode_json(payload)
+        except Exception as exc:
             self.refused.append(url)
-            logger.warning("not sending the %s callback to %s: only loopback targets are allowed", kind, url)
+            logger.warning("not sending the %s callback to %r: %s: %s", kind, url, type(exc).__name__, exc)
             return
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         with self._lock:
             self.pending.append(Delivery(kind, url, body, account))
 
@@ -95,7 +106,7 @@ class CallbackSender:
         try:
             response = client.post(delivery.url, content=delivery.body, headers=headers)
             ok, delivery.last_error = response.is_success, f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # httpx.HTTPError, or a URL httpx refuses only when sending
             ok, delivery.last_error = False, f"{type(exc).__name__}: {exc}"
         with self._lock:
             if ok:

@@ -4,12 +4,18 @@ Everything here is the sandbox's own choice (the wiki documents no dialing behav
 dials ``calls_per_second`` orders per second in import order; a call is answered, unanswered or busy at
 random; an unanswered order is redialed ``redial_interval`` seconds later until it has had the task's
 ``maxCall`` calls (taskCreateSetting.maxCall, default 1). A task whose orders are all done is completed (3);
-orders can no longer be added to it.
+orders can no longer be added to it. Each task draws from its own generator (seeded from the seed, the
+account and the userTaskID), and numbers its own calls, so that no account's calls depend on another's.
+
+A failure while dialing a task (a bug, a value the checks at the door missed) is logged and stays with that
+task: the task is paused, and neither the request that happened to trigger the dialer nor any other task
+or account sees it.
 """
 
 from __future__ import annotations
 
 import heapq
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -24,6 +30,7 @@ INTENTS = [
     {"intentID": "intent-declined", "intentTag": "C", "intentName": "not interested", "intentLevel": 3},
 ]
 ANSWERED, NO_ANSWER, BUSY = 1, 2, 3
+logger = logging.getLogger("callbot_sandbox.dialer")
 
 
 @dataclass(frozen=True)
@@ -66,60 +73,73 @@ class Dialer:
     ) -> None:
         self.state = state
         self.on_call = on_call
-        self.rng = random.Random(seed)
+        self.seed = seed
         self.settings = settings or DialerSettings()
-        self._call_numbers = 0
+        self._rngs: dict[int, random.Random] = {}
 
-    def run_until(self, now: float) -> None:
-        for task in list(self.state.tasks.values()):
-            if task.status is TaskStatus.RUNNING:
-                self._run_task(task, now)
+    def _rng(self, task: Task) -> random.Random:
+        rng = self._rngs.get(id(task))
+        if rng is None:
+            rng = self._rngs[id(task)] = random.Random(f"{self.seed}/{task.owner}/{task.user_task_id}")
+        return rng
 
-    def _run_task(self, task: Task, now: float) -> None:
+    def run_until(self, now: float, *, budget: int | None = None) -> bool:
+        """Dial what is due by ``now``, at most ``budget`` calls in all (None: no bound); True when done."""
+        left = [budget if budget is not None else -1]
+        for task in list(self.state.running.values()):
+            try:
+                self._run_task(task, now, left)
+            except Exception:
+                logger.exception("dialing task %r of %r failed: the task is paused", task.user_task_id, task.owner)
+                self.state.set_status(task, TaskStatus.PAUSED)
+            if left[0] == 0:
+                return False
+        return True
+
+    def _run_task(self, task: Task, now: float, left: list[int]) -> None:
         step = 1.0 / self.settings.calls_per_second
-        while task.status is TaskStatus.RUNNING and task.next_dial_ts <= now:
+        while task.status is TaskStatus.RUNNING and task.next_dial_ts <= now and left[0] != 0:
             order = self._next_due(task, task.next_dial_ts)
             if order is not None:
-                self._dial(task, order, task.next_dial_ts)
+                left[0] -= 1
                 task.next_dial_ts += step
+                self._dial(task, order, task.next_dial_ts - step)
             elif task.redials:  # only redials left: skip ahead to the first one
                 task.next_dial_ts = max(task.next_dial_ts, task.redials[0][0])
             else:  # every order is done (a task without orders waits for some)
-                if task.order_ids:
+                if task.orders:
                     self.state.set_status(task, TaskStatus.COMPLETED)
                 break
 
     def _next_due(self, task: Task, at: float) -> Order | None:
         while task.queue:
-            order = self.state.orders.get(task.queue.popleft())
+            order = task.orders.get(task.queue.popleft())
             if order is not None and order.state is OrderState.UNDIALED:
                 return order
         while task.redials and task.redials[0][0] <= at:
             _, _, order_id = heapq.heappop(task.redials)
-            order = self.state.orders.get(order_id)
+            order = task.orders.get(order_id)
             if order is not None and order.state is OrderState.DIALED:
                 return order
         return None
 
     def _dial(self, task: Task, order: Order, at: float) -> None:
-        self._call_numbers += 1
-        roll = self.rng.random()
+        rng = self._rng(task)
+        roll = rng.random()
         start = int(at)
         intents: list[dict[str, Any]] = []
         if roll < self.settings.answer_probability:
             status, answer = ANSWERED, start + self.settings.ring_seconds
-            end = answer + self.rng.randint(15, 180)
-            intents = [dict(self.rng.choice(INTENTS))]
+            end = answer + rng.randint(15, 180)
+            intents = [dict(rng.choice(INTENTS))]
         else:
             busy = roll < self.settings.answer_probability + self.settings.busy_probability
             status, answer = (BUSY if busy else NO_ANSWER), 0
             end = start + (2 if busy else int(task.setting.get("maxRingTime") or 30))
-        call = Call(f"{task.task_id}-C{self._call_numbers}", status, start, answer, end, intents)
-        order.calls.append(call)
+        call = Call(f"{task.task_id}-C{len(task.calls) + 1}", status, start, answer, end, intents)
         max_calls = max(1, int(task.setting.get("maxCall") or 1))
-        if call.answered or len(order.calls) >= max_calls:
-            order.state = OrderState.FINISHED
-        else:
-            order.state = OrderState.DIALED
+        finished = call.answered or len(order.calls) + 1 >= max_calls
+        self.state.record_call(task, order, call, finished=finished)
+        if not finished:
             self.state.schedule_redial(task, order, end + self.settings.redial_interval)
         self.on_call(task, order, call)

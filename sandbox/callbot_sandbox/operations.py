@@ -1,31 +1,55 @@
-"""What the sandbox does for each operation, given a body that already passed the spec's checks."""
+"""What the sandbox does for each operation, given a body that already passed the spec's checks.
+
+Every operation sees only the calling account's store. Costs are page-sized: a list without filters (or
+filtered by orderID or finish) reads only the page it returns, from indexes kept as orders change; a list
+with other filters scans the task's rows in chunks of ``CHUNK``, and such an operation is a generator that
+yields between chunks so that the server can serve other requests meanwhile (see ``app.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any
 from uuid import uuid4
 
 from .accounts import Account
-from .spec import BAD_VALUE, TOO_MANY_ELEMENTS, RequestRejected
+from .door import Limits, check_url
+from .spec import BAD_VALUE, RequestRejected
 from .state import Call, Order, OrderState, SandboxState, Task
 
-# Sandbox: limits of its own (the wiki documents only listOrderDetail's 500), answered with retCode 4001.
+# Sandbox: limits of its own (the wiki documents only listOrderDetail's 500); the spec has them as
+# maxItems with an x-assumption, so the request check answers 4001.
 MAX_ORDERS_PER_IMPORT = 10_000
 MAX_ORDER_IDS = 1_000
+#: Rows looked at between two yields of a scanning list operation.
+CHUNK = 5_000
 
 Payload = dict[str, Any]
+#: An operation's answer, or a generator that yields between chunks of work and returns the answer.
+Result = Payload | Generator[None, None, Payload]
 
 
 def envelope(code: int = 0, msg: str = "success") -> Payload:
     return {"retCode": code, "retMsg": msg, "responseID": uuid4().hex}
 
 
-def _paged(items: list[Any], body: Payload) -> list[Any]:
+def _page(body: Payload) -> tuple[int, int]:
+    """(offset, size) of the requested page; the spec's schema makes page and size integers >= 1."""
     page, size = body.get("page", 1), body.get("size", 100)
     if page < 1 or size < 1:
         raise RequestRejected(BAD_VALUE, "page and size must be 1 or more")
-    return items[(page - 1) * size : page * size]
+    return (page - 1) * size, size
+
+
+def _slice(items: Iterable[Any], total: int, offset: int, size: int) -> list[Any]:
+    if offset >= total:
+        return []
+    return list(itertools.islice(items, offset, min(total, offset + size)))
+
+
+def _enabled(condition: Payload | None) -> bool:
+    return bool(condition and condition.get("enable"))
 
 
 def _in_range(value: int, condition: Payload | None) -> bool:
@@ -44,58 +68,85 @@ def _matches_intents(calls: Iterable[Call], options: Payload) -> bool:
     return not levels or any(intent.get("intentLevel") in levels for intent in intents)
 
 
-def _limit(items: list[Any], limit: int, name: str) -> None:
-    if len(items) > limit:
-        raise RequestRejected(TOO_MANY_ELEMENTS, f"parameter {name} has {len(items)} elements, more than {limit}")
-
-
 def _import_result(refused: list[tuple[str, str]], total: int) -> Payload:
     # Not documented (the response section was unreadable): the sandbox reports refused orders as stopOrder does.
     errors = [{"orderID": order_id, "errMsg": reason} for order_id, reason in refused]
     return {**envelope(), "totalCount": total, "successCount": total - len(refused), "errList": errors}
 
 
+def _scan(rows: Sequence[Any], wanted: Callable[[Any], bool]) -> Generator[None, None, list[Any]]:
+    """The rows of ``rows`` (a snapshot) that are ``wanted``, a chunk at a time."""
+    found: list[Any] = []
+    for start in range(0, len(rows), CHUNK):
+        found.extend(row for row in rows[start : start + CHUNK] if wanted(row))
+        if start + CHUNK < len(rows):
+            yield
+    return found
+
+
+_SCANNED_ORDER_OPTIONS = ("intentID", "intentName", "intentTag", "intentLevel", "callStatus")
+
+
 class Operations:
-    def __init__(self, state: SandboxState, clock: Callable[[], float]) -> None:
+    def __init__(self, state: SandboxState, clock: Callable[[], float], limits: Limits | None = None) -> None:
         self.state = state
         self.clock = clock
+        self.limits = limits or Limits()
 
     def now(self) -> int:
         return int(self.clock())
 
+    def _urls(self, **urls: Any) -> None:
+        for name, url in urls.items():
+            check_url(name, url, self.limits)
+
     def ping(self, body: Payload, account: Account) -> Payload:
         return {"data": body["data"], "timestamp": self.now(), "code": 0, "msg": "success", "reqId": uuid4().hex}
 
-    def create_task(self, body: Payload, account: Account) -> Payload:
+    def create_task(self, body: Payload, account: Account) -> Result:
+        setting = body.get("taskCreateSetting") or {}
+        self._urls(
+            taskCallbackUrl=body.get("taskCallbackUrl"),
+            orderCallbackUrl=body.get("orderCallbackUrl"),
+            **{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")},
+        )
         self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
             self.now(),
             account.uuid,
-            setting=dict(body.get("taskCreateSetting") or {}),
+            setting=dict(setting),
             func_flag=dict(body.get("funcFlag") or {}),
-            task_callback_url=body.get("taskCallbackUrl")
-            or (body.get("taskCreateSetting") or {}).get("taskCallbackUrl", ""),
+            task_callback_url=body.get("taskCallbackUrl") or setting.get("taskCallbackUrl", ""),
             order_callback_url=body.get("orderCallbackUrl", ""),
         )
         return envelope()
 
-    def add_batch_call(self, body: Payload, account: Account) -> Payload:
+    def add_batch_call(self, body: Payload, account: Account) -> Result:
         return self._import(body, account, new_batch=False)
 
-    def import_batch_call(self, body: Payload, account: Account) -> Payload:
+    def import_batch_call(self, body: Payload, account: Account) -> Result:
         return self._import(body, account, new_batch=True)
 
-    def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Payload:
-        _limit(body["callInfoList"]["callList"], MAX_ORDERS_PER_IMPORT, "callInfoList.callList")
+    def _check_call_info_list(self, call_info_list: Payload) -> None:
+        self._urls(
+            **{
+                "callInfoList.orderCallbackUrl": call_info_list["orderCallbackUrl"],
+                "callInfoList.callCallbackUrl": call_info_list["callCallbackUrl"],
+            }
+        )
+
+    def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Result:
         task = self.state.task(body["userTaskID"], account.uuid)
+        self._check_call_info_list(body["callInfoList"])
         refused = self.state.import_orders(task, body["callInfoList"], new_batch=new_batch)
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
-    def create_and_call(self, body: Payload, account: Account) -> Payload:
+    def create_and_call(self, body: Payload, account: Account) -> Result:
         # "Create and Start Call": the sandbox creates the task, imports the orders and starts it.
-        _limit(body["callInfoList"]["callList"], MAX_ORDERS_PER_IMPORT, "callInfoList.callList")
         setting = dict(body.get("taskCreateSetting") or {})
+        self._urls(**{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")})
+        self._check_call_info_list(body["callInfoList"])
         task = self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
@@ -109,101 +160,139 @@ class Operations:
         self.state.operate(task, 1, self.now())
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
-    def mgr_task_status(self, body: Payload, account: Account) -> Payload:
+    def mgr_task_status(self, body: Payload, account: Account) -> Result:
         task = self.state.operate(self.state.task(body["userTaskID"], account.uuid), body["taskOperate"], self.now())
-        if body.get("delCall") == 1:
-            undialed = [o.order_id for o in self.state.orders_of(task.user_task_id) if o.state is OrderState.UNDIALED]
+        if body.get("delCall") == 1:  # every undialed order is still in the dial queue
+            undialed = [i for i in task.queue if (o := task.orders.get(i)) and o.state is OrderState.UNDIALED]
             self.state.stop(task, undialed, delete_undialed=True)
         return {**envelope(), "taskID": task.task_id, "taskStatus": int(task.status)}
 
-    def update_task(self, body: Payload, account: Account) -> Payload:
+    def update_task(self, body: Payload, account: Account) -> Result:
         task = self.state.task(body["userTaskID"], account.uuid)
-        self.state.update_task(task, body.get("taskCreateSetting"), body.get("funcFlag"))
+        setting = body.get("taskCreateSetting") or {}
+        self._urls(**{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")})
+        self.state.update_task(task, setting, body.get("funcFlag"))
         return envelope()
 
-    def list_task(self, body: Payload, account: Account) -> Payload:
+    def _task_row(self, task: Task) -> Payload:
+        return {
+            "userTaskID": task.user_task_id,
+            "taskID": task.task_id,
+            "sceneID": task.scene_id,
+            "taskStatus": int(task.status),
+            "createTs": task.created_ts,
+            "taskStat": self.state.task_stat(task),
+        }
+
+    def list_task(self, body: Payload, account: Account) -> Result:
         conditions = body["queryConditions"]
+        offset, size = _page(body)
+        tasks = self.state.account(account.uuid).tasks
+        filtered = any(conditions.get(key) for key in ("taskStatus", "taskName", "sceneID", "userTaskID"))
+        if not filtered and conditions.get("startTs") is None and conditions.get("endTs") is None:
+            page = _slice(tasks.values(), len(tasks), offset, size)
+            return {**envelope(), "taskData": [self._task_row(task) for task in page]}
+        return self._list_task_scan(conditions, list(tasks.values()), offset, size)
 
+    def _list_task_scan(
+        self, conditions: Payload, tasks: list[Task], offset: int, size: int
+    ) -> Generator[None, None, Payload]:
         def wanted(task: Task) -> bool:
-            checks = [
-                not conditions.get("taskStatus") or int(task.status) in conditions["taskStatus"],
-                not conditions.get("taskName") or task.setting.get("taskName") in conditions["taskName"],
-                not conditions.get("sceneID") or task.scene_id == conditions["sceneID"],
-                not conditions.get("userTaskID") or task.user_task_id in conditions["userTaskID"],
-                "startTs" not in conditions or task.created_ts >= conditions["startTs"],
-                "endTs" not in conditions or task.created_ts <= conditions["endTs"],
-            ]
-            return all(checks)
+            return (
+                (not conditions.get("taskStatus") or int(task.status) in conditions["taskStatus"])
+                and (not conditions.get("taskName") or task.setting.get("taskName") in conditions["taskName"])
+                and (not conditions.get("sceneID") or task.scene_id == conditions["sceneID"])
+                and (not conditions.get("userTaskID") or task.user_task_id in conditions["userTaskID"])
+                and (conditions.get("startTs") is None or task.created_ts >= conditions["startTs"])
+                and (conditions.get("endTs") is None or task.created_ts <= conditions["endTs"])
+            )
 
-        tasks = [task for task in self.state.tasks.values() if task.owner == account.uuid and wanted(task)]
-        data = [
-            {
-                "userTaskID": task.user_task_id,
-                "taskID": task.task_id,
-                "sceneID": task.scene_id,
-                "taskStatus": int(task.status),
-                "createTs": task.created_ts,
-                "taskStat": self.state.task_stat(task),
-            }
-            for task in _paged(tasks, body)
-        ]
-        return {**envelope(), "taskData": data}
+        found = yield from _scan(tasks, wanted)
+        return {**envelope(), "taskData": [self._task_row(task) for task in found[offset : offset + size]]}
 
-    def list_order(self, body: Payload, account: Account) -> Payload:
-        options = body["options"]
-
-        def wanted(order: Order) -> bool:
-            last = order.calls[-1:]
-            checks = [
-                not options.get("orderID") or order.order_id in options["orderID"],
-                options.get("finish") is None or (order.state is OrderState.FINISHED) == bool(options["finish"]),
-                _matches_intents(last, options),
-                not options.get("callStatus") or any(c.status in options["callStatus"] for c in last),
-                _in_range(last[0].detail()["callDuration"] if last else 0, options.get("callDuration")),
-            ]
-            return all(checks)
-
-        task = self.state.task(body["userTaskID"], account.uuid)
-        orders = [o for o in self.state.orders_of(task.user_task_id) if not o.data_deleted and wanted(o)]
+    def _order_rows(self, task: Task, orders: Iterable[Order]) -> list[Payload]:
         listed = []
-        for order in _paged(orders, body):
-            item = self.state.order_info(order)
+        for order in orders:
+            item = self.state.order_info(order, task)
             if order.calls:
                 item["callInfoDetail"] = order.calls[-1].detail()
             listed.append(item)
-        return {**envelope(), "totalCount": len(orders), "orderList": listed}
+        return listed
 
-    def list_call(self, body: Payload, account: Account) -> Payload:
+    def list_order(self, body: Payload, account: Account) -> Result:
         options = body["options"]
-        calls = []
         task = self.state.task(body["userTaskID"], account.uuid)
-        for order in self.state.orders_of(task.user_task_id):
-            for call in order.calls:
-                checks = [
-                    not options.get("callID") or call.call_id in options["callID"],
-                    _matches_intents([call], options),
-                    not options.get("callStatus") or call.status in options["callStatus"],
-                    _in_range(call.detail()["callDuration"], options.get("callDuration")),
-                    "startTs" not in options or call.start_ts >= options["startTs"],
-                    "endTs" not in options or call.start_ts <= options["endTs"],
-                ]
-                if all(checks):
-                    calls.append(
-                        {
-                            **call.detail(),
-                            "orderID": order.order_id,
-                            "userPhone": order.user_phone,
-                            "other": order.other,
-                        }
-                    )
-        return {**envelope(), "totalCount": len(calls), "callList": _paged(calls, body)}
+        offset, size = _page(body)
+        finish = options.get("finish")
+        if any(options.get(key) for key in _SCANNED_ORDER_OPTIONS) or _enabled(options.get("callDuration")):
+            return self._list_order_scan(task, options, offset, size)
+        if options.get("orderID"):  # an index lookup per orderID asked for
+            wanted = [task.listed[i] for i in dict.fromkeys(options["orderID"]) if i in task.listed]
+            if finish is not None:
+                wanted = [o for o in wanted if (o.state is OrderState.FINISHED) == bool(finish)]
+            source: Iterable[Order] = wanted
+            total = len(wanted)
+        elif finish is None:
+            source, total = task.listed.values(), len(task.listed)
+        elif finish:  # finished orders are never deleted, so all of them are listed
+            source, total = task.finished.values(), len(task.finished)
+        else:
+            source = (o for o in task.listed.values() if o.state is not OrderState.FINISHED)
+            total = len(task.listed) - len(task.finished)
+        page = _slice(source, total, offset, size)
+        return {**envelope(), "totalCount": total, "orderList": self._order_rows(task, page)}
 
-    def stop_order(self, body: Payload, account: Account) -> Payload:
+    def _list_order_scan(self, task: Task, options: Payload, offset: int, size: int) -> Generator[None, None, Payload]:
+        def wanted(order: Order) -> bool:
+            last = order.calls[-1:]
+            return (
+                (not options.get("orderID") or order.order_id in options["orderID"])
+                and (options.get("finish") is None or (order.state is OrderState.FINISHED) == bool(options["finish"]))
+                and _matches_intents(last, options)
+                and (not options.get("callStatus") or any(c.status in options["callStatus"] for c in last))
+                and _in_range(last[0].duration if last else 0, options.get("callDuration"))
+            )
+
+        found = yield from _scan(list(task.listed.values()), wanted)
+        rows = self._order_rows(task, found[offset : offset + size])
+        return {**envelope(), "totalCount": len(found), "orderList": rows}
+
+    @staticmethod
+    def _call_row(order: Order, call: Call) -> Payload:
+        return {**call.detail(), "orderID": order.order_id, "userPhone": order.user_phone, "other": order.other}
+
+    def list_call(self, body: Payload, account: Account) -> Result:
+        options = body["options"]
+        task = self.state.task(body["userTaskID"], account.uuid)
+        offset, size = _page(body)
+        scanned = ("callID", "intentID", "intentName", "intentTag", "intentLevel", "callStatus")
+        filtered = any(options.get(key) for key in scanned) or _enabled(options.get("callDuration"))
+        if not filtered and options.get("startTs") is None and options.get("endTs") is None:
+            total = len(task.calls)
+            page = task.calls[offset : offset + size] if offset < total else []
+            return {**envelope(), "totalCount": total, "callList": [self._call_row(o, c) for o, c in page]}
+        return self._list_call_scan(task, options, offset, size)
+
+    def _list_call_scan(self, task: Task, options: Payload, offset: int, size: int) -> Generator[None, None, Payload]:
+        def wanted(row: tuple[Order, Call]) -> bool:
+            call = row[1]
+            return (
+                (not options.get("callID") or call.call_id in options["callID"])
+                and _matches_intents([call], options)
+                and (not options.get("callStatus") or call.status in options["callStatus"])
+                and _in_range(call.duration, options.get("callDuration"))
+                and (options.get("startTs") is None or call.start_ts >= options["startTs"])
+                and (options.get("endTs") is None or call.start_ts <= options["endTs"])
+            )
+
+        # task.calls only grows: its first len() rows are a stable snapshot without a copy.
+        found = yield from _scan(_Prefix(task.calls, len(task.calls)), wanted)
+        rows = [self._call_row(o, c) for o, c in found[offset : offset + size]]
+        return {**envelope(), "totalCount": len(found), "callList": rows}
+
+    def stop_order(self, body: Payload, account: Account) -> Result:
         order_ids = body["orderIDs"]
-        _limit(order_ids, MAX_ORDER_IDS, "orderIDs")
-        task = self.state.tasks.get(body["userTaskID"])
-        if task is None or task.owner != account.uuid:  # every order is then unknown: listed in errList
-            task = Task(body["userTaskID"], "", "", 0, account.uuid)
+        task = self.state.task(body["userTaskID"], account.uuid)  # an unknown task: 4, as for every task operation
         refused = self.state.stop(task, order_ids, delete_undialed=body.get("delCall") == 1)
         errors = [{"orderID": order_id, "errMsg": reason} for order_id, reason in refused]
         return {
@@ -213,20 +302,25 @@ class Operations:
             "errList": errors,
         }
 
-    def list_order_detail(self, body: Payload, account: Account) -> Payload:
+    def list_order_detail(self, body: Payload, account: Account) -> Result:
         details = []
-        self.state.task(body["userTaskID"], account.uuid)
+        task = self.state.task(body["userTaskID"], account.uuid)
         for order_id in body["orderList"]:
-            order = self.state.orders.get(order_id)
-            if order is None or order.user_task_id != body["userTaskID"]:
+            order = task.orders.get(order_id)
+            if order is None:
                 continue
             details.append(
-                {**self.state.order_info(order), "callInfoDetailList": [call.detail() for call in order.calls]}
+                {**self.state.order_info(order, task), "callInfoDetailList": [call.detail() for call in order.calls]}
             )
         return {**envelope(), "orderDetailList": details}
 
-    def export_batch_call(self, body: Payload, account: Account) -> Payload:
+    def export_batch_call(self, body: Payload, account: Account) -> Result:
         task = self.state.task(body["userTaskID"], account.uuid)
+        return self._export_scan(task)
+
+    def _export_scan(self, task: Task) -> Generator[None, None, Payload]:
+        batch = task.batch
+        found = yield from _scan(_Prefix(task.calls, len(task.calls)), lambda row: row[0].batch == batch)
         calls = [
             {
                 "orderID": order.order_id,
@@ -237,8 +331,22 @@ class Operations:
                 "callStartTs": call.start_ts,
                 "intents": call.intents,
             }
-            for order in self.state.orders_of(task.user_task_id)
-            if order.batch == task.batch
-            for call in order.calls
+            for order, call in found
         ]
-        return {**envelope(), "totalCount": len(calls), "batchID": str(task.batch), "callList": calls}
+        return {**envelope(), "totalCount": len(calls), "batchID": str(batch), "callList": calls}
+
+
+class _Prefix(Sequence[Any]):
+    """The first ``length`` items of a list that only grows (slicing copies only the slice)."""
+
+    def __init__(self, items: list[Any], length: int) -> None:
+        self._items, self._length = items, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            return self._items[start:stop:step]
+        return self._items[index]

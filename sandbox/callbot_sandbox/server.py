@@ -1,11 +1,20 @@
-"""Run the sandbox with uvicorn on 127.0.0.1: in a background thread (tests) or as a command."""
+"""Run the sandbox with uvicorn on 127.0.0.1: in a background thread (tests) or as a command.
+
+Accounts come from ``--config FILE``, from the environment variable ``CALLBOT_SANDBOX_ACCOUNTS`` or from
+``--account`` (which puts the secret key in the process list: it warns). A secret key the user gave is
+never printed; an account the sandbox makes up (none given) is printed once, with its key, since nobody
+could use it otherwise. Binding to another address than loopback needs ``--allow-non-loopback``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -17,8 +26,10 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .accounts import Account
+from .door import Limits
 
 READY_TIMEOUT = 10.0
+ACCOUNTS_ENV = "CALLBOT_SANDBOX_ACCOUNTS"
 
 
 @contextmanager
@@ -66,6 +77,23 @@ def parse_account(text: str) -> Account:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def parse_accounts(text: str) -> list[Account]:
+    """``UUID:SECRET_KEY[:ALGORITHM]`` entries separated by commas or white space (CALLBOT_SANDBOX_ACCOUNTS)."""
+    try:
+        return [parse_account(entry) for entry in text.replace(",", " ").split()]
+    except argparse.ArgumentTypeError as exc:
+        raise SystemExit(f"cannot read accounts from ${ACCOUNTS_ENV}: {exc}") from None
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def load_config(path: str) -> list[Account]:
     """A JSON file: ``{"accounts": [{"uuid": ..., "secretKey": ..., "algorithm": "MD5"}]}``."""
     try:
@@ -77,10 +105,21 @@ def load_config(path: str) -> list[Account]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callbot-sandbox", description="A reference Callbot v3 server for tests.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need --allow-non-loopback)"
+    )
+    parser.add_argument(
+        "--allow-non-loopback",
+        action="store_true",
+        help="allow --host to be an address other machines can reach (the sandbox is a test double: take care)",
+    )
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     parser.add_argument(
-        "--account", type=parse_account, action="append", default=[], help="UUID:SECRET_KEY[:ALGORITHM], repeatable"
+        "--account",
+        type=parse_account,
+        action="append",
+        default=[],
+        help=f"UUID:SECRET_KEY[:ALGORITHM], repeatable (shown in the process list: prefer ${ACCOUNTS_ENV})",
     )
     parser.add_argument("--config", help='JSON file: {"accounts": [{"uuid", "secretKey", "algorithm"}]}')
     parser.add_argument("--seed", type=int, default=0, help="seed of the simulated dialer (default 0)")
@@ -93,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--allow-external-callbacks", action="store_true", help="also send callbacks to non-loopback URLs"
     )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=Limits.max_body_bytes,
+        help=f"largest request body accepted, compressed or not (default {Limits.max_body_bytes})",
+    )
+    parser.add_argument(
+        "--allow-replayed-requests",
+        action="store_true",
+        help="serve a signed request again (for benchmarks that resend one request; never for client tests)",
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     return parser
 
@@ -101,19 +151,39 @@ def main(argv: Sequence[str] | None = None) -> None:
     from .app import Sandbox
     from .dialer import VirtualClock
 
-    args = build_parser().parse_args(argv)
-    accounts: list[Account] = args.account + (load_config(args.config) if args.config else [])
-    if not accounts:
-        accounts = [Account.generate()]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not is_loopback_host(args.host) and not args.allow_non_loopback:
+        parser.error(f"--host {args.host} is not a loopback address: add --allow-non-loopback to really listen there")
+    if args.max_body_bytes < 1:
+        parser.error("--max-body-bytes must be 1 or more")
+    given: list[Account] = args.account + parse_accounts(os.environ.get(ACCOUNTS_ENV, ""))
+    given += load_config(args.config) if args.config else []
+    if args.account:
+        print(
+            f"warning: --account puts the secret key in the process list; use ${ACCOUNTS_ENV} or --config instead",
+            file=sys.stderr,
+        )
+    if not is_loopback_host(args.host):
+        print(
+            f"warning: listening on {args.host}, not loopback: other machines can reach this test double",
+            file=sys.stderr,
+        )
+    generated = [] if given else [Account.generate()]
     sandbox = Sandbox(
-        accounts,
+        given + generated,
         seed=args.seed,
         virtual_clock=VirtualClock(time.time()) if args.clock == "virtual" else None,
         allow_external_callbacks=args.allow_external_callbacks,
+        limits=Limits(max_body_bytes=args.max_body_bytes),
+        allow_replayed_requests=args.allow_replayed_requests,
     )
     print(f"Callbot sandbox on http://{args.host}:{args.port} ({args.clock} clock, seed {args.seed})")
-    for account in accounts:
-        print(f"  account: uuid={account.uuid} secret_key={account.secret_key} algorithm={account.algorithm}")
+    for account in given:
+        print(f"  account: uuid={account.uuid} algorithm={account.algorithm} (secret key as given, not shown)")
+    for account in generated:
+        print("  No account was given, so one was made up for this run (shown once, not stored):")
+        print(f"    uuid={account.uuid} secret_key={account.secret_key} algorithm={account.algorithm}")
     print("Stop it with Ctrl-C.", flush=True)
     stop = threading.Event()
     if args.clock == "real":

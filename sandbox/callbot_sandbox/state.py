@@ -1,8 +1,12 @@
-"""The sandbox's in-memory world: tasks keyed by userTaskID, orders keyed by orderID, and their calls.
+"""The sandbox's in-memory world, one store per account: tasks keyed by userTaskID, orders keyed by orderID,
+and their calls, with the indexes that keep every list page-sized.
 
 What the wiki documents: the task statuses 1-5 and the operations start/pause/finish; updateTask only on
 a paused or pending task; orderIDs globally unique; a new import batch drops the previous batch's undialed
 orders; stopOrder stops undialed orders irreversibly. The sandbox's own choices are marked "sandbox:".
+
+Sandbox: every account has its own namespace of userTaskIDs, orderIDs, taskIDs and callIDs, so nothing one
+account does can be seen, changed or inferred by another; the same ID may exist in two accounts.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import enum
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +50,10 @@ class Call:
     def answered(self) -> bool:
         return self.status == 1
 
+    @property
+    def duration(self) -> int:
+        return max(0, self.end_ts - self.answer_ts) if self.answered else 0
+
     def detail(self) -> dict[str, Any]:
         """As a CallInfoDetail."""
         return {
@@ -53,7 +62,7 @@ class Call:
             "callStartTs": self.start_ts,
             "callAnswerTs": self.answer_ts,
             "callEndTs": self.end_ts,
-            "callDuration": max(0, self.end_ts - self.answer_ts) if self.answered else 0,
+            "callDuration": self.duration,
             "callAudioUrl": "",
             "hangupCause": "NORMAL_CLEARING" if self.answered else "NO_ANSWER",
             "termSipCode": "200" if self.answered else "480",
@@ -93,11 +102,23 @@ class Task:
     task_callback_url: str = ""
     order_callback_url: str = ""
     batch: int = 0
-    order_ids: list[str] = field(default_factory=list)
+    #: Every order of the task, in import order; ``listed`` are those whose data is not deleted.
+    orders: dict[str, Order] = field(default_factory=dict)
+    listed: dict[str, Order] = field(default_factory=dict)
+    finished: dict[str, Order] = field(default_factory=dict)
+    #: Every call of the task's orders, in the order they were made (calls are never removed).
+    calls: list[tuple[Order, Call]] = field(default_factory=list)
+    #: Statistics kept as orders and calls change (listTask, the task callback).
+    answered_orders: int = 0
+    answered_calls: int = 0
     #: Dialer bookkeeping: undialed orders in import order, redials as (due time, sequence, orderID).
     queue: deque[str] = field(default_factory=deque)
     redials: list[tuple[float, int, str]] = field(default_factory=list)
     next_dial_ts: float = 0.0
+
+    @property
+    def order_ids(self) -> list[str]:
+        return list(self.orders)
 
 
 # Which mgrTaskStatus operation moves a task from which statuses to which. Sandbox: a manual finish gives
@@ -110,33 +131,90 @@ TRANSITIONS: dict[int, tuple[frozenset[TaskStatus], TaskStatus]] = {
 _OPERATION_NAMES = {1: "start", 2: "pause", 3: "finish"}
 
 
-class SandboxState:
-    def __init__(self) -> None:
+class AccountState:
+    """One account's tasks and orders: nothing here refers to another account."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
         self.tasks: dict[str, Task] = {}
         self.orders: dict[str, Order] = {}
-        self._task_numbers = itertools.count(100001)
+        self.task_numbers = itertools.count(100001)
+
+
+class _MergedView(Mapping[str, Any]):
+    """Read-only view of one kind of object over every account (inspection in tests and tools): the first
+    account holding a key wins. Requests never use it; they see only their own account's store."""
+
+    def __init__(self, state: SandboxState, attribute: str) -> None:
+        self._state, self._attribute = state, attribute
+
+    def _maps(self) -> Iterator[dict[str, Any]]:
+        for account in self._state.accounts.values():
+            yield getattr(account, self._attribute)
+
+    def __getitem__(self, key: str) -> Any:
+        for mapping in self._maps():
+            if key in mapping:
+                return mapping[key]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for mapping in self._maps():
+            for key in mapping:
+                if key not in seen:
+                    seen.add(key)
+                    yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class SandboxState:
+    def __init__(self) -> None:
+        self.accounts: dict[str, AccountState] = {}
+        #: Running tasks of every account: the dialer visits only these.
+        self.running: dict[int, Task] = {}
         self._sequence = itertools.count()
         #: Status changes since the last look, in order (a task status callback is sent for each).
         self.status_changes: list[tuple[Task, TaskStatus]] = []
+        #: Inspection only (tests, tools): every account's tasks and orders, see _MergedView.
+        self.tasks: Mapping[str, Task] = _MergedView(self, "tasks")
+        self.orders: Mapping[str, Order] = _MergedView(self, "orders")
+
+    def account(self, owner: str) -> AccountState:
+        store = self.accounts.get(owner)
+        if store is None:
+            store = self.accounts[owner] = AccountState(owner)
+        return store
+
+    def _orders_of_task(self, task: Task) -> dict[str, Order]:
+        return self.account(task.owner).orders
 
     # --- tasks -------------------------------------------------------------------------------------
 
     def create_task(self, user_task_id: str, scene_id: str, now: int, owner: str = "", **details: Any) -> Task:
-        if user_task_id in self.tasks:
+        store = self.account(owner)
+        if user_task_id in store.tasks:
             raise RequestRejected(BAD_VALUE, f"userTaskID {user_task_id} already exists: choose a new one")
-        task = Task(user_task_id, f"T{next(self._task_numbers)}", scene_id, now, owner, **details)
-        self.tasks[user_task_id] = task
+        task = Task(user_task_id, f"T{next(store.task_numbers)}", scene_id, now, owner, **details)
+        store.tasks[user_task_id] = task
         return task
 
     def task(self, user_task_id: str, owner: str | None = None) -> Task:
-        task = self.tasks.get(user_task_id)
-        if task is None or (owner is not None and task.owner != owner):  # another account's task is not there
+        """The task ``user_task_id`` of ``owner`` (None: of any account, for inspection)."""
+        task = self.tasks.get(user_task_id) if owner is None else self.account(owner).tasks.get(user_task_id)
+        if task is None:  # another account's task is not there: the same answer as a missing one
             raise RequestRejected(BAD_VALUE, f"task {user_task_id} does not exist")
         return task
 
     def set_status(self, task: Task, status: TaskStatus) -> None:
         if task.status is not status:
             task.status = status
+            if status is TaskStatus.RUNNING:
+                self.running[id(task)] = task
+            else:
+                self.running.pop(id(task), None)
             self.status_changes.append((task, status))
 
     def operate(self, task: Task, operation: int, now: float) -> Task:
@@ -161,28 +239,24 @@ class SandboxState:
         task.func_flag.update(func_flag or {})
         return task
 
-    def orders_of(self, user_task_id: str) -> list[Order]:
-        task = self.tasks.get(user_task_id)
-        return [self.orders[order_id] for order_id in task.order_ids] if task else []
+    def orders_of(self, user_task_id: str, owner: str | None = None) -> list[Order]:
+        """Every order of the task, in import order (``owner`` None: the first account that has the task)."""
+        try:
+            return list(self.task(user_task_id, owner).orders.values())
+        except RequestRejected:
+            return []
 
     def task_stat(self, task: Task) -> dict[str, Any]:
-        orders = self.orders_of(task.user_task_id)
-        total = len(orders)
-        finished = answered_orders = calls = answered_calls = 0
-        for order in orders:
-            finished += order.state is OrderState.FINISHED
-            answered = sum(call.answered for call in order.calls)
-            answered_orders += answered > 0
-            calls += len(order.calls)
-            answered_calls += answered
+        """As a TaskStat; O(1), from counters kept as orders and calls change."""
+        total, finished, calls = len(task.orders), len(task.finished), len(task.calls)
         return {
-            "answerOrderCount": answered_orders,
+            "answerOrderCount": task.answered_orders,
             "finishOrderCount": finished,
             "totalOrderCount": total,
             "finishRate": round(finished / total, 2) if total else 0.0,
-            "totalAnswerCall": answered_calls,
+            "totalAnswerCall": task.answered_calls,
             "totalCall": calls,
-            "answerRate": round(answered_calls / calls, 2) if calls else 0.0,
+            "answerRate": round(task.answered_calls / calls, 2) if calls else 0.0,
         }
 
     # --- orders ------------------------------------------------------------------------------------
@@ -195,35 +269,37 @@ class SandboxState:
         if task.status in (TaskStatus.COMPLETED, TaskStatus.FINISHED):
             status = task.status.name.lower()
             raise RequestRejected(BAD_VALUE, f"task {task.user_task_id} is {status}: create a new task for more orders")
+        orders = self._orders_of_task(task)
         if new_batch or task.batch == 0:
             task.batch += 1
         if new_batch:
-            dropped = {i for i in task.order_ids if self.orders[i].state is OrderState.UNDIALED}
+            dropped = [i for i, order in task.orders.items() if order.state is OrderState.UNDIALED]
             for order_id in dropped:
-                del self.orders[order_id]
-            task.order_ids = [i for i in task.order_ids if i not in dropped]
-            task.queue = deque(i for i in task.queue if i not in dropped)
+                del orders[order_id], task.orders[order_id]
+                task.listed.pop(order_id, None)
+            if dropped:
+                task.queue = deque(i for i in task.queue if i in task.orders)
         refused: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        order_callback_url, call_callback_url = call_info_list["orderCallbackUrl"], call_info_list["callCallbackUrl"]
+        batch = task.batch
         for item in call_info_list["callList"]:
             order_id = item["orderID"]
-            if order_id in self.orders or order_id in seen:
+            if order_id in orders:
                 refused.append((order_id, "orderID already exists"))
                 continue
-            seen.add(order_id)
-            self.orders[order_id] = Order(
-                order_id=order_id,
-                user_task_id=task.user_task_id,
-                user_phone=item["userPhone"],
-                user_name=item.get("userName") or "",
-                customer_name=item.get("customerName") or "",
-                other=item.get("other") or "",
-                params=item.get("params") or [],
-                batch=task.batch,
-                order_callback_url=call_info_list["orderCallbackUrl"],
-                call_callback_url=call_info_list["callCallbackUrl"],
+            order = Order(
+                order_id,
+                task.user_task_id,
+                item["userPhone"],
+                item.get("userName") or "",
+                item.get("customerName") or "",
+                item.get("other") or "",
+                item.get("params") or [],
+                batch,
+                order_callback_url,
+                call_callback_url,
             )
-            task.order_ids.append(order_id)
+            orders[order_id] = task.orders[order_id] = task.listed[order_id] = order
             task.queue.append(order_id)
         return refused
 
@@ -231,8 +307,8 @@ class SandboxState:
         """Stop the undialed orders among ``order_ids`` for good; return (orderID, reason) of the others."""
         refused: list[tuple[str, str]] = []
         for order_id in order_ids:
-            order = self.orders.get(order_id)
-            if order is None or order.user_task_id != task.user_task_id:
+            order = task.orders.get(order_id)
+            if order is None:
                 refused.append((order_id, f"order not found in task {task.user_task_id}"))
             elif order.state is OrderState.STOPPED:
                 refused.append((order_id, "order already stopped"))
@@ -240,15 +316,31 @@ class SandboxState:
                 refused.append((order_id, f"order already {order.state.value}, it can no longer be stopped"))
             else:
                 order.state = OrderState.STOPPED
-                order.data_deleted = delete_undialed
+                if delete_undialed:
+                    order.data_deleted = True
+                    task.listed.pop(order_id, None)
         return refused
+
+    def record_call(self, task: Task, order: Order, call: Call, *, finished: bool) -> None:
+        """Add ``call`` to ``order`` and keep the task's indexes and counters in step."""
+        if call.answered and not any(c.answered for c in order.calls):
+            task.answered_orders += 1
+        task.answered_calls += call.answered
+        order.calls.append(call)
+        task.calls.append((order, call))
+        if finished:
+            order.state = OrderState.FINISHED
+            task.finished[order.order_id] = order
+        else:
+            order.state = OrderState.DIALED
 
     def schedule_redial(self, task: Task, order: Order, due: float) -> None:
         heapq.heappush(task.redials, (due, next(self._sequence), order.order_id))
 
-    def order_info(self, order: Order) -> dict[str, Any]:
-        """As an OrderInfo."""
-        task = self.tasks.get(order.user_task_id)
+    def order_info(self, order: Order, task: Task | None = None) -> dict[str, Any]:
+        """As an OrderInfo (``task``: the order's task, looked up when not given)."""
+        if task is None:
+            task = self.tasks.get(order.user_task_id)
         return {
             "orderID": order.order_id,
             "userPhone": order.user_phone,

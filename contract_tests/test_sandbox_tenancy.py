@@ -1,0 +1,208 @@
+"""Two accounts on one sandbox: every operation of B aimed at A's IDs leaves A as it was, and B's answer is
+the one it gets for an ID that exists nowhere. Also: requests cannot be replayed, and one account's bad data
+or a failing dialer reaches no other request."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import pytest
+from callbot_sandbox import Account, OrderState, Sandbox, TaskStatus
+from callbot_sandbox.dialer import VirtualClock
+
+from .asgi_calls import API, Reply, call, send, signed_headers
+
+pytestmark = pytest.mark.contract
+
+A = Account("tenant-a", "secret-of-a-0123456789")
+B = Account("tenant-b", "secret-of-b-9876543210", "SHA256")
+A_TASK, MISSING_TASK = "a-task", "no-such-task"
+A_ORDERS = [f"a-order-{n}" for n in range(6)]
+
+
+def orders(*order_ids: str, callback: str = "") -> dict[str, Any]:
+    return {
+        "orderCallbackUrl": callback,
+        "callCallbackUrl": callback,
+        "callList": [{"orderID": o, "userPhone": "8613800000000", "other": o} for o in order_ids],
+    }
+
+
+def b_requests(task: str, order_ids: list[str], call_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Every operation of B that names a task (and its orders and calls)."""
+    base = {"productID": "callbot", "userTaskID": task}
+    return [
+        ("mgrTaskStatus", {**base, "taskOperate": 2}),
+        ("mgrTaskStatus", {**base, "taskOperate": 3, "delCall": 1}),
+        ("mgrTaskStatus", {**base, "taskOperate": 1}),
+        ("updateTask", {**base, "taskCreateSetting": {"maxCall": 3}}),
+        ("stopOrder", {**base, "orderIDs": order_ids, "delCall": 1}),
+        ("stopOrder", {**base, "orderIDs": order_ids}),
+        ("addBatchCall", {**base, "callInfoList": orders("b-1")}),
+        ("importBatchCall", {**base, "callInfoList": orders("b-2")}),
+        ("listOrder", {**base, "options": {}, "page": 1, "size": 100}),
+        ("listOrder", {**base, "options": {"orderID": order_ids}, "page": 1, "size": 100}),
+        ("listOrder", {**base, "options": {"callStatus": [1, 2, 3]}, "page": 1, "size": 100}),
+        ("listCall", {**base, "options": {}, "page": 1, "size": 100}),
+        ("listCall", {**base, "options": {"callID": call_ids}, "page": 1, "size": 100}),
+        ("listOrderDetail", {**base, "orderList": order_ids}),
+        ("exportBatchCall", base),
+        ("listTask", {"productID": "callbot", "page": 1, "size": 100, "queryConditions": {"userTaskID": [task]}}),
+    ]
+
+
+def normalized(reply: Reply, *names: str) -> Any:
+    """The answer with what differs between any two answers (responseID) and the IDs asked about blanked."""
+    text = reply.body.decode()
+    for name in names:
+        text = text.replace(name, "<id>")
+    data = json.loads(text)
+    data.pop("responseID", None)
+    return data
+
+
+def fingerprint(sandbox: Sandbox, owner: str) -> Any:
+    store = sandbox.state.account(owner)
+    return [
+        (
+            task.user_task_id,
+            task.task_id,
+            task.status,
+            task.batch,
+            dict(task.setting),
+            sandbox.state.task_stat(task),
+            [(o.order_id, o.state, o.data_deleted, len(o.calls)) for o in task.orders.values()],
+        )
+        for task in store.tasks.values()
+    ] + [sorted(store.orders)]
+
+
+def a_with_a_running_task() -> Sandbox:
+    sandbox = Sandbox([A, B], virtual_clock=VirtualClock(1_800_000_000), seed=5)
+    task = sandbox.state.create_task(A_TASK, "scene", 0, A.uuid, setting={"maxCall": 2})
+    sandbox.state.import_orders(task, orders(*A_ORDERS), new_batch=False)
+    sandbox.state.operate(task, 1, sandbox.sim_clock())
+    sandbox.advance(0.5)  # about half of A's orders are dialed
+    assert 0 < len(task.calls) < len(A_ORDERS)
+    return sandbox
+
+
+def test_no_operation_of_b_on_a_ids_changes_a_or_answers_differently_from_a_missing_id() -> None:
+    sandbox = a_with_a_running_task()
+    app = sandbox.asgi_app()
+    task = sandbox.state.task(A_TASK, A.uuid)
+    a_calls = [c.call_id for _, c in task.calls]
+    before = fingerprint(sandbox, A.uuid)
+
+    async def run() -> None:
+        a_views = [await call(app, A, op, body) for op, body in b_requests(A_TASK, A_ORDERS, a_calls)[8:]]
+        for (operation, aimed), (_, missing) in zip(
+            b_requests(A_TASK, A_ORDERS, a_calls), b_requests(MISSING_TASK, A_ORDERS, a_calls), strict=True
+        ):
+            at_a = await call(app, B, operation, aimed)
+            at_nothing = await call(app, B, operation, missing)
+            assert at_a.status == at_nothing.status == 200
+            assert normalized(at_a, A_TASK) == normalized(at_nothing, MISSING_TASK), operation
+            assert at_a.code != 0 or operation == "listTask", (operation, at_a.body)
+        assert fingerprint(sandbox, A.uuid) == before  # A is as it was
+        a_after = [await call(app, A, op, body) for op, body in b_requests(A_TASK, A_ORDERS, a_calls)[8:]]
+        assert [normalized(r) for r in a_after] == [normalized(r) for r in a_views]
+
+    asyncio.run(run())
+    assert not sandbox.state.account(B.uuid).tasks  # B holds nothing either
+
+
+def test_the_same_ids_live_in_two_accounts_without_either_seeing_the_other() -> None:
+    sandbox = a_with_a_running_task()
+    app = sandbox.asgi_app()
+    before = fingerprint(sandbox, A.uuid)
+
+    async def run() -> None:
+        created = await call(app, B, "createTask", {"productID": "callbot", "userTaskID": A_TASK, "sceneID": "s"})
+        assert created.code == 0  # not "already exists": A's task is not in B's namespace
+        added = await call(
+            app, B, "addBatchCall", {"productID": "callbot", "userTaskID": A_TASK, "callInfoList": orders(*A_ORDERS)}
+        )
+        assert (added.code, added.json()["successCount"], added.json()["errList"]) == (0, len(A_ORDERS), [])
+        listed = await call(app, B, "listOrder", {"productID": "callbot", "userTaskID": A_TASK, "options": {}})
+        assert [o["finish"] for o in listed.json()["orderList"]] == [False] * len(A_ORDERS)
+        tasks = await call(app, B, "listTask", {"productID": "callbot", "page": 1, "size": 10, "queryConditions": {}})
+        assert [(t["userTaskID"], t["taskID"], t["taskStat"]["totalCall"]) for t in tasks.json()["taskData"]] == [
+            (A_TASK, "T100001", 0)  # B's own numbering, which tells nothing about A's
+        ]
+        stopped = await call(app, B, "stopOrder", {"productID": "callbot", "userTaskID": A_TASK, "orderIDs": A_ORDERS})
+        assert stopped.json()["successCount"] == len(A_ORDERS)
+
+    asyncio.run(run())
+    assert fingerprint(sandbox, A.uuid) == before
+    assert all(o.state is OrderState.STOPPED for o in sandbox.state.account(B.uuid).orders.values())
+
+
+def test_a_signed_request_is_served_once_and_cannot_be_resent_to_another_operation() -> None:
+    sandbox = a_with_a_running_task()
+    app = sandbox.asgi_app()
+    body = json.dumps({"productID": "callbot", "userTaskID": A_TASK, "callInfoList": orders("new-1")}).encode()
+    headers = signed_headers(A, body)
+
+    async def run() -> list[Reply]:
+        first = await send(app, API + "addBatchCall", headers, [body])
+        again = await send(app, API + "addBatchCall", headers, [body])
+        elsewhere = await send(app, API + "importBatchCall", headers, [body])
+        return [first, again, elsewhere]
+
+    first, again, elsewhere = asyncio.run(run())
+    assert first.code == 0
+    assert (again.code, elsewhere.code) == (6, 6) and "already used" in again.json()["retMsg"]
+    assert again.headers["sign"] and elsewhere.headers["sign"]  # refusals to a known account are signed
+    task = sandbox.state.task(A_TASK, A.uuid)
+    assert sum(o.state is OrderState.UNDIALED for o in task.orders.values()) > 1  # the import did not run
+
+
+def test_bad_data_of_one_account_is_refused_at_the_door_and_fails_no_one_else() -> None:
+    sandbox = a_with_a_running_task()
+    app = sandbox.asgi_app()
+    ping = {"productID": "callbot", "data": "x"}
+
+    async def run() -> None:
+        assert (await call(app, B, "createTask", {"productID": "callbot", "userTaskID": "b", "sceneID": "s"})).code == 0
+        for poison in (
+            {"productID": "callbot", "userTaskID": "b", "callInfoList": orders("p-1", callback="http://[::1")},
+            {"productID": "callbot", "userTaskID": "b", "callInfoList": orders("p-2", callback="ftp://x")},
+        ):
+            assert (await call(app, B, "addBatchCall", poison)).code == 4
+        surrogate = b'{"productID":"callbot","userTaskID":"b","callInfoList":{"orderCallbackUrl":"",'
+        surrogate += b'"callCallbackUrl":"","callList":[{"orderID":"\\ud800","userPhone":"1"}]}}'
+        assert (await call(app, B, "addBatchCall", surrogate)).code == 4
+        bad_task = b'{"productID":"callbot","userTaskID":"\\udfff","sceneID":"s"}'
+        assert (await call(app, B, "createTask", bad_task)).code == 4
+        listed = await call(app, B, "listTask", {"productID": "callbot", "page": 1, "size": 9, "queryConditions": {}})
+        assert listed.code == 0 and [t["userTaskID"] for t in listed.json()["taskData"]] == ["b"]
+        # A dialer failure (a value no request could store: injected) stays with its task.
+        b_task = sandbox.state.task("b", B.uuid)
+        sandbox.state.import_orders(b_task, orders("b-1"), new_batch=False)
+        b_task.setting["maxRingTime"] = object()
+        b_task.setting["maxCall"] = object()
+        sandbox.state.operate(b_task, 1, sandbox.sim_clock())
+        sandbox.advance(300)  # long enough for A's redials
+        assert b_task.status is TaskStatus.PAUSED
+        for account in (A, B):
+            assert (await call(app, account, "ping", ping)).code == 0
+        a_list = await call(app, A, "listOrder", {"productID": "callbot", "userTaskID": A_TASK, "options": {}})
+        assert a_list.code == 0 and a_list.json()["totalCount"] == len(A_ORDERS)
+
+    asyncio.run(run())
+    assert sandbox.state.task(A_TASK, A.uuid).status is TaskStatus.COMPLETED  # A's dialing went on
+
+
+def test_retmsg_never_names_another_account() -> None:
+    sandbox = a_with_a_running_task()
+    app = sandbox.asgi_app()
+
+    async def run() -> list[Reply]:
+        return [await call(app, B, op, body) for op, body in b_requests(A_TASK, A_ORDERS, [])]
+
+    for reply in asyncio.run(run()):
+        assert not re.search(r"tenant-a|T100001-C", reply.body.decode())

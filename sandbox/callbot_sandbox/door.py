@@ -1,0 +1,182 @@
+"""What a request must be before the sandbox does anything with it: one rule per kind of input.
+
+- **Signing headers** (requestID, uuid, createTs, sign, algorithm): at most one copy each, printable ASCII.
+  A second copy or another character: retCode 6 (the sign cannot be checked against an ambiguous header).
+- **Body size**: at most ``Limits.max_body_bytes`` on the wire, refused from Content-Length or while it
+  is read, before it is buffered whole (retCode 4); after gzip, at most the same size and at most
+  ``max_gzip_ratio`` times the compressed size (retCode 4).
+- **JSON**: an object; NaN and Infinity are not JSON (retCode 3); a number whose value is whole is an integer
+  (JSON Schema 2020-12: 1.0 is the integer 1); nesting deeper than the JSON parser's recursion guard
+  allows (about 900 levels at Python's default recursion limit) is refused (retCode 4), never a crash.
+- **Strings**: every string and key must be encodable as UTF-8, so that any accepted value can be echoed;
+  a lone UTF-16 surrogate (``"\\ud800"``) is refused (retCode 4).
+- **URLs** (the callback URLs): empty, or an absolute http(s) URL with a host that parses (retCode 4).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected
+
+SIGNATURE_WRONG = 6
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: Largest request body accepted, compressed or not (sandbox: 32 MiB).
+    max_body_bytes: int = 32 * 1024 * 1024
+    #: Largest ratio of a gzip body's decompressed size to its compressed size.
+    max_gzip_ratio: int = 200
+    #: Longest callback URL.
+    max_url_length: int = 2048
+
+
+def single_ascii_headers(raw_headers: list[tuple[bytes, bytes]], names: frozenset[bytes]) -> dict[str, str]:
+    """The signing headers named in ``names`` (lower case), each present at most once and printable ASCII."""
+    found: dict[str, str] = {}
+    for key, value in raw_headers:
+        name = key.lower()
+        if name not in names:
+            continue
+        text = name.decode("ascii")
+        if text in found:
+            raise RequestRejected(SIGNATURE_WRONG, f"incorrect signature: the {text} header is sent more than once")
+        if not all(0x20 <= byte < 0x7F for byte in value):
+            raise RequestRejected(SIGNATURE_WRONG, f"incorrect signature: the {text} header is not printable ASCII")
+        found[text] = value.decode("ascii")
+    return found
+
+
+async def read_body(chunks: AsyncIterator[bytes], content_length: str | None, limits: Limits) -> bytes:
+    """The body, refused as soon as it is known to be over the limit (never buffered past it)."""
+    limit = limits.max_body_bytes
+    if content_length is not None:
+        if not content_length.isdigit():
+            raise RequestRejected(BAD_VALUE, "the Content-Length header is not a number")
+        if int(content_length) > limit:
+            raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes (Content-Length)")
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def gunzip(data: bytes, limits: Limits) -> bytes:
+    """Decompress every gzip member of ``data``, stopping at the size and ratio limits."""
+    cap = min(limits.max_body_bytes, max(64 * 1024, limits.max_gzip_ratio * len(data)))
+    out: list[bytes] = []
+    size = 0
+    rest = data
+    try:
+        while rest:
+            inflater = zlib.decompressobj(wbits=31)
+            piece = inflater.decompress(rest, cap - size + 1)
+            size += len(piece)
+            out.append(piece)
+            if size > cap or inflater.unconsumed_tail:
+                raise RequestRejected(
+                    BAD_VALUE,
+                    f"the gzip body expands past {cap} bytes (limits: {limits.max_gzip_ratio}x its size, "
+                    f"{limits.max_body_bytes} bytes)",
+                )
+            if not inflater.eof:
+                raise RequestRejected(WRONG_TYPE, "the request body is not valid gzip (cut short)")
+            rest = inflater.unused_data
+    except zlib.error:
+        raise RequestRejected(WRONG_TYPE, "the request body is not valid gzip") from None
+    return b"".join(out)
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return int(value) if value.is_integer() else value
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# Any \uD800-\uDFFF escape: a lone surrogate is possible only if one of these is in the raw body.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
+    """The body as a JSON object, by the rules in the module docstring."""
+    if not raw.strip():
+        return {}  # most pages mark the body optional; the required fields then answer retCode 2
+    try:
+        body = json.loads(raw, parse_float=_number, parse_constant=_constant)
+    except RecursionError:
+        raise RequestRejected(BAD_VALUE, "the request body is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError):  # ValueError includes an integer of more than 4,300 digits
+        raise RequestRejected(WRONG_TYPE, "the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise RequestRejected(WRONG_TYPE, "the request body must be a JSON object")
+    if _SURROGATE_ESCAPE.search(raw) is not None:
+        _check_strings(body)
+    return body
+
+
+def _check_strings(body: Any) -> None:
+    """Every key and string of ``body`` encodes as UTF-8 (iteratively: the depth is already bounded)."""
+    stack: list[Any] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                _encodable(key)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            _encodable(node)
+
+
+def _encodable(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestRejected(BAD_VALUE, "a string holds a lone UTF-16 surrogate: it cannot be UTF-8") from None
+
+
+def check_url(name: str, url: Any, limits: Limits) -> None:
+    """A callback URL: empty, or absolute http(s) with a host; refused with retCode 4 otherwise."""
+    if not isinstance(url, str) or url == "":
+        return
+    problem = ""
+    if len(url) > limits.max_url_length:
+        problem = f"is longer than {limits.max_url_length} characters"
+    else:
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # raises on a port that is not a number in range
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                problem = "must be an absolute http:// or https:// URL with a host"
+            elif any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+                problem = "holds spaces or control characters"
+        except ValueError as exc:
+            problem = f"does not parse ({exc})"
+    if problem:
+        raise RequestRejected(BAD_VALUE, f"parameter {name} {problem}")
+
+
+def encode_json(payload: Any) -> bytes:
+    """JSON bytes of ``payload``; a value UTF-8 cannot hold (a lone surrogate) is written as a \\u escape."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
