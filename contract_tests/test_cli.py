@@ -17,6 +17,7 @@ import pytest
 from callbot_cli import main
 from callbot_cli._exit import exit_code_for
 from callbot_sandbox import OrderState, Sandbox, TaskStatus, serve_in_thread
+from callbot_sandbox.dialer import VirtualClock
 from callbot_signing import SignatureError, signature_headers
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -36,7 +37,7 @@ LIMIT = 60  # seconds a subprocess may take
 
 @pytest.fixture
 def sandbox() -> Sandbox:
-    return make_sandbox()
+    return make_sandbox(virtual_clock=VirtualClock(time.time()))  # nothing is dialed behind the test's back
 
 
 @pytest.fixture
