@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
 GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
-HAND_WRITTEN := signing sandbox contract_tests bench
+HAND_WRITTEN := signing sandbox contract_tests bench tools
 
-.PHONY: setup generate check-generated lint test contract sandbox bench clean
+.PHONY: setup generate check-generated compat lint test contract sandbox bench clean
 PORT ?= 8080
 
 setup: $(STAMP)
@@ -40,6 +40,12 @@ check-generated: $(STAMP)
 		echo "check-generated: $(GENERATED) differs from what $(SPEC) generates: run 'make generate' and commit"; exit 1; \
 	fi
 
+# What the spec change breaks for code that imports the generated library: compares spec, generated package and
+# version with BASE (default: the newest v* tag, else HEAD~1), writes build/compat.md (a CHANGELOG.md section)
+# and fails on a breaking change that pyproject.toml's version does not acknowledge.
+compat: $(STAMP)
+	$(BIN)/python -m tools.compat $(if $(BASE),--base '$(BASE)') --markdown build/compat.md
+
 lint: $(STAMP)
 	$(BIN)/ruff check $(HAND_WRITTEN)
 	$(BIN)/ruff format --check $(HAND_WRITTEN)
@@ -55,7 +61,7 @@ contract: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/callbot-sandbox --port $(PORT) $(ARGS)
 
-test: lint check-generated
+test: lint check-generated compat
 	$(BIN)/python -m pytest -q
 
 # Benchmarks (not tests): rewrites bench/RESULTS.md. Takes a few minutes; not part of `make test`.

@@ -1,0 +1,99 @@
+"""What changed in the generated package's Python API, found with griffe (static analysis, nothing imported).
+
+griffe's ``find_breaking_changes`` reports what breaks importers (removed objects and parameters, parameters
+newly required or moved, changed defaults); the additions (new public objects, new optional parameters) are
+collected here. Docstrings are not compared: they come from the spec, whose documentation changes the spec
+comparison lists.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import griffe
+
+from .changes import Change, Kind, Source
+
+PACKAGE = "callbot_client"
+#: Values that change with every spec change by design (the package's provenance, not its API).
+PROVENANCE = frozenset({"SPEC_SHA256", "GENERATOR_VERSION", "TEMPLATES_SHA256"})
+
+
+def load(search_path: Path) -> griffe.Object | griffe.Alias:
+    return griffe.load(PACKAGE, search_paths=[str(search_path)], allow_inspection=False, store_source=False)
+
+
+def _short(path: str) -> str:
+    return path.removeprefix(PACKAGE + ".")
+
+
+def _describe(breakage: griffe.Breakage) -> str:
+    where = _short(breakage.obj.path)
+    old, new = breakage.old_value, breakage.new_value
+    parameter = new if isinstance(new, griffe.Parameter) else old if isinstance(old, griffe.Parameter) else None
+    if parameter is not None:
+        where = f"{where}({parameter.name})"
+    text = f"`{where}`: {breakage.kind.value.lower()}"
+    if breakage.kind in (griffe.BreakageKind.PARAMETER_CHANGED_DEFAULT, griffe.BreakageKind.ATTRIBUTE_CHANGED_VALUE):
+        before = old.default if isinstance(old, griffe.Parameter) else old
+        after = new.default if isinstance(new, griffe.Parameter) else new
+        text += f" ({before} -> {after})"
+    return text
+
+
+def _public(obj: griffe.Object | griffe.Alias, found: dict[str, griffe.Object]) -> dict[str, griffe.Object]:
+    """Every public object defined in the package (not the names it imports), by path."""
+    for member in obj.members.values():
+        if member.is_alias or not member.is_public:
+            continue
+        assert isinstance(member, griffe.Object)
+        found[member.path] = member
+        if member.is_module or member.is_class:
+            _public(member, found)
+    return found
+
+
+def _additions(old: griffe.Object | griffe.Alias, new: griffe.Object | griffe.Alias) -> list[str]:
+    before, after = _public(old, {}), _public(new, {})
+    added = sorted(set(after) - set(before))
+    out = [
+        f"`{_short(path)}`: new {after[path].kind.value}"
+        for path in added
+        if not any(path.startswith(parent + ".") for parent in added)
+    ]
+    for path in sorted(set(before) & set(after)):
+        was, now = before[path], after[path]
+        if not (was.is_function and now.is_function):
+            continue
+        assert isinstance(was, griffe.Function) and isinstance(now, griffe.Function)
+        known = {parameter.name for parameter in was.parameters}
+        for parameter in now.parameters:
+            if parameter.name not in known and parameter.default is not None:
+                out.append(f"`{_short(path)}({parameter.name})`: new optional parameter")
+    return out
+
+
+def _pair(texts: list[str]) -> list[str]:
+    """One line for the same change of SyncOperations and AsyncOperations (and sync/asyncio functions)."""
+    merged = (
+        re.sub(r"\.(?:sync|asyncio)(?:_detailed)?\(", ".sync/asyncio[_detailed](", re.sub(
+            r"\b(?:Sync|Async)Operations\b", "SyncOperations/AsyncOperations", text))
+        for text in texts
+    )  # fmt: skip
+    return list(dict.fromkeys(merged))
+
+
+def python_changes(old_root: Path | None, new_root: Path) -> list[Change]:
+    """Changes of the generated package from ``old_root/callbot_client`` to ``new_root/callbot_client``."""
+    if old_root is None or not (old_root / PACKAGE / "__init__.py").exists():
+        return [Change(Kind.ADDITIVE, Source.PYTHON, f"the `{PACKAGE}` package is new")]
+    old, new = load(old_root), load(new_root)
+    breaking = [
+        _describe(breakage)
+        for breakage in griffe.find_breaking_changes(old, new)
+        if breakage.obj.name not in PROVENANCE
+    ]
+    changes = [Change(Kind.BREAKING, Source.PYTHON, text) for text in _pair(breaking)]
+    changes += [Change(Kind.ADDITIVE, Source.PYTHON, text) for text in _pair(_additions(old, new))]
+    return changes
