@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
 GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
-HAND_WRITTEN := signing sandbox contract_tests bench tools
+HAND_WRITTEN := signing sandbox contract_tests bench tools openapi
 
 .PHONY: setup generate check-generated compat lint test contract sandbox bench clean
 PORT ?= 8080
@@ -27,8 +27,11 @@ generate: $(STAMP)
 	touch $(GENERATED)/py.typed
 	$(BIN)/python openapi/spec_to_json.py $(SPEC) $(GENERATED)/openapi.json
 
-# Fails, with the diff, when generated/ is not what the generator makes of the spec.
+# Fails, with the diff, when generated/ is not what the generator makes of the spec, and when the provenance
+# it records (callbot_client.SPEC_SHA256, GENERATOR_VERSION, TEMPLATES_SHA256) does not match the files.
 check-generated: $(STAMP)
+	@$(BIN)/python openapi/spec_to_json.py --check $(SPEC) $(GENERATED)/openapi.json || \
+		{ echo "check-generated: $(GENERATED) was not generated from this spec, generator and templates: run 'make generate' and commit"; exit 1; }
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
 		--config $(GENERATOR_CONFIG) --custom-template-path openapi/templates --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \

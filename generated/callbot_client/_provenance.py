@@ -1,0 +1,9 @@
+"""What this package was generated from. Written by openapi/spec_to_json.py during `make generate`;
+`make check-generated` fails when it does not match the spec, the generator and the templates."""
+
+#: sha256 of openapi/callbot.yaml, the spec this package was generated from.
+SPEC_SHA256 = "38aff01ff35664d88dfac2da3346bb67076a3f4cca8db76c2d4e961ed29dc3c9"
+#: The version of openapi-python-client that generated it.
+GENERATOR_VERSION = "0.29.1"
+#: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
+TEMPLATES_SHA256 = "63d03fc0ec7ecd83683d2ef2a4194612b5a449ccc99f7be39ae70b78b9b4cf40"
