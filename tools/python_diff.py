@@ -42,13 +42,18 @@ def _describe(breakage: griffe.Breakage) -> str:
     return text
 
 
-def _public(obj: griffe.Object | griffe.Alias, found: dict[str, griffe.Object]) -> dict[str, griffe.Object]:
-    """Every public object defined in the package (not the names it imports), by path."""
+def _public(obj: griffe.Object | griffe.Alias, found: dict[str, str]) -> dict[str, str]:
+    """Path -> kind of every public object defined in the package, and of every exported name that points
+    into a private module (``callbot_client.SPEC_SHA256`` from ``_provenance``)."""
     for member in obj.members.values():
-        if member.is_alias or not member.is_public:
+        if member.is_alias:
+            assert isinstance(member, griffe.Alias)
+            if member.is_exported and any(part.startswith("_") for part in member.target_path.split(".")):
+                found[member.path] = "name"
             continue
-        assert isinstance(member, griffe.Object)
-        found[member.path] = member
+        if not member.is_public:
+            continue
+        found[member.path] = member.kind.value
         if member.is_module or member.is_class:
             _public(member, found)
     return found
@@ -58,15 +63,14 @@ def _additions(old: griffe.Object | griffe.Alias, new: griffe.Object | griffe.Al
     before, after = _public(old, {}), _public(new, {})
     added = sorted(set(after) - set(before))
     out = [
-        f"`{_short(path)}`: new {after[path].kind.value}"
+        f"`{_short(path)}`: new {after[path]}"
         for path in added
         if not any(path.startswith(parent + ".") for parent in added)
     ]
     for path in sorted(set(before) & set(after)):
-        was, now = before[path], after[path]
-        if not (was.is_function and now.is_function):
+        was, now = old.modules_collection.get_member(path), new.modules_collection.get_member(path)
+        if not (isinstance(was, griffe.Function) and isinstance(now, griffe.Function)):
             continue
-        assert isinstance(was, griffe.Function) and isinstance(now, griffe.Function)
         known = {parameter.name for parameter in was.parameters}
         for parameter in now.parameters:
             if parameter.name not in known and parameter.default is not None:
