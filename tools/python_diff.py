@@ -78,6 +78,46 @@ def _additions(old: griffe.Object | griffe.Alias, new: griffe.Object | griffe.Al
     return out
 
 
+def _union(annotation: object) -> frozenset[str]:
+    """The members of an annotation's top-level union (``A | None | Unset``)."""
+    parts, depth, current = [], 0, ""
+    for char in str(annotation):
+        depth += (char == "[") - (char == "]")
+        if char == "|" and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return frozenset([*parts, current.strip()])
+
+
+def _replaced(old: object, new: object) -> bool:
+    """A type replaced by another, not only widened or narrowed: whether a wider or a narrower type breaks
+    depends on who writes the value, which the spec comparison knows and reports."""
+    if str(old) == str(new):
+        return False
+    before, after = _union(old), _union(new)
+    return not (before <= after or after <= before)
+
+
+def _type_changes(old: griffe.Object | griffe.Alias, new: griffe.Object | griffe.Alias) -> list[str]:
+    out = []
+    for path in sorted(set(_public(old, {})) & set(_public(new, {}))):
+        was, now = old.modules_collection.get_member(path), new.modules_collection.get_member(path)
+        if isinstance(was, griffe.Attribute) and isinstance(now, griffe.Attribute):
+            if _replaced(was.annotation, now.annotation):
+                out.append(f"`{_short(path)}`: type {was.annotation} -> {now.annotation}")
+        elif isinstance(was, griffe.Function) and isinstance(now, griffe.Function):
+            before = {parameter.name: parameter.annotation for parameter in was.parameters}
+            for parameter in now.parameters:
+                if parameter.name in before and _replaced(before[parameter.name], parameter.annotation):
+                    change = f"{before[parameter.name]} -> {parameter.annotation}"
+                    out.append(f"`{_short(path)}({parameter.name})`: type {change}")
+            if _replaced(was.returns, now.returns):
+                out.append(f"`{_short(path)}`: returns {was.returns} -> {now.returns}")
+    return out
+
+
 def _pair(texts: list[str]) -> list[str]:
     """One line for the same change of SyncOperations and AsyncOperations (and sync/asyncio functions)."""
     merged = (
@@ -98,6 +138,7 @@ def python_changes(old_root: Path | None, new_root: Path) -> list[Change]:
         for breakage in griffe.find_breaking_changes(old, new)
         if breakage.obj.name not in PROVENANCE
     ]
+    breaking += _type_changes(old, new)
     changes = [Change(Kind.BREAKING, Source.PYTHON, text) for text in _pair(breaking)]
     changes += [Change(Kind.ADDITIVE, Source.PYTHON, text) for text in _pair(_additions(old, new))]
     return changes
