@@ -2,7 +2,7 @@
 `make check-generated` fails when it does not match the spec, the generator and the templates."""
 
 #: sha256 of openapi/callbot.yaml, the spec this package was generated from.
-SPEC_SHA256 = "38aff01ff35664d88dfac2da3346bb67076a3f4cca8db76c2d4e961ed29dc3c9"
+SPEC_SHA256 = "ce4180fd48f0799ad1d28320f29a83fc4991db3ef1665c51e166ce89606a9b5e"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
