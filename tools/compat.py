@@ -196,8 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             found = default_base()
             if found is None:
                 print(
-                    "compat: skipped: no v* tag and HEAD has no parent here (the first commit, or a clone made "
-                    "with --depth 1): nothing to compare with. Run it with BASE=<ref> after git fetch --unshallow."
+                    "compat: skipped: no v* tag and HEAD has no parent here (the first commit, a clone made with "
+                    "--depth 1, or not a git checkout): nothing to compare with. Fetch the history "
+                    "(git fetch --unshallow --tags) or give BASE=<ref>."
                 )
                 return 0
             base, why = found
