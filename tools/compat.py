@@ -154,7 +154,8 @@ class Report:
             rule = "a minor bump while 0.x" if _release(self.base_version or "0")[0] == 0 else "a major bump"
             return (
                 f'{head}\ncompat: FAIL: breaking changes need a version bump: set version = "{self.needed}" in '
-                f"{PYPROJECT} (now {self.version}; {rule}), and add the section above to CHANGELOG.md"
+                f"{PYPROJECT} (now {self.version}; {rule}) and as info.version in {SPEC} (then make generate), "
+                "and add the section above to CHANGELOG.md"
             )
         if any(change.kind is Kind.BREAKING for change in self.changes):
             return f"{head}\ncompat: ok: the breaking changes are acknowledged by version {self.version}"
