@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
 GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
-HAND_WRITTEN := signing sandbox contract_tests bench tools openapi
+HAND_WRITTEN := signing sandbox cli contract_tests bench tools openapi
 
 .PHONY: setup generate check-generated compat lint test contract sandbox bench clean
 PORT ?= 8080

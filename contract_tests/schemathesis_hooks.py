@@ -13,7 +13,7 @@ from typing import Any
 import requests
 import schemathesis
 from callbot_signing import SignatureError, signature_headers, verify_response
-from callbot_signing._constants import (
+from callbot_signing.wire import (
     ALGORITHM_HEADER,
     REQUEST_ID_HEADER,
     SIGN_HEADER,

@@ -146,6 +146,14 @@ def stopped(client: Callbot[ErrorReply]) -> int:
 def strict() -> int:
     with Callbot("http://127.0.0.1:1", "uuid", "secret") as client:  # raises instead: no union to narrow
         return client.stop_order(user_task_id="t", order_ids=["o"]).success_count
+
+
+def bare(client: Callbot) -> int:  # a bare annotation is the raising client
+    return client.stop_order(user_task_id="t", order_ids=["o"]).success_count
+
+
+def from_config(flag: bool) -> Callbot[ErrorReply]:  # a bool from a setting: the lenient type, to be safe
+    return Callbot("http://127.0.0.1:1", "uuid", "secret", raise_on_error=flag)
 """
 
 NOT_NARROWED = """

@@ -22,6 +22,7 @@ from callbot_signing import (
     BatchInProgressError,
     CallbotAuth,
     CallbotError,
+    CallbotTransport,
     InvalidRequestError,
     PermissionDeniedError,
     RetryPolicy,
@@ -31,7 +32,6 @@ from callbot_signing import (
     UnexpectedResponseError,
     connect,
 )
-from callbot_signing._transport import CallbotTransport
 
 from .faulty_server import closed_port, faulty_server
 from .test_signature import documented_sign as independent_sign

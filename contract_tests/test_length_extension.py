@@ -24,9 +24,15 @@ import time
 from typing import Any
 
 import pytest
-from callbot_signing import InvalidWebhookError, ReplayGuard, SignatureError, parse_webhook, verify_webhook
-from callbot_signing._replay import MemoryReplayStore
-from callbot_signing._verify import verify_signed_message
+from callbot_signing import (
+    InvalidWebhookError,
+    MemoryReplayStore,
+    ReplayGuard,
+    SignatureError,
+    parse_webhook,
+    verify_webhook,
+)
+from callbot_signing.wire import verify_signed_message
 
 from . import length_extension as forger
 from .test_signature import documented_sign

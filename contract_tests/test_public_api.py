@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import callbot_cli
 import callbot_sandbox
 import callbot_signing
+import callbot_signing.wire
 import pytest
 
 
@@ -50,14 +52,80 @@ import pytest
             ],
         ),
         (
+            callbot_signing.wire,
+            [
+                "ALGORITHMS",
+                "ALGORITHM_HEADER",
+                "CREATE_TS_HEADER",
+                "DEFAULT_ALGORITHM",
+                "DEFAULT_MAX_CLOCK_SKEW",
+                "IDEMPOTENT_OPERATIONS",
+                "MAX_REQUEST_ID_CHARS",
+                "NOT_IDEMPOTENT_OPERATIONS",
+                "PING_KEYS",
+                "REQUEST_ID_HEADER",
+                "RET_CODES",
+                "SIGN_HEADER",
+                "STANDARD_KEYS",
+                "UUID_HEADER",
+                "WEBHOOK_OPERATIONS",
+                "Attempt",
+                "Envelope",
+                "EnvelopeError",
+                "HeadersLike",
+                "RetryDecision",
+                "decide_retry",
+                "encode_body",
+                "envelope_keys",
+                "error_for_ret_code",
+                "normalize_algorithm",
+                "operations",
+                "parse_retry_after",
+                "read_envelope",
+                "request_id_of",
+                "schema_problem",
+                "verify_signed_message",
+                "webhook_problem",
+            ],
+        ),
+        (
             callbot_sandbox,
             ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"],
         ),
+        (
+            callbot_cli,
+            [
+                "MAX_ORDERS_PER_BATCH",
+                "MAX_ORDER_IDS_PER_STOP",
+                "JournalError",
+                "OrderJournal",
+                "OrderResult",
+                "OrderStatus",
+                "add_orders",
+                "find_existing_orders",
+                "main",
+                "stop_orders",
+            ],
+        ),
     ],
-    ids=["callbot_signing", "callbot_sandbox"],
+    ids=["callbot_signing", "callbot_signing.wire", "callbot_sandbox", "callbot_cli"],
 )
 def test_public_names_are_pinned(module: object, expected: list[str]) -> None:
     assert sorted(module.__all__) == sorted(expected)  # type: ignore[attr-defined]
     public = {name for name in vars(module) if not name.startswith("_")}
     assert {name for name in expected if not name.startswith("_")} <= public
     assert all(hasattr(module, name) for name in expected)
+
+
+def test_no_sandbox_test_or_bench_module_imports_a_private_module_of_the_client() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("sandbox", "contract_tests", "bench", "cli")
+        for path in sorted((root / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "callbot_signing._" in line and not line.lstrip().startswith("#") and path.name != "test_public_api.py"
+    ]
+    assert offenders == []

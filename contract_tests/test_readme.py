@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ import httpx
 import pytest
 from callbot_client.models import TaskCallback
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
-from callbot_signing._retry import IDEMPOTENT_OPERATIONS
+from callbot_sandbox.dialer import VirtualClock
+from callbot_signing.wire import IDEMPOTENT_OPERATIONS
 
 from .conftest import REPO, call_info_list
 from .test_webhooks import PAYLOADS, delivery
@@ -40,14 +42,17 @@ def run(name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def test_every_python_block_is_marked_and_checked_below() -> None:
-    assert set(blocks()) == {"quick-start", "campaign", "async", "errors", "receiver", "generated", "other-clients"}
+    assert set(blocks()) == {
+        "quick-start", "campaign", "types", "async", "errors", "receiver", "generated", "other-clients", "bulk"
+    }  # fmt: skip
 
 
 def test_the_client_blocks_run_top_to_bottom_on_the_sandbox(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the bulk block writes its journal in the working directory
     account = Account("readme-uuid", "readme-secret-key")
-    sandbox = Sandbox([account])
+    sandbox = Sandbox([account], virtual_clock=VirtualClock(time.time()))  # nothing is dialed meanwhile
     task = sandbox.state.create_task("my-task-0001", "scene-1", 0, account.uuid)
     sandbox.state.import_orders(task, call_info_list("order-0001", "order-0002"), new_batch=False)
     with serve_in_thread(sandbox.asgi_app()) as url:
@@ -56,17 +61,20 @@ def test_the_client_blocks_run_top_to_bottom_on_the_sandbox(
         monkeypatch.setenv("CALLBOT_SECRET_KEY", account.secret_key)
         monkeypatch.delenv("CALLBOT_ALGORITHM", raising=False)
         outputs: dict[str, list[str]] = {}
-        for name in ("quick-start", "campaign", "async", "errors", "generated", "other-clients"):
+        for name in ("quick-start", "campaign", "types", "async", "errors", "generated", "other-clients", "bulk"):
             run(name)
             outputs[name] = capsys.readouterr().out.splitlines()
     assert outputs["quick-start"] == ["2 []"]
     assert sandbox.state.orders["order-0001"].state is OrderState.STOPPED
     assert outputs["campaign"] == ["250 orders"]
+    assert outputs["types"] == ["250 10"]  # the virtual clock has not moved: nothing finished, ten stopped
     pong, finished = outputs["async"][0].split()
-    assert pong == "hello" and 0 <= int(finished) <= 250
+    assert (pong, finished) == ("hello", "0")
     assert [line.split()[:2] for line in outputs["errors"]] == [["refused:", "4"], ["refused:", "4"]]
     assert outputs["generated"] == ["1 0"]  # order-0002 was stopped by the quick start already
     assert outputs["other-clients"] == ["hello"]
+    assert outputs["bulk"] == ["2500 accepted"]
+    assert sum(order_id.startswith("bulk-") for order_id in sandbox.state.tasks["spring-2026"].order_ids) == 2500
 
 
 async def test_the_readme_webhook_receiver_accepts_a_signed_callback_and_refuses_a_forged_one(
@@ -105,7 +113,10 @@ def test_every_python_block_passes_mypy_strict(tmp_path: Path) -> None:
     (tmp_path / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
     for name, code in blocks().items():
         (tmp_path / f"readme_{name.replace('-', '_')}.py").write_text(code, encoding="utf-8")
-    env = {**os.environ, "MYPYPATH": os.pathsep.join(str(REPO / part) for part in ("generated", "signing", "sandbox"))}
+    env = {
+        **os.environ,
+        "MYPYPATH": os.pathsep.join(str(REPO / part) for part in ("generated", "signing", "sandbox", "cli")),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--no-incremental", "--cache-dir",
          str(tmp_path / ".cache"), *sorted(str(p) for p in tmp_path.glob("readme_*.py"))],

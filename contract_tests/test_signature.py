@@ -39,6 +39,30 @@ KNOWN_ANSWERS = [
     (b"", "r1", "MD5", "9C00353621E5FC7C8C8ED190D3386488"),
 ]
 
+# Bodies of every size class sign() could treat differently (empty, around 4 KiB, 1 MiB), n bytes of "x",
+# computed outside Python with coreutils:
+#   { printf 'k3y&body='; head -c N /dev/zero | tr '\0' x; printf '&createTs=1700000000&requestID=r1&uuid=acc-uuid'; } \
+#     | md5sum | cut -d' ' -f1 | tr a-f A-F          (sha256sum for SHA256)
+SIZED_ANSWERS = [
+    (0, "MD5", "9C00353621E5FC7C8C8ED190D3386488"),
+    (0, "SHA256", "CC79D9CAA6E49413F1CEA5F10635B4D4386306EAA642552ADB1D956CD1C6DBFC"),
+    (4095, "MD5", "CF9C1E7A114A05258EE7F92F6DF5B941"),
+    (4095, "SHA256", "F1225A9D010F0E74B5694A42B242C03D9C6284C4F849EF7EA5DDD5D85728E820"),
+    (4096, "MD5", "EEFA37D9DA83C319073A0740556B1EBF"),
+    (4096, "SHA256", "1BB9C14BA3D0449260D2656D4AE171D14011ED1E07EAF472BCD14A09152C1FEB"),
+    (4097, "MD5", "2D6AD243D96358B400195090413744D3"),
+    (4097, "SHA256", "A534F9EE8020BCF9C97CA54D68D2145378326CD6A59AA731D881AFDD4C65642E"),
+    (1048576, "MD5", "4CA7C9D56884A273BCECF8A2281FB3B7"),
+    (1048576, "SHA256", "6DF9A71783828E17FA8319ECBA91360ACBF74FEEB22ECB20E77F42704B43DE40"),
+]
+
+
+@pytest.mark.parametrize(
+    ("size", "algorithm", "expected"), SIZED_ANSWERS, ids=[f"{n}B-{a}" for n, a, _ in SIZED_ANSWERS]
+)
+def test_known_answer_vectors_for_every_body_size_class(size: int, algorithm: str, expected: str) -> None:
+    assert sign("k3y", b"x" * size, "1700000000", "r1", "acc-uuid", algorithm) == expected
+
 
 @pytest.mark.parametrize(("body", "request_id", "algorithm", "expected"), KNOWN_ANSWERS)
 def test_known_answer_vectors_computed_with_coreutils(

@@ -421,7 +421,7 @@ DOCUMENTED_RET_CODES = [0, 1, 2, 3, 4, 4001, 5, 5001, 6, 6001, 6002, 6003, 7, 10
 
 
 def test_the_ret_code_table_is_documented_once_and_mapped_to_errors(spec: dict[str, Any]) -> None:
-    from callbot_signing._errors import RET_CODES
+    from callbot_signing.wire import RET_CODES
 
     description = spec["components"]["schemas"]["RetCode"]["description"]
     for code in DOCUMENTED_RET_CODES:

@@ -17,8 +17,7 @@ from callbot_signing import (
     parse_webhook,
     verify_response,
 )
-from callbot_signing._schemas import webhook_problem
-from callbot_signing._webhooks import WEBHOOK_OPERATIONS
+from callbot_signing.wire import WEBHOOK_OPERATIONS, webhook_problem
 from starlette.datastructures import Headers as StarletteHeaders
 
 from .test_signature import documented_sign

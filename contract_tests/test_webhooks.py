@@ -11,12 +11,12 @@ from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 from callbot_signing import (
     InvalidWebhookError,
     ReplayGuard,
+    ReplayGuardFullError,
     SignatureError,
     parse_webhook,
     verify_webhook,
     webhook_kind,
 )
-from callbot_signing._replay import ReplayGuardFullError
 
 from .test_signature import documented_sign as independent_sign
 

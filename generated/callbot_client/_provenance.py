@@ -6,4 +6,4 @@ SPEC_SHA256 = "ce4180fd48f0799ad1d28320f29a83fc4991db3ef1665c51e166ce89606a9b5e"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "63d03fc0ec7ecd83683d2ef2a4194612b5a449ccc99f7be39ae70b78b9b4cf40"
+TEMPLATES_SHA256 = "0f7bbcb1175b16388515fb992185ca2b228aa12140bcfe98c2259da292c1de5c"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from callbot_signing._signature import normalize_algorithm
+from callbot_signing.wire import normalize_algorithm
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,16 @@ from typing import Any
 from uuid import uuid4
 
 from callbot_signing import SignatureError, sign
-from callbot_signing._constants import (
+from callbot_signing.wire import (
     ALGORITHM_HEADER,
     CREATE_TS_HEADER,
     DEFAULT_ALGORITHM,
     REQUEST_ID_HEADER,
     SIGN_HEADER,
     UUID_HEADER,
+    normalize_algorithm,
+    verify_signed_message,
 )
-from callbot_signing._signature import normalize_algorithm
-from callbot_signing._verify import verify_signed_message
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers

@@ -73,4 +73,10 @@ __all__ = [
     "webhook_kind",
 ]
 
+for _name in __all__:  # tracebacks and reprs name the public home: callbot_signing.InvalidRequestError
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("callbot_signing._"):
+        _obj.__module__ = __name__
+del _name, _obj
+
 configure_logging_from_env()

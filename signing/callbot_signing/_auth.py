@@ -34,15 +34,16 @@ from ._errors import (
     UnexpectedResponseError,
     error_for_ret_code,
 )
-from ._json import json_object
+from ._json import json_object, too_dense
 from ._retry import (
-    MAYBE_PROCESSED_RET_CODES,
-    MAYBE_PROCESSED_STATUSES,
+    IDEMPOTENT_OPERATIONS,
     NO_RETRIES,
-    NOT_PROCESSED_RET_CODES,
-    NOT_PROCESSED_STATUSES,
+    Attempt,
     RetryPolicy,
+    TransportFault,
+    decide_retry,
     operation_of,
+    transport_fault_of,
 )
 from ._schemas import envelope_keys, schema_problem
 from ._secret import SecretKey
@@ -174,15 +175,19 @@ class CallbotAuth(httpx.Auth):
         operation = operation_of(request)
         request_id: str = request.extensions[REQUEST_ID_EXTENSION]
         status = response.status_code
-        if not response.is_success:
+        if status != 200:  # the only status the API documents; a 201 or 299 is not a Callbot answer either
             self._log(request, status=status)
-            if status in NOT_PROCESSED_STATUSES or status in MAYBE_PROCESSED_STATUSES:
-                delay = self._retry_delay(
-                    request, response, f"HTTP {status}", maybe_processed=status in MAYBE_PROCESSED_STATUSES
-                )
-                if delay is not None:
-                    return delay
-            raise self._unexpected(response, f"HTTP {status} (the API documents only 200)", request_id, operation)
+            delay = self._retry_wait(request, status=status, retry_after=response.headers.get("retry-after"))
+            if delay is not None:
+                return delay
+            hint = (
+                " (is base_url the service's root, e.g. https://nxbot.nxcloud.com? The client adds "
+                "/callcentre/api/v3/<operation> itself)"
+                if status in (404, 405)
+                else ""
+            )
+            what = f"HTTP {status} from {request.url} (the API documents only 200){hint}"
+            raise self._unexpected(response, what, request_id, operation)
         if self.verify_responses:
             self._verify(request, response, request_id, operation)
         data = self._decode(response, request_id, operation)
@@ -193,12 +198,11 @@ class CallbotAuth(httpx.Auth):
         self._log(request, status=status, ret_code=envelope.ret_code)
         if envelope.ret_code != 0:
             code = envelope.ret_code
-            if code in NOT_PROCESSED_RET_CODES or code in MAYBE_PROCESSED_RET_CODES:
-                delay = self._retry_delay(
-                    request, response, f"retCode {code}", maybe_processed=code in MAYBE_PROCESSED_RET_CODES
-                )
-                if delay is not None:
-                    return delay
+            delay = self._retry_wait(
+                request, status=status, ret_code=code, retry_after=response.headers.get("retry-after")
+            )
+            if delay is not None:
+                return delay
             if self.raise_on_error:
                 raise error_for_ret_code(
                     code,
@@ -227,7 +231,7 @@ class CallbotAuth(httpx.Auth):
                 refusal = _refusal(body)
                 if refusal is not None:
                     raise self._refusal_error(refusal, "an unsigned reply", request_id, operation)
-                if json_object(body) is None:
+                if len(body) <= _REFUSAL_MAX_BYTES and json_object(body) is None:  # a large one is never decoded
                     raise self._unexpected(
                         response, "a 2xx answer that is neither signed nor JSON", request_id, operation
                     )
@@ -246,23 +250,35 @@ class CallbotAuth(httpx.Auth):
             if refusal is None or exc.rule in ("request_id_echo", "uuid_echo"):
                 exc.operation = operation
                 raise
+            likely = (
+                "the algorithm differs from the account's console setting"
+                if exc.rule in ("algorithm_mismatch", "bad_algorithm")
+                else "the secret key is probably wrong"
+            )
             raise self._refusal_error(
-                refusal, f"a reply that could not be verified either ({exc.rule}): the secret key is probably wrong",
-                request_id, operation,
-            ) from exc  # fmt: skip
+                refusal, f"a reply that could not be verified either ({exc.rule}): {likely}", request_id, operation
+            ) from exc
 
     @staticmethod
     def _refusal_error(data: dict[str, Any], note: str, request_id: str, operation: str) -> CallbotError:
         envelope = read_envelope(data)
         return error_for_ret_code(
             envelope.ret_code,
-            f"{envelope.ret_msg} ({note})",
+            envelope.ret_msg,
             response_id=envelope.response_id,
             request_id=request_id,
             operation=operation,
+            note=note,
         )
 
     def _decode(self, response: httpx.Response, request_id: str, operation: str) -> dict[str, Any]:
+        values = too_dense(response.content)
+        if values is not None:
+            what = (
+                f"a body of {len(response.content):,} bytes with up to {values:,} JSON values, too dense to decode "
+                "within memory bounds (no Callbot answer is)"
+            )
+            raise self._unexpected(response, what, request_id, operation)
         data = json_object(response.content)
         if data is None:
             raise self._unexpected(
@@ -276,38 +292,50 @@ class CallbotAuth(httpx.Auth):
         """Seconds to wait before retrying after ``exc`` (an httpx.TransportError or DecodingError); or
         raise the typed error for it."""
         self._log(request, error=type(exc).__name__)
-        # A failed connect never reached the service; anything later may have been carried out.
-        maybe_processed = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        delay = self._retry_delay(request, None, type(exc).__name__, maybe_processed=maybe_processed)
+        delay = self._retry_wait(request, fault=transport_fault_of(exc), detail=type(exc).__name__)
         if delay is not None:
             return delay
         operation = operation_of(request)
         attempts = request.extensions.get(_ATTEMPT, 1)
         where = f"{request.url.scheme}://{request.url.netloc.decode('ascii', errors='replace')}"
         error_cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        maybe_done = (
+            f" {operation} may have been carried out before the fault and is not repeated automatically: check "
+            "(e.g. with listTask or listOrder) before sending it again."
+            if transport_fault_of(exc) == "read" and operation not in IDEMPOTENT_OPERATIONS
+            else ""
+        )
         raise error_cls(
             f"{operation} to {where} failed after {attempts} attempt(s): {type(exc).__name__}: {exc or 'no detail'}. "
-            "Check the base URL and the network; raise the timeout if the service is slow.",
+            f"Check the base URL and the network; raise the timeout if the service is slow.{maybe_done}",
             request_id=request.headers.get(REQUEST_ID_HEADER),
             operation=operation,
         ) from exc
 
     # --- helpers -------------------------------------------------------------------------------------
 
-    def _retry_delay(
-        self, request: httpx.Request, response: httpx.Response | None, reason: str, *, maybe_processed: bool
+    def _retry_wait(
+        self,
+        request: httpx.Request,
+        *,
+        status: int | None = None,
+        ret_code: int | None = None,
+        fault: TransportFault | None = None,
+        retry_after: str | None = None,
+        detail: str = "",
     ) -> float | None:
-        attempt = request.extensions.get(_ATTEMPT, 1)
+        """Seconds to wait before the next attempt, or None: asks :func:`decide_retry`, logs its reason."""
         operation = operation_of(request)
-        if not self.retry.allows(attempt, operation, maybe_processed=maybe_processed):
-            return None
-        delay = self.retry.delay(attempt, response.headers.get("retry-after") if response is not None else None)
-        if delay is not None:
+        attempt = Attempt(operation, request.extensions.get(_ATTEMPT, 1), status, ret_code, fault, retry_after)
+        decision = decide_retry(self.retry, attempt)
+        if decision.wait is None:
+            logger.debug("%s: not retried: %s%s", operation, decision.reason, f" ({detail})" if detail else "")
+        else:
             logger.info(
-                "%s: retrying in %.2f s after %s (attempt %d of %d)",
-                operation, delay, reason, attempt, self.retry.max_retries + 1,
+                "%s: retrying in %.2f s after %s%s", operation, decision.wait, decision.reason,
+                f" ({detail})" if detail else "",
             )  # fmt: skip
-        return delay
+        return decision.wait
 
     def _unexpected(
         self,
@@ -350,9 +378,13 @@ class CallbotAuth(httpx.Auth):
         )
 
 
+#: The largest unsigned or unverifiable body that is decoded, to tell a refusal from anything else.
+_REFUSAL_MAX_BYTES = 64 * 1024
+
+
 def _refusal(body: bytes) -> dict[str, Any] | None:
     """The body, when it is a small JSON refusal of our credentials (retCode 6, 6001 or 6002)."""
-    if len(body) > 64 * 1024:
+    if len(body) > _REFUSAL_MAX_BYTES:
         return None
     data = json_object(body)
     if data is None:

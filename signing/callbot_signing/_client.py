@@ -17,10 +17,12 @@ from typing import Any, Generic, Literal, Never, Protocol, Self, TypeVar, overlo
 
 import httpx
 from callbot_client.api import AsyncOperations, SyncOperations
+from typing_extensions import TypeVar as DefaultedTypeVar
 
 from ._auth import JSON_EXTENSION, REQUEST_ID_EXTENSION, CallbotAuth
 from ._connect import build_transport, check_base_url, httpx_timeout
 from ._constants import (
+    DEFAULT_ALGORITHM,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -37,7 +39,9 @@ from ._retry import RetryPolicy
 from ._schemas import envelope_keys
 from ._secret import SecretKey
 
-_E = TypeVar("_E")
+#: What an error reply becomes: Never when the client raises (the default, so a bare ``Callbot``
+#: annotation means ``Callbot[Never]``), ErrorReply with ``raise_on_error=False``.
+_E = DefaultedTypeVar("_E", default=Never)
 
 
 class _ResponseModel(Protocol):
@@ -48,13 +52,19 @@ class _ResponseModel(Protocol):
 _M = TypeVar("_M", bound=_ResponseModel)
 
 
-def _from_env(value: str | None, variable: str, what: str) -> str:
+def _from_env(value: str | None, variable: str, what: str, default: str | None = None) -> str:
+    """``value``, else the environment variable, else ``default``; a variable set but blank is an error (a
+    blank CALLBOT_BASE_URL must not quietly mean production)."""
     if value is not None:
         return value
     found = os.environ.get(variable)
-    if found is None:
+    if found is not None and not found.strip():
+        raise ValueError(f"the environment variable {variable} is set but empty: give the {what}, or unset it")
+    if found is not None:
+        return found
+    if default is None:
         raise ValueError(f"no {what} given: pass it, or set the environment variable {variable}")
-    return found
+    return default
 
 
 def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
@@ -90,13 +100,13 @@ class _Base(Generic[_E]):
         httpx_args: Mapping[str, Any] | None,
     ) -> None:
         key = secret_key if secret_key is not None else SecretKey(_from_env(None, ENV_SECRET_KEY, "secret key"))
-        self.base_url = check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL)
+        self.base_url = check_base_url(_from_env(base_url, ENV_BASE_URL, "base URL", DEFAULT_BASE_URL))
         self.timeout = httpx_timeout(timeout)
         self.raise_on_error = raise_on_error
         self._auth = CallbotAuth(
             _from_env(uuid, ENV_UUID, "uuid"),
             key,
-            algorithm=algorithm or os.environ.get(ENV_ALGORITHM) or "MD5",
+            algorithm=_from_env(algorithm, ENV_ALGORITHM, "signature algorithm", DEFAULT_ALGORITHM),
             verify_responses=verify_responses,
             raise_on_error=raise_on_error,
             retry=RetryPolicy(max_retries=max_retries),
@@ -179,6 +189,16 @@ class _Base(Generic[_E]):
             url = self._urls[path] = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + path.encode("ascii"))
         return url
 
+    def _page_repeated(self, operation_id: str, page: int) -> None:
+        raise UnexpectedResponseError(
+            f"{operation_id} answered page {page} with the rows of page {page - 1}: the service ignores the page "
+            "number, so paging stopped instead of going on forever. Report it, quoting the responseIDs.",
+            status_code=200,
+            content_type=None,
+            body_excerpt="",
+            operation=operation_id,
+        )
+
     def _httpx_kwargs(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "timeout": self.timeout, "transport": self._transport, **self._httpx_args}
 
@@ -229,6 +249,21 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         httpx_args: Mapping[str, Any] | None = None,
     ) -> None: ...
+    @overload
+    def __init__(
+        self: Callbot[ErrorReply],
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -260,6 +295,7 @@ class Callbot(_Base[_E], SyncOperations[_E]):
             max_response_bytes=max_response_bytes,
             httpx_args=httpx_args,
         )
+        self._transport.check_serves("sync")
         self._http: httpx.Client | None = None
 
     def _reset(self) -> None:
@@ -278,10 +314,12 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         return self._derive(timeout, max_retries)
 
     def close(self) -> None:
-        """Close the connections; the client opens new ones if it is used again."""
+        """Close the connections (those of ``with_options`` copies too); the client opens new ones if used again."""
         if self._http is not None:
-            self._http.close()
+            self._http.close()  # closes the transport, and so the pool
             self._http = None
+        else:
+            self._transport.close()  # the pool may have been opened by a with_options copy
 
     def __enter__(self) -> Self:
         return self
@@ -345,6 +383,21 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         httpx_args: Mapping[str, Any] | None = None,
     ) -> None: ...
+    @overload
+    def __init__(
+        self: AsyncCallbot[ErrorReply],
+        base_url: str | None = None,
+        uuid: str | None = None,
+        secret_key: str | SecretKey | None = None,
+        *,
+        algorithm: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        verify_responses: bool = True,
+        raise_on_error: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -376,6 +429,7 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
             max_response_bytes=max_response_bytes,
             httpx_args=httpx_args,
         )
+        self._transport.check_serves("async")
         self._http: httpx.AsyncClient | None = None
 
     def _reset(self) -> None:
@@ -391,10 +445,12 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
         return self._derive(timeout, max_retries)
 
     async def aclose(self) -> None:
-        """Close the connections; the client opens new ones if it is used again."""
+        """Close the connections (those of ``with_options`` copies too); the client opens new ones if used again."""
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+        else:
+            await self._transport.aclose()
 
     async def __aenter__(self) -> Self:
         return self

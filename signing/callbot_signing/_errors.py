@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 
 class CallbotError(Exception):
@@ -29,6 +29,18 @@ class CallbotError(Exception):
         self.response_id = response_id
         self.request_id = request_id
         self.operation = operation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (and copy) every subclass, whatever its constructor's keyword-only arguments: an error
+        raised in a worker process reaches the parent as itself."""
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[CallbotError], args: tuple[Any, ...], state: dict[str, Any]) -> CallbotError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidRequestError(CallbotError):
@@ -130,12 +142,14 @@ def error_for_ret_code(
     response_id: str | None,
     request_id: str | None,
     operation: str | None,
+    note: str = "",
 ) -> CallbotError:
-    """The typed exception for a non-zero retCode, with a message that says what to do."""
+    """The typed exception for a non-zero retCode, with a message that says what to do (``note`` adds what
+    the client saw, e.g. that the reply could not be verified; ``ret_msg`` stays the service's text)."""
     cls, meaning, action = RET_CODES.get(ret_code, (CallbotError, "undocumented retCode", "see retMsg"))
     message = (
-        f"{operation or 'the call'} failed with retCode {ret_code} ({meaning}): {ret_msg!r}. To do: {action}. "
-        f"responseID={response_id} requestID={request_id}"
+        f"{operation or 'the call'} failed with retCode {ret_code} ({meaning}): {ret_msg!r}"
+        f"{f' ({note})' if note else ''}. To do: {action}. responseID={response_id} requestID={request_id}"
     )
     return cls(
         message,

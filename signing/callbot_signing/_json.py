@@ -45,6 +45,22 @@ def paused_gc(size: int) -> Iterator[None]:
                 gc.enable()
 
 
+#: Bodies from this size on must hold at most one JSON value per DENSE_BYTES_PER_VALUE bytes: a decoded
+#: value costs 50 to 100 bytes of memory, so ``[{},{},...]`` would take 30 times its size. Callbot answers
+#: hold about one value per 20 bytes (a 10 MB listCall decodes to 3.2 times its size).
+DENSITY_CHECKED_BYTES = 1024 * 1024
+DENSE_BYTES_PER_VALUE = 12
+
+
+def too_dense(body: bytes) -> int | None:
+    """The number of JSON values ``body`` may hold (counted by its commas, braces and brackets) when that
+    is more than one per DENSE_BYTES_PER_VALUE bytes of a large body; else None."""
+    if len(body) < DENSITY_CHECKED_BYTES:
+        return None
+    values = body.count(b",") + body.count(b"{") + body.count(b"[")
+    return values if values * DENSE_BYTES_PER_VALUE > len(body) else None
+
+
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 

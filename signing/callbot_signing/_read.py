@@ -18,6 +18,8 @@ import httpx
 from ._constants import BODY_EXCERPT_CHARS
 from ._errors import ResponseTooLargeError
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
 
 class _Decoder(Protocol):
     def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
@@ -26,6 +28,12 @@ class _Decoder(Protocol):
     def eof(self) -> bool: ...
     @property
     def unconsumed_tail(self) -> bytes: ...
+    @property
+    def unused_data(self) -> bytes: ...
+
+
+def _gzip_decoder() -> _Decoder:
+    return zlib.decompressobj(16 + zlib.MAX_WBITS)
 
 
 def decoder_for(content_encoding: str | None) -> _Decoder | None:
@@ -34,7 +42,7 @@ def decoder_for(content_encoding: str | None) -> _Decoder | None:
     if encoding in ("", "identity"):
         return None
     if encoding == "gzip":
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return _gzip_decoder()
     if encoding == "deflate":
         return zlib.decompressobj(zlib.MAX_WBITS)
     raise httpx.DecodingError(f"the answer is compressed with {content_encoding!r}, which this client does not ask for")
@@ -63,8 +71,10 @@ class BoundedBody:
         declared = response.headers.get("content-length", "")
         if declared.isascii() and declared.isdecimal() and int(declared) > max_bytes:
             self._too_large(f"announces {int(declared):,} bytes (Content-Length)")
+        self._encoding = (response.headers.get("content-encoding") or "").strip().lower()
+        self._pending = b""
         try:
-            self._decoder = decoder_for(response.headers.get("content-encoding"))
+            self._decoder = decoder_for(self._encoding)
         except httpx.DecodingError as exc:
             raise httpx.DecodingError(str(exc), request=request) from None
 
@@ -87,19 +97,44 @@ class BoundedBody:
         self._raw += len(chunk)
         if self._raw > self._max_bytes:
             self._too_large(f"is more than {self._max_bytes:,} bytes on the wire")
-        if self._decoder is not None:
+        if self._decoder is None:
+            self._keep(chunk)
+        else:
+            self._decompress(chunk)
+
+    def _keep(self, decoded: bytes) -> None:
+        self._size += len(decoded)
+        self._parts.append(decoded)
+
+    def _decompress(self, data: bytes) -> None:
+        """Decompress ``data`` within the limit. A gzip answer may be several members one after the other
+        (RFC 1952); anything else after the end of the compressed stream is refused, never copied along."""
+        data = self._pending + data
+        self._pending = b""
+        decoder = self._decoder
+        assert decoder is not None
+        while data:
+            if decoder.eof:
+                if self._encoding != "gzip" or not data.startswith(_GZIP_MAGIC[: len(data)]):
+                    raise httpx.DecodingError(
+                        "the compressed answer goes on after its compressed stream ended", request=self._request
+                    )
+                if len(data) < len(_GZIP_MAGIC):  # the next member's magic is cut between two chunks
+                    self._pending = data
+                    return
+                decoder = self._decoder = _gzip_decoder()
             room = self._max_bytes - self._size
             try:
-                chunk = self._decoder.decompress(chunk, room + 1)
+                decoded = decoder.decompress(data, room + 1)
             except zlib.error as exc:
                 raise httpx.DecodingError(f"the compressed answer is invalid ({exc})", request=self._request) from None
-            if len(chunk) > room or self._decoder.unconsumed_tail:
+            if len(decoded) > room or decoder.unconsumed_tail:
                 self._too_large(f"decompresses to more than {self._max_bytes:,} bytes")
-        self._size += len(chunk)
-        self._parts.append(chunk)
+            self._keep(decoded)
+            data = decoder.unused_data if decoder.eof else b""
 
     def finish(self) -> bytes:
-        if self._decoder is not None and not self._decoder.eof:
+        if self._decoder is not None and (not self._decoder.eof or self._pending):
             raise httpx.DecodingError(
                 "the compressed answer ends before its compressed stream does (cut short?)",
                 request=self._request,

@@ -144,16 +144,20 @@ class ReplayGuard:
         *,
         create_ts: float | None = None,
         window: float = DEFAULT_MAX_CLOCK_SKEW,
+        scope: str = "",
     ) -> None:
         """Remember ``request_id`` until ``create_ts + window``; raise SignatureError (rule ``replay``) if it
         is remembered already, or ReplayGuardFullError if the store has no room.
 
         Without ``create_ts`` (the message's createTs, as verified) the arrival time ``now`` stands in, and
         the entry is kept for two windows: a createTs may be up to one window ahead of the local clock.
+        ``scope`` (parse_webhook passes the account's uuid) keeps the requestIDs of accounts that share a
+        guard apart, so that one account cannot claim or refuse another's.
         """
         now = time.time() if now is None else now
         expires_at = create_ts + window if create_ts is not None else now + 2 * window
-        if not self.store.add_if_absent(request_id, expires_at, now):
+        key = f"{scope}\x00{request_id}" if scope else request_id
+        if not self.store.add_if_absent(key, expires_at, now):
             raise SignatureError(
                 f"a webhook with requestID {request_id!r} was already accepted: a replay (or a platform retry of a "
                 "delivery you already processed)",

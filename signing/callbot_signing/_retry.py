@@ -1,12 +1,17 @@
-"""When a failed attempt is retried, and how long to wait first."""
+"""When a failed attempt is retried, and how long to wait first: one decision, :func:`decide_retry`.
+
+Both loops (the transport's, for faults below HTTP; ``CallbotAuth.judge``, for answers) describe what
+happened as an :class:`Attempt` and do what the returned :class:`RetryDecision` says, logging its reason.
+"""
 
 from __future__ import annotations
 
 import email.utils
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 import httpx
 
@@ -20,9 +25,7 @@ from ._constants import (
 #: Operations that are safe to repeat when an attempt *may* have been carried out (read timeout, reset
 #: connection, 502/504, retCode 5001): the reads, and the writes whose repeat changes nothing more.
 #: stopOrder: a stopped order stays stopped (a repeat after a lost reply lists them as already stopped);
-#: mgrTaskStatus and updateTask set a state. Not here: createTask, addBatchCall and createAndCall (a repeat
-#: is refused as a duplicate, hiding the first attempt's success) and importBatchCall (a repeat starts a
-#: new batch, which drops the previous batch's undialed orders).
+#: mgrTaskStatus and updateTask set a state.
 IDEMPOTENT_OPERATIONS: Final = frozenset(
     {
         "ping",
@@ -36,6 +39,11 @@ IDEMPOTENT_OPERATIONS: Final = frozenset(
         "updateTask",
     }
 )
+#: Operations never repeated after such a fault: createTask, addBatchCall and createAndCall (a repeat is
+#: refused as a duplicate, hiding the first attempt's success) and importBatchCall (a repeat starts a new
+#: batch, which drops the previous batch's undialed orders). Every operation of the spec is in exactly one
+#: of the two sets (a test checks it).
+NOT_IDEMPOTENT_OPERATIONS: Final = frozenset({"createTask", "addBatchCall", "createAndCall", "importBatchCall"})
 
 #: The service (or a proxy in front of it) refused before doing anything: always safe to retry.
 NOT_PROCESSED_STATUSES: Final = frozenset({429, 503})
@@ -43,6 +51,10 @@ NOT_PROCESSED_RET_CODES: Final = frozenset({5, 7})
 #: The attempt may have been carried out: retried for idempotent operations only.
 MAYBE_PROCESSED_STATUSES: Final = frozenset({502, 504})
 MAYBE_PROCESSED_RET_CODES: Final = frozenset({5001})
+
+#: A transport fault: ``connect`` never reached the service (refused, connect or pool timeout); ``read``
+#: may have been carried out (a read or write timeout, a reset, a broken or invalid answer).
+TransportFault = Literal["connect", "read"]
 
 
 @dataclass(frozen=True)
@@ -59,26 +71,66 @@ class RetryPolicy:
         if self.max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {self.max_retries}")
 
-    def allows(self, attempt: int, operation: str, *, maybe_processed: bool) -> bool:
-        """May attempt number ``attempt`` (1-based) be followed by another?"""
-        return attempt <= self.max_retries and (not maybe_processed or operation in IDEMPOTENT_OPERATIONS)
-
-    def delay(self, attempt: int, retry_after: str | None = None) -> float | None:
-        """Seconds to wait after attempt ``attempt``; None when Retry-After asks for too long a wait."""
-        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        wait = backoff * random.uniform(0.5, 1.0)  # jitter keeps many clients from retrying in step
-        asked = parse_retry_after(retry_after)
-        if asked is not None:
-            if asked > self.max_retry_after:
-                return None
-            wait = max(wait, asked)
-        return wait
+    def backoff(self, attempt: int, jitter: float) -> float:
+        """The wait after attempt ``attempt`` (1-based): min(max_delay, base_delay * 2**(attempt-1)) * jitter."""
+        return min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1)) * jitter
 
 
 NO_RETRIES: Final = RetryPolicy(max_retries=0)
 
 
-def parse_retry_after(value: str | None) -> float | None:
+@dataclass(frozen=True)
+class Attempt:
+    """What happened on one attempt: an HTTP ``status`` (with the answer's ``ret_code`` when it had one) or
+    a ``transport_fault``; ``retry_after`` is the answer's Retry-After header."""
+
+    operation: str
+    number: int
+    status: int | None = None
+    ret_code: int | None = None
+    transport_fault: TransportFault | None = None
+    retry_after: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    """``wait`` seconds before the next attempt, or None to give up; ``reason`` says why, for the log."""
+
+    wait: float | None
+    reason: str
+
+
+def decide_retry(
+    policy: RetryPolicy,
+    attempt: Attempt,
+    *,
+    jitter: Callable[[], float] = lambda: random.uniform(0.5, 1.0),
+    now: Callable[[], float] = time.time,
+) -> RetryDecision:
+    """Whether to retry after ``attempt``, and after how long. The jitter (in [0.5, 1], so that many clients
+    do not retry in step) and the clock are parameters, so that the decision can be tested as a table."""
+    if attempt.transport_fault is not None:
+        what, maybe_processed = attempt.transport_fault + " fault", attempt.transport_fault != "connect"
+    elif attempt.ret_code is not None and attempt.ret_code in NOT_PROCESSED_RET_CODES | MAYBE_PROCESSED_RET_CODES:
+        what, maybe_processed = f"retCode {attempt.ret_code}", attempt.ret_code in MAYBE_PROCESSED_RET_CODES
+    elif attempt.status is not None and attempt.status in NOT_PROCESSED_STATUSES | MAYBE_PROCESSED_STATUSES:
+        what, maybe_processed = f"HTTP {attempt.status}", attempt.status in MAYBE_PROCESSED_STATUSES
+    else:
+        return RetryDecision(None, "not a retryable fault")
+    if maybe_processed and attempt.operation not in IDEMPOTENT_OPERATIONS:
+        return RetryDecision(None, f"{what}: {attempt.operation} may have been carried out and is not idempotent")
+    if attempt.number > policy.max_retries:
+        return RetryDecision(None, f"{what}: no retries left ({policy.max_retries} allowed)")
+    wait = policy.backoff(attempt.number, jitter())
+    asked = parse_retry_after(attempt.retry_after, now)
+    if asked is not None:
+        if asked > policy.max_retry_after:
+            return RetryDecision(None, f"{what}: Retry-After {asked:.0f} s is over {policy.max_retry_after:.0f} s")
+        wait = max(wait, asked)
+    return RetryDecision(wait, f"{what} (attempt {attempt.number} of {policy.max_retries + 1})")
+
+
+def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent or unreadable."""
     if not value:
         return None
@@ -86,9 +138,14 @@ def parse_retry_after(value: str | None) -> float | None:
     if value.isascii() and value.isdigit():  # str.isdigit() alone accepts '²'
         return float(value)
     try:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now())
     except (TypeError, ValueError, OverflowError, IndexError):
         return None
+
+
+def transport_fault_of(exc: Exception) -> TransportFault:
+    """``connect`` when the request cannot have reached the service, else ``read``."""
+    return "connect" if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout) else "read"
 
 
 def operation_of(request: httpx.Request) -> str:

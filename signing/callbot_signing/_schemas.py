@@ -59,15 +59,31 @@ def _validator(pointer: str) -> Any:
 
 
 def _first_problem(validator: Any, data: Any) -> tuple[str, str] | None:
-    for error in validator.iter_errors(data):
-        field_path = "/".join(str(part) for part in error.instance_path) or "(the body)"
-        return field_path, error.message[:300]
+    try:
+        for error in validator.iter_errors(data):
+            field_path = "/".join(str(part) for part in error.instance_path) or "(the body)"
+            return field_path, error.message[:300]
+    except (ValueError, RecursionError) as exc:  # e.g. a lone surrogate or deep nesting in the report itself
+        return "(the body)", f"cannot be checked against the spec ({type(exc).__name__}: {str(exc)[:200]})"
     return None
+
+
+@cache
+def spec_path(path: str) -> str | None:
+    """The spec's path of the operation a request to ``path`` calls, also behind a base URL with a path
+    prefix (``/gateway/callcentre/api/v3/ping``); None for a path that is no operation of the spec."""
+    paths = _spec()["paths"]
+    if path in paths:
+        return path
+    matches = [known for known in paths if path.endswith(known)]
+    return max(matches, key=len) if matches else None
 
 
 def schema_problem(path: str, data: Any) -> tuple[str, str] | None:
     """``(field_path, message)`` of the first place where ``data`` does not fit the 200 answer of the
-    operation at ``path``; None when it fits, or when the path is not an operation of the spec."""
+    operation at ``path`` (a request's URL path); None when it fits, or when the path is not an operation
+    of the spec."""
+    path = spec_path(path) or path
     methods = _spec()["paths"].get(path)
     if not methods or "post" not in methods:
         return None
@@ -88,6 +104,7 @@ def webhook_problem(webhook: str, data: Any) -> tuple[str, str] | None:
 def envelope_keys(path: str) -> tuple[str, str, str] | None:
     """The envelope keys (code, message, id) of the operation at ``path``, from its 200 answer's schema:
     ``retCode``/``retMsg``/``responseID``, or Ping's ``code``/``msg``/``reqId``; None for a path not in the spec."""
+    path = spec_path(path) or path
     methods = _spec()["paths"].get(path)
     if not methods or "post" not in methods:
         return None

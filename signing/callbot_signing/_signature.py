@@ -44,9 +44,13 @@ def sign(
     ``body`` is the exact bytes sent or received; it is fed to the hash as it is, never copied. The key is
     fed from a :class:`SecretKey`, so no local variable here holds it in plain text.
     """
+    try:  # first: no frame may hold the key as plain text, whatever is refused below
+        key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+    finally:
+        del secret_key
     new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]
     hasher = new_hash()
-    (secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)).feed(hasher)
+    key.feed(hasher)
     hasher.update(b"&body=")
     hasher.update(body)
     hasher.update(f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode())
@@ -65,6 +69,10 @@ def signature_headers(
 ) -> dict[str, str]:
     """The headers that sign ``body``: requestID (a fresh uuid4 hex unless given), uuid, createTs (now, in
     Unix seconds, unless given), algorithm and sign. For HTTP clients other than httpx."""
+    try:  # first: no frame may hold the key as plain text, whatever is refused below
+        key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+    finally:
+        del secret_key
     request_id = request_id or uuid4().hex
     create_ts = create_ts or str(int(time.time()))
     algorithm = normalize_algorithm(algorithm)
@@ -73,5 +81,5 @@ def signature_headers(
         UUID_HEADER: uuid,
         CREATE_TS_HEADER: create_ts,
         ALGORITHM_HEADER: algorithm,
-        SIGN_HEADER: sign(secret_key, body, create_ts, request_id, uuid, algorithm),
+        SIGN_HEADER: sign(key, body, create_ts, request_id, uuid, algorithm),
     }

@@ -63,10 +63,22 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         twin._owner = self._owner or self
         return twin
 
+    def check_serves(self, kind: str) -> None:
+        """TypeError unless this transport can serve ``kind`` ("sync" or "async") requests: a transport given
+        for one kind must not be replaced silently by a direct connection for the other."""
+        owner = self._owner or self
+        if owner._given and f"{kind}_transport" not in owner._given:
+            other = "async" if kind == "sync" else "sync"
+            raise TypeError(
+                f"the transport given in httpx_args serves {other} requests only, and this is a {kind} client: "
+                f"give a transport that implements httpx.{'BaseTransport' if kind == 'sync' else 'AsyncBaseTransport'}"
+            )
+
     def _inner_sync(self) -> httpx.BaseTransport:
         if self._owner is not None:
             return self._owner._inner_sync()
         if self._sync is None:
+            self.check_serves("sync")
             self._sync = httpx.HTTPTransport(**self._transport_args)
             install_deadline(self._sync)
         return self._sync
@@ -75,6 +87,7 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if self._owner is not None:
             return self._owner._inner_async()
         if self._async is None:
+            self.check_serves("async")
             self._async = httpx.AsyncHTTPTransport(**self._transport_args)
             install_deadline(self._async)
         return self._async

@@ -134,13 +134,17 @@ def verify_response(
     """Check a signed response to the request that carried ``request_id``; raise SignatureError if not.
 
     The checks and their order are those of :func:`verify_signed_message`; the response must also echo
-    ``request_id`` (rule ``request_id_echo``).
+    ``request_id`` (rule ``request_id_echo``). An empty or blank ``secret_key`` is a ValueError.
     """
+    try:  # first: no frame may hold the key as plain text, whatever is refused below
+        key = SecretKey(secret_key)
+    finally:
+        del secret_key
     verify_signed_message(
         headers,
         body,
         uuid=uuid,
-        secret_key=secret_key,
+        secret_key=key,
         algorithm=algorithm,
         max_clock_skew=max_clock_skew,
         now=now,
@@ -182,8 +186,10 @@ def verify_signed_message(
 
     The key is wrapped into a :class:`SecretKey` at entry, so no frame of this module holds it as text.
     """
-    key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
-    del secret_key
+    try:
+        key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+    finally:
+        del secret_key
     fields = _signature_fields(headers, what, expected_request_id)
     missing = [name for name in _SIGNED_HEADERS if not fields.get(name.lower())]
     if missing:
@@ -197,10 +203,14 @@ def verify_signed_message(
     got_uuid = fields[UUID_HEADER.lower()]
     create_ts = fields[CREATE_TS_HEADER.lower()]
     got_sign = fields[SIGN_HEADER.lower()]
-    if len(got_request_id) > MAX_REQUEST_ID_CHARS or _CONTROL.search(got_request_id):
+    if (
+        len(got_request_id) > MAX_REQUEST_ID_CHARS
+        or _CONTROL.search(got_request_id)
+        or not (got_request_id.isascii() and got_request_id.isprintable())
+    ):
         raise SignatureError(
             f"the {what}'s requestID ({len(got_request_id)} characters: {got_request_id[:40]!r}...) is over "
-            f"{MAX_REQUEST_ID_CHARS} characters or holds a control character: not one the platform sends.",
+            f"{MAX_REQUEST_ID_CHARS} characters or holds a control or non-ASCII character: not one the platform sends.",
             rule="bad_request_id",
             request_id=expected_request_id,
         )

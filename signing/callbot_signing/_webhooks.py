@@ -137,9 +137,13 @@ def parse_webhook(
     reliable way). Without it the kind is guessed from the payload (:func:`webhook_kind`). A body over
     ``max_body_bytes`` is refused before anything else (:class:`InvalidWebhookError`).
     """
+    try:  # first: no frame may hold the key as plain text, whatever is refused below
+        key = SecretKey(secret_key)  # checked: an empty key would make forging trivial
+    finally:
+        del secret_key
+    if not isinstance(headers, Mapping):
+        headers = list(headers)  # read twice below: a one-shot iterator must not come out empty the second time
     _check_size(body, max_body_bytes, headers)
-    key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
-    del secret_key
     local = time.time() if now is None else now  # one clock reading for the window and the guard
     create_ts = verify_signed_message(
         headers,
@@ -155,7 +159,7 @@ def parse_webhook(
     request_id = request_id_of(headers)
     event = _payload(body, kind, request_id)
     if replay_guard is not None:
-        replay_guard.check_and_remember(request_id, local, create_ts=create_ts, window=max_clock_skew)
+        replay_guard.check_and_remember(request_id, local, create_ts=create_ts, window=max_clock_skew, scope=uuid)
     return event
 
 
@@ -179,11 +183,15 @@ def verify_webhook(
     same key, and a plain-hash sign can be length-extended. So a message that is not a callback can neither
     pass nor, with a ``replay_guard``, take a place in it.
     """
+    try:
+        key = SecretKey(secret_key)
+    finally:
+        del secret_key
     parse_webhook(
         headers,
         body,
         uuid=uuid,
-        secret_key=secret_key,
+        secret_key=key,
         algorithm=algorithm,
         max_clock_skew=max_clock_skew,
         kind=kind,

@@ -1,0 +1,106 @@
+"""The `callbot` command group: global options, the account, and how every failure becomes an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Never
+
+import click
+import httpx
+from callbot_signing import Callbot, CallbotError
+
+from . import _exit
+from ._credentials import Credentials, CredentialsError, load_credentials
+from .journal import JournalError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The global options; the account is read only by the commands that need it."""
+
+    profile: str | None
+    timeout: float
+    max_retries: int
+
+    def credentials(self) -> Credentials:
+        credentials = load_credentials(self.profile)
+        try:
+            url = httpx.URL(credentials.base_url)
+        except (httpx.InvalidURL, TypeError):
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise CredentialsError(f"CALLBOT_BASE_URL {credentials.base_url!r} is not an http(s) URL")
+        return credentials
+
+    def callbot(self) -> Callbot[Never]:
+        account = self.credentials()
+        return Callbot(
+            account.base_url,
+            account.uuid,
+            account.secret_key,
+            algorithm=account.algorithm,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def fail(message: str) -> None:
+    click.echo(f"callbot: {message}", err=True)
+
+
+EPILOG = (
+    "The account comes from CALLBOT_BASE_URL, CALLBOT_UUID, CALLBOT_SECRET_KEY and CALLBOT_ALGORITHM, or from a "
+    "profile file (--profile, TOML with base_url, uuid, secret_key, algorithm); never from the command line. "
+    "Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in _exit.TABLE) + "."
+)
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False),
+    envvar="CALLBOT_PROFILE",
+    help="TOML file with base_url, uuid, secret_key, algorithm (its keys win over the environment).",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per attempt.")
+@click.option(
+    "--max-retries", type=click.IntRange(min=0, max=10), default=2, show_default=True, help="Retries of safe faults."
+)
+@click.version_option(package_name="nxcloud-callbot", prog_name="callbot")
+@click.pass_context
+def cli(context: click.Context, profile: str | None, timeout: float, max_retries: int) -> None:
+    """Call the NXCloud Callbot v3 API from the shell: every request signed, every answer verified."""
+    context.obj = Settings(profile=profile, timeout=timeout, max_retries=max_retries)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command with ``argv`` (default: sys.argv[1:]); return the exit code instead of exiting."""
+    from . import _commands  # noqa: F401  # registers the subcommands
+
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="callbot", standalone_mode=False)
+    except click.exceptions.Abort:
+        fail("aborted")
+        return _exit.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return _exit.BAD_INPUT
+    except (CredentialsError, JournalError, ValueError) as exc:
+        fail(str(exc))
+        return _exit.BAD_INPUT
+    except CallbotError as exc:
+        fail(str(exc))
+        return _exit.exit_code_for(exc)
+    except KeyboardInterrupt:
+        fail("interrupted")
+        return _exit.INTERRUPTED
+    finally:
+        sys.stdout.flush()
+    return result if isinstance(result, int) else _exit.OK

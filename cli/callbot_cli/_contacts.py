@@ -1,0 +1,186 @@
+"""Reading orders (and order IDs) from CSV, every row checked before anything is sent; writing result CSVs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callbot_client.models import CallOrder, Param
+
+from .bulk import OrderResult
+
+#: Columns of a contacts file: orderID and userPhone required; the optional fields of the spec's CallOrder;
+#: and one ``param.NAME`` column per template variable of the script (its value, per row).
+REQUIRED = ("orderID", "userPhone")
+OPTIONAL = ("other", "userName", "customerName")
+PARAM_PREFIX = "param."
+PHONE = re.compile(r"[0-9]{5,20}")
+MAX_ID_LENGTH = 128
+
+
+@dataclass
+class Contacts:
+    """The orders of a file, with the line each came from, and the problems of the rows left out."""
+
+    orders: list[CallOrder] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    digest: str = ""
+
+
+def file_digest(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(chunk)
+    return "sha256:" + hasher.hexdigest()
+
+
+def _id_problem(value: str) -> str | None:
+    if not value:
+        return "orderID is empty"
+    if value != value.strip() or not value.isprintable():
+        return f"orderID {value!r} has surrounding whitespace or a control character"
+    if len(value) > MAX_ID_LENGTH:
+        return f"orderID is {len(value)} characters long, more than {MAX_ID_LENGTH}"
+    return None
+
+
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, cells) per non-blank record; ValueError for a file that is not CSV text."""
+    start = 1
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=True)
+            for record in reader:
+                line, start = start, reader.line_num + 1
+                if any(cell.strip() for cell in record):
+                    yield line, record
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8 CSV") from None
+    except csv.Error as exc:
+        raise ValueError(f"{path}:{start}: not readable as CSV ({exc}): an unclosed quote?") from None
+
+
+def _table(path: Path, check_header: Callable[[int, list[str]], None]) -> Iterator[tuple[int, dict[str, str] | None]]:
+    """(line, row by column name, or None when its cell count differs from the header's) per record."""
+    header: list[str] | None = None
+    for line, record in _records(path):
+        if header is None:
+            header = [name.strip() for name in record]
+            check_header(line, header)
+        else:
+            yield line, dict(zip(header, record, strict=True)) if len(record) == len(header) else None
+
+
+def _contacts_header(line: int, header: list[str]) -> None:
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [n for n in header if n not in REQUIRED + OPTIONAL and not (n.startswith(PARAM_PREFIX) and n[6:])]
+    if missing or unknown or len(set(header)) != len(header):
+        raise ValueError(
+            f"line {line}: the header must name the columns {', '.join(REQUIRED)} (required), "
+            f"{', '.join(OPTIONAL)} and param.NAME (optional), each once; "
+            + (f"missing {missing}" if missing else f"unknown {unknown}" if unknown else "a column repeats")
+        )
+
+
+def read_contacts(path: Path) -> Contacts:
+    """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows)."""
+    contacts = Contacts(digest=file_digest(path))
+    for line, row in _table(path, _contacts_header):
+        if row is None:
+            contacts.problems.append((line, "the number of cells differs from the header's"))
+            continue
+        order_id = row["orderID"]
+        problem = _order_problem(row)
+        if problem is None and order_id in contacts.lines:
+            problem = f"orderID {order_id!r} repeats line {contacts.lines[order_id]}"
+        if problem is not None:
+            contacts.problems.append((line, problem))
+            continue
+        contacts.lines[order_id] = line
+        contacts.orders.append(_order(row))
+    if not contacts.orders and not contacts.problems:
+        raise ValueError(f"{path} has no orders: a header line (orderID,userPhone,...) and one line per order")
+    return contacts
+
+
+def _order_problem(row: dict[str, str]) -> str | None:
+    problem = _id_problem(row["orderID"])
+    if problem is not None:
+        return problem
+    if not PHONE.fullmatch(row["userPhone"]):
+        return f"userPhone {row['userPhone']!r} is not a phone number with country code, digits only (8613800000000)"
+    for name, value in row.items():
+        if not value.isprintable():
+            return f"{name} has a control character (a line break inside quotes?)"
+    return None
+
+
+def _order(row: dict[str, str]) -> CallOrder:
+    order = CallOrder(order_id=row["orderID"], user_phone=row["userPhone"])
+    if row.get("other"):
+        order.other = row["other"]
+    if row.get("userName"):
+        order.user_name = row["userName"]
+    if row.get("customerName"):
+        order.customer_name = row["customerName"]
+    params = [
+        Param(name=name[len(PARAM_PREFIX) :], value=value)
+        for name, value in row.items()
+        if name.startswith(PARAM_PREFIX)
+    ]
+    if params:
+        order.params = params
+    return order
+
+
+def _ids_header(line: int, header: list[str]) -> None:
+    if "orderID" not in header:
+        raise ValueError(f"line {line}: the header has no orderID column (found: {','.join(header)})")
+
+
+def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[tuple[int, str]]]:
+    """The orderID column of a CSV (other columns are ignored): IDs, their lines, and the problems."""
+    ids: list[str] = []
+    lines: dict[str, int] = {}
+    problems: list[tuple[int, str]] = []
+    for line, row in _table(path, _ids_header):
+        if row is None:
+            problems.append((line, "the number of cells differs from the header's"))
+            continue
+        order_id = row["orderID"]
+        problem = _id_problem(order_id)
+        if problem is None and order_id in lines:
+            problem = f"orderID {order_id!r} repeats line {lines[order_id]}"
+        if problem is not None:
+            problems.append((line, problem))
+            continue
+        ids.append(order_id)
+        lines[order_id] = line
+    if not ids and not problems:
+        raise ValueError(f"{path} has no order IDs: a header line with orderID and one line per order")
+    return ids, lines, problems
+
+
+def write_results(
+    path: Path, results: Sequence[OrderResult], lines: dict[str, int], problems: Sequence[tuple[int, str]] = ()
+) -> None:
+    """One line per order (and per invalid row), sorted by input line; written to a temporary file, then
+    renamed, so that a reader never sees half a file."""
+    rows: list[tuple[int, str, str, str]] = [
+        (lines[result.order_id], result.order_id, result.status, result.message) for result in results
+    ]
+    rows += [(line, "", "invalid", problem) for line, problem in problems]
+    rows.sort(key=lambda row: row[0])
+    temporary = path.with_name(path.name + ".partial")
+    with temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "orderID", "status", "message"])
+        writer.writerows(rows)
+    os.replace(temporary, path)

@@ -1,0 +1,67 @@
+"""The wire format of the Callbot v3 API, public for servers, test tools and other HTTP clients.
+
+Everything here is also what the client itself uses: the signed header names, the algorithms, the check
+of a signed message (answers and webhooks share it), the reply envelope, the retCode table, the schema
+checks against the shipped spec, how a request body is encoded, and which operations may be repeated.
+"""
+
+from ._client import encode_body
+from ._constants import (
+    ALGORITHM_HEADER,
+    ALGORITHMS,
+    CREATE_TS_HEADER,
+    DEFAULT_ALGORITHM,
+    DEFAULT_MAX_CLOCK_SKEW,
+    REQUEST_ID_HEADER,
+    SIGN_HEADER,
+    UUID_HEADER,
+)
+from ._envelope import PING_KEYS, STANDARD_KEYS, Envelope, EnvelopeError, read_envelope
+from ._errors import RET_CODES, error_for_ret_code
+from ._retry import (
+    IDEMPOTENT_OPERATIONS,
+    NOT_IDEMPOTENT_OPERATIONS,
+    Attempt,
+    RetryDecision,
+    decide_retry,
+    parse_retry_after,
+)
+from ._schemas import envelope_keys, operations, schema_problem, webhook_problem
+from ._signature import normalize_algorithm
+from ._verify import MAX_REQUEST_ID_CHARS, HeadersLike, request_id_of, verify_signed_message
+from ._webhooks import WEBHOOK_OPERATIONS
+
+__all__ = [
+    "ALGORITHMS",
+    "ALGORITHM_HEADER",
+    "CREATE_TS_HEADER",
+    "DEFAULT_ALGORITHM",
+    "DEFAULT_MAX_CLOCK_SKEW",
+    "IDEMPOTENT_OPERATIONS",
+    "MAX_REQUEST_ID_CHARS",
+    "NOT_IDEMPOTENT_OPERATIONS",
+    "PING_KEYS",
+    "REQUEST_ID_HEADER",
+    "RET_CODES",
+    "SIGN_HEADER",
+    "STANDARD_KEYS",
+    "UUID_HEADER",
+    "WEBHOOK_OPERATIONS",
+    "Attempt",
+    "Envelope",
+    "EnvelopeError",
+    "HeadersLike",
+    "RetryDecision",
+    "decide_retry",
+    "encode_body",
+    "envelope_keys",
+    "error_for_ret_code",
+    "normalize_algorithm",
+    "operations",
+    "parse_retry_after",
+    "read_envelope",
+    "request_id_of",
+    "schema_problem",
+    "verify_signed_message",
+    "webhook_problem",
+]
