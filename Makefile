@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
 GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
-HAND_WRITTEN := signing sandbox cli contract_tests bench
+HAND_WRITTEN := signing sandbox cli contract_tests bench tools openapi
 
-.PHONY: setup generate check-generated lint test contract sandbox bench clean
+.PHONY: setup generate check-generated compat lint test contract sandbox bench clean
 PORT ?= 8080
 
 setup: $(STAMP)
@@ -27,8 +27,11 @@ generate: $(STAMP)
 	touch $(GENERATED)/py.typed
 	$(BIN)/python openapi/spec_to_json.py $(SPEC) $(GENERATED)/openapi.json
 
-# Fails, with the diff, when generated/ is not what the generator makes of the spec.
+# Fails, with the diff, when generated/ is not what the generator makes of the spec, and when the provenance
+# it records (callbot_client.SPEC_SHA256, GENERATOR_VERSION, TEMPLATES_SHA256) does not match the files.
 check-generated: $(STAMP)
+	@$(BIN)/python openapi/spec_to_json.py --check $(SPEC) $(GENERATED)/openapi.json || \
+		{ echo "check-generated: $(GENERATED) was not generated from this spec, generator and templates: run 'make generate' and commit"; exit 1; }
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
 		--config $(GENERATOR_CONFIG) --custom-template-path openapi/templates --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \
@@ -39,6 +42,12 @@ check-generated: $(STAMP)
 	else \
 		echo "check-generated: $(GENERATED) differs from what $(SPEC) generates: run 'make generate' and commit"; exit 1; \
 	fi
+
+# What the spec change breaks for code that imports the generated library: compares spec, generated package and
+# version with BASE (default: the newest v* tag, else HEAD~1), writes build/compat.md (a CHANGELOG.md section)
+# and fails on a breaking change that pyproject.toml's version does not acknowledge.
+compat: $(STAMP)
+	$(BIN)/python -m tools.compat $(if $(BASE),--base '$(BASE)') --markdown build/compat.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(HAND_WRITTEN)
@@ -55,7 +64,7 @@ contract: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/callbot-sandbox --port $(PORT) $(ARGS)
 
-test: lint check-generated
+test: lint check-generated compat
 	$(BIN)/python -m pytest -q
 
 # Benchmarks (not tests): rewrites bench/RESULTS.md. Takes a few minutes; not part of `make test`.

@@ -419,6 +419,9 @@ def test_a_new_operation_in_the_spec_gets_its_method_with_no_other_change(spec: 
         timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    post = [sys.executable, str(REPO / "openapi" / "spec_to_json.py"), "spec.yaml", "thing_client/openapi.json"]
+    finished = subprocess.run(post, cwd=tmp_path, capture_output=True, text=True, timeout=60)  # as make generate
+    assert finished.returncode == 0, finished.stdout + finished.stderr
 
     probe = textwrap.dedent(
         """

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,12 +56,18 @@ PING_RESPONSE_ROWS = [
 
 
 def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow $refs, and merge allOf parts into one object schema."""
+    """Follow $refs, merge allOf parts into one object schema, and read ``oneOf: [X, {type: "null"}]`` as X
+    with "null" among its types."""
     while "$ref" in node:
         target: Any = spec
         for part in node["$ref"].removeprefix("#/").split("/"):
             target = target[part]
         node = target
+    branches = node.get("oneOf", node.get("anyOf", []))
+    if {"type": "null"} in branches and len(branches) == 2:
+        inner = resolve(spec, next(branch for branch in branches if branch != {"type": "null"}))
+        types = inner["type"] if isinstance(inner["type"], list) else [inner["type"]]
+        node = {**inner, "type": [*types, "null"]}
     if "allOf" in node:
         parts = [resolve(spec, part) for part in node["allOf"]]
         properties = {name: value for part in parts for name, value in part.get("properties", {}).items()}
@@ -273,6 +281,7 @@ REQUEST_TABLES = {
             ("options.intentID", "[string]|null", False),
             ("options.intentName", "[string]|null", False),
             ("options.intentTag", "[string]|null", False),
+            ("options.turnTime", "object|null", False),
             ("options.turnTime.gt", "integer", False),
             ("options.turnTime.lt", "integer", False),
             ("options.turnTime.enable", "boolean", False),
@@ -334,6 +343,16 @@ def webhook_schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
 @pytest.mark.parametrize(("name", "type_"), TASK_CALLBACK_ROWS)
 def test_task_callback_rows_match_the_page(spec: dict[str, Any], name: str, type_: str) -> None:
     schema, is_required = field_at(spec, webhook_schema(spec, "taskCallback"), name)
+    assert (wiki_type(spec, schema), is_required) == (type_, True)
+
+
+# Webhook - By Call: the Chinese table's rows after taskID, readable up to other.
+CALL_CALLBACK_ROWS = [("finish", "boolean"), ("other", "string")]
+
+
+@pytest.mark.parametrize(("name", "type_"), CALL_CALLBACK_ROWS)
+def test_call_callback_rows_of_the_chinese_table_match(spec: dict[str, Any], name: str, type_: str) -> None:
+    schema, is_required = field_at(spec, webhook_schema(spec, "callCallback"), name)
     assert (wiki_type(spec, schema), is_required) == (type_, True)
 
 
@@ -435,3 +454,23 @@ def test_stop_order_carries_the_pages_examples(spec: dict[str, Any]) -> None:
         "successCount": 0,
         "errList": [{"orderID": "string", "errMsg": "string"}],
     }
+
+
+def test_the_spec_version_is_the_packages_and_told_apart_from_the_api_and_page_versions(spec: dict[str, Any]) -> None:
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert spec["info"]["version"] == pyproject["project"]["version"]
+    assert spec["info"]["x-api-version"] == "3.0"  # "aibot External API v3.0", the v3 of every path
+    assert spec["info"]["x-page-version"] == "1.0.0"  # "v1.0.0" at the top of the stopOrder page
+    assert all(path.startswith("/callcentre/api/v3/") for path in spec["paths"])
+
+
+def test_unsigned_refusals_and_the_open_questions_are_recorded(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    sign_header = spec["components"]["headers"]["sign"]
+    assert sign_header["required"] is True  # as the pages print it
+    assert all(str(code) in sign_header["x-assumption"] for code in (6, 6001, 6002))
+    assert "requestId" in schemes["requestID"]["x-assumption"]
+    assert "console" in schemes["algorithm"]["x-assumption"]
+    assert "exact bytes" in schemes["sign"]["x-assumption"]
+    assert "tolerance" in schemes["createTs"]["x-assumption"]
+    assert "rate limits" in spec["info"]["x-assumption"]

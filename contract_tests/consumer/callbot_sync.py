@@ -26,7 +26,7 @@ from callbot_client.models import (
     TaskCreateSetting,
     TaskOperate,
 )
-from callbot_client.types import Unset
+from callbot_client.types import UNSET, Unset
 from callbot_signing import Callbot
 
 
@@ -93,7 +93,9 @@ def run() -> dict[str, object]:
         tasks: dict[str, int] = {}
         for info in [] if isinstance(listed.task_data, Unset) else listed.task_data:
             name: str = "" if isinstance(info.user_task_id, Unset) else info.user_task_id
-            orders_in_task: int = 0 if isinstance(info.task_stat, Unset) else info.task_stat.total_order_count
+            stat = info.task_stat
+            counted = UNSET if isinstance(stat, Unset) else stat.total_order_count  # each field optional in listTask
+            orders_in_task: int = 0 if isinstance(counted, Unset) else counted
             tasks[name] = orders_in_task
         report["listTask"] = tasks
 

@@ -152,8 +152,10 @@ class SyncOperations(Generic[_E]):
             func_flag (CreateTaskFuncFlag | Unset): Feature switches as the createTask example shows
                 them (no phoneEncrypt).
             other (str | Unset):
-            task_callback_url (str | Unset): Where task status callbacks are sent.
-            order_callback_url (str | Unset): Where order callbacks are sent.
+            task_callback_url (str | Unset): Presumably where task status callbacks are sent (see
+                x-assumption).
+            order_callback_url (str | Unset): Presumably where order callbacks are sent (see
+                x-assumption).
 
         Returns:
             RetEnvelope
@@ -856,8 +858,10 @@ class AsyncOperations(Generic[_E]):
             func_flag (CreateTaskFuncFlag | Unset): Feature switches as the createTask example shows
                 them (no phoneEncrypt).
             other (str | Unset):
-            task_callback_url (str | Unset): Where task status callbacks are sent.
-            order_callback_url (str | Unset): Where order callbacks are sent.
+            task_callback_url (str | Unset): Presumably where task status callbacks are sent (see
+                x-assumption).
+            order_callback_url (str | Unset): Presumably where order callbacks are sent (see
+                x-assumption).
 
         Returns:
             RetEnvelope

@@ -50,6 +50,7 @@ from .stop_order_response import StopOrderResponse
 from .task_callback import TaskCallback
 from .task_create_setting import TaskCreateSetting
 from .task_info import TaskInfo
+from .task_info_stat import TaskInfoStat
 from .task_operate import TaskOperate
 from .task_stat import TaskStat
 from .task_status import TaskStatus
@@ -106,6 +107,7 @@ __all__ = (
     "TaskCallback",
     "TaskCreateSetting",
     "TaskInfo",
+    "TaskInfoStat",
     "TaskOperate",
     "TaskStat",
     "TaskStatus",

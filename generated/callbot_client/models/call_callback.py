@@ -25,11 +25,11 @@ class CallCallback:
         scene_id (str):
         user_task_id (str):
         task_id (str):
+        finish (bool): Whether the order is completed.
+        other (str): The pass-through value given at import.
         callback_type (int | str): Callback type. Webhook - Task Status lists 1 task callback, 2 order callback (text
             cut); the By Call
             example sends 1, the By Order example "1".
-        finish (bool | Unset): Whether the order is completed.
-        other (str | Unset): The pass-through value given at import.
         call_info_detail (CallInfoDetail | Unset): One call.
     """
 
@@ -39,9 +39,9 @@ class CallCallback:
     scene_id: str
     user_task_id: str
     task_id: str
+    finish: bool
+    other: str
     callback_type: int | str
-    finish: bool | Unset = UNSET
-    other: str | Unset = UNSET
     call_info_detail: CallInfoDetail | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,12 +58,12 @@ class CallCallback:
 
         task_id = self.task_id
 
-        callback_type: int | str
-        callback_type = self.callback_type
-
         finish = self.finish
 
         other = self.other
+
+        callback_type: int | str
+        callback_type = self.callback_type
 
         call_info_detail: dict[str, Any] | Unset = UNSET
         if not isinstance(self.call_info_detail, Unset):
@@ -79,13 +79,11 @@ class CallCallback:
                 "sceneID": scene_id,
                 "userTaskID": user_task_id,
                 "taskID": task_id,
+                "finish": finish,
+                "other": other,
                 "callbackType": callback_type,
             }
         )
-        if finish is not UNSET:
-            field_dict["finish"] = finish
-        if other is not UNSET:
-            field_dict["other"] = other
         if call_info_detail is not UNSET:
             field_dict["callInfoDetail"] = call_info_detail
 
@@ -108,14 +106,14 @@ class CallCallback:
 
         task_id = d.pop("taskID")
 
+        finish = d.pop("finish")
+
+        other = d.pop("other")
+
         def _parse_callback_type(data: object) -> int | str:
             return cast(int | str, data)
 
         callback_type = _parse_callback_type(d.pop("callbackType"))
-
-        finish = d.pop("finish", UNSET)
-
-        other = d.pop("other", UNSET)
 
         _call_info_detail = d.pop("callInfoDetail", UNSET)
         call_info_detail: CallInfoDetail | Unset
@@ -131,9 +129,9 @@ class CallCallback:
             scene_id=scene_id,
             user_task_id=user_task_id,
             task_id=task_id,
-            callback_type=callback_type,
             finish=finish,
             other=other,
+            callback_type=callback_type,
             call_info_detail=call_info_detail,
         )
 

@@ -34,8 +34,8 @@ class CreateTaskRequest:
         task_create_setting (TaskCreateSetting | Unset): Dialing settings of a task.
         func_flag (CreateTaskFuncFlag | Unset): Feature switches as the createTask example shows them (no phoneEncrypt).
         other (str | Unset):
-        task_callback_url (str | Unset): Where task status callbacks are sent.
-        order_callback_url (str | Unset): Where order callbacks are sent.
+        task_callback_url (str | Unset): Presumably where task status callbacks are sent (see x-assumption).
+        order_callback_url (str | Unset): Presumably where order callbacks are sent (see x-assumption).
     """
 
     user_task_id: str

@@ -25,7 +25,8 @@ class ListOrderDetailResponse:
             value; 4001 parameter content capacity error (too many array elements); 5 server maintenance;
             5001 internal server error; 6 incorrect signature; 6001 missing signature; 6002 account does not
             exist; 6003 user has no permission; 7 system busy; 1001 batch import in progress, import/export not
-            possible (batch pages only).
+            possible (batch pages only). Refusals 6, 6001 and 6002 may come unsigned (see the `sign` response
+            header).
         ret_msg (str): Response message.
         response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
         order_detail_list (list[OrderDetail] | Unset):

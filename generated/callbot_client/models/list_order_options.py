@@ -26,7 +26,7 @@ class ListOrderOptions:
         intent_tag (list[str] | None | Unset): User-defined intent tags.
         intent_level (list[int] | None | Unset): Only on the Chinese page.
         finish (int | None | Unset): Completed-call flag; values not documented.
-        turn_time (RangeFilter | Unset): A numeric range filter, applied only when `enable` is true.
+        turn_time (None | RangeFilter | Unset): Dialogue-turn count filter (object or null on the page).
         call_duration (RangeFilter | Unset): A numeric range filter, applied only when `enable` is true.
         call_status (list[int] | None | Unset):
     """
@@ -37,12 +37,14 @@ class ListOrderOptions:
     intent_tag: list[str] | None | Unset = UNSET
     intent_level: list[int] | None | Unset = UNSET
     finish: int | None | Unset = UNSET
-    turn_time: RangeFilter | Unset = UNSET
+    turn_time: None | RangeFilter | Unset = UNSET
     call_duration: RangeFilter | Unset = UNSET
     call_status: list[int] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.range_filter import RangeFilter
+
         order_id: list[str] | None | Unset
         if isinstance(self.order_id, Unset):
             order_id = UNSET
@@ -94,9 +96,13 @@ class ListOrderOptions:
         else:
             finish = self.finish
 
-        turn_time: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.turn_time, Unset):
+        turn_time: dict[str, Any] | None | Unset
+        if isinstance(self.turn_time, Unset):
+            turn_time = UNSET
+        elif isinstance(self.turn_time, RangeFilter):
             turn_time = self.turn_time.to_dict()
+        else:
+            turn_time = self.turn_time
 
         call_duration: dict[str, Any] | Unset = UNSET
         if not isinstance(self.call_duration, Unset):
@@ -235,12 +241,22 @@ class ListOrderOptions:
 
         finish = _parse_finish(d.pop("finish", UNSET))
 
-        _turn_time = d.pop("turnTime", UNSET)
-        turn_time: RangeFilter | Unset
-        if isinstance(_turn_time, Unset):
-            turn_time = UNSET
-        else:
-            turn_time = RangeFilter.from_dict(_turn_time)
+        def _parse_turn_time(data: object) -> None | RangeFilter | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                turn_time_type_0 = RangeFilter.from_dict(data)
+
+                return turn_time_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RangeFilter | Unset, data)
+
+        turn_time = _parse_turn_time(d.pop("turnTime", UNSET))
 
         _call_duration = d.pop("callDuration", UNSET)
         call_duration: RangeFilter | Unset

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="ManualCallSetting")
 
 @_attrs_define
 class ManualCallSetting:
-    """Hand-over to human agents.
+    """Settings named for a hand-over to human agents (meaning not documented, see x-assumption).
 
     Attributes:
         agent_group (str | Unset):

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="SmsFuncFlag")
 
 @_attrs_define
 class SmsFuncFlag:
-    """An SMS to send when a call ends with one of the given intents.
+    """An SMS setting of the task (meaning not documented, see x-assumption).
 
     Attributes:
         sms_id (str | Unset):

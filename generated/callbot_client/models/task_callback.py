@@ -24,8 +24,9 @@ class TaskCallback:
         task_id (str): The platform's task ID.
         scene_id (str): Script template ID.
         task_status (int): A task status as the service reports it; the values 1 to 5 are those of `TaskStatus`.
-        create_ts (int): Task creation timestamp (a body field
-        task_stat (TaskStat): Statistics of a task (field meanings from Webhook - Task Status).
+        create_ts (int): Task creation timestamp (a body field, not the header).
+        task_stat (TaskStat): Statistics of a task, as Webhook - Task Status sends them (its table marks every field
+            required).
     """
 
     callback_type: int | str

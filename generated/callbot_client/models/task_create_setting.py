@@ -32,7 +32,8 @@ class TaskCreateSetting:
         task_callback_url (str | Unset): Where task status callbacks are sent (Webhook - Task Status).
         max_ring_time (int | Unset):
         route_id (str | Unset):
-        manual_call_setting (ManualCallSetting | Unset): Hand-over to human agents.
+        manual_call_setting (ManualCallSetting | Unset): Settings named for a hand-over to human agents (meaning not
+            documented, see x-assumption).
     """
 
     strategy_name: str | Unset = UNSET

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.task_stat import TaskStat
+    from ..models.task_info_stat import TaskInfoStat
 
 
 T = TypeVar("T", bound="TaskInfo")
@@ -24,7 +24,8 @@ class TaskInfo:
         scene_id (str | Unset):
         task_status (int | Unset): A task status as the service reports it; the values 1 to 5 are those of `TaskStatus`.
         create_ts (int | Unset): Task creation time.
-        task_stat (TaskStat | Unset): Statistics of a task (field meanings from Webhook - Task Status).
+        task_stat (TaskInfoStat | Unset): Statistics of a task, as listTask returns them (the fields of TaskStat, each
+            optional).
     """
 
     user_task_id: str | Unset = UNSET
@@ -32,7 +33,7 @@ class TaskInfo:
     scene_id: str | Unset = UNSET
     task_status: int | Unset = UNSET
     create_ts: int | Unset = UNSET
-    task_stat: TaskStat | Unset = UNSET
+    task_stat: TaskInfoStat | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,7 +71,7 @@ class TaskInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_stat import TaskStat
+        from ..models.task_info_stat import TaskInfoStat
 
         d = dict(src_dict)
         user_task_id = d.pop("userTaskID", UNSET)
@@ -84,11 +85,11 @@ class TaskInfo:
         create_ts = d.pop("createTs", UNSET)
 
         _task_stat = d.pop("taskStat", UNSET)
-        task_stat: TaskStat | Unset
+        task_stat: TaskInfoStat | Unset
         if isinstance(_task_stat, Unset):
             task_stat = UNSET
         else:
-            task_stat = TaskStat.from_dict(_task_stat)
+            task_stat = TaskInfoStat.from_dict(_task_stat)
 
         task_info = cls(
             user_task_id=user_task_id,

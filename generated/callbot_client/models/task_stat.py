@@ -11,16 +11,16 @@ T = TypeVar("T", bound="TaskStat")
 
 @_attrs_define
 class TaskStat:
-    """Statistics of a task (field meanings from Webhook - Task Status).
+    """Statistics of a task, as Webhook - Task Status sends them (its table marks every field required).
 
     Attributes:
         answer_order_count (int): Orders answered.
         finish_order_count (int): Orders completed.
         total_order_count (int): Total orders.
-        finish_rate (float): finishOrderCount / totalOrderCount
+        finish_rate (float): finishOrderCount / totalOrderCount, 2 decimals.
         total_answer_call (int): Answered calls.
         total_call (int): Total calls.
-        answer_rate (float): totalAnswerCall / totalCall
+        answer_rate (float): totalAnswerCall / totalCall, 2 decimals.
     """
 
     answer_order_count: int

@@ -1,0 +1,9 @@
+"""What this package was generated from. Written by openapi/spec_to_json.py during `make generate`;
+`make check-generated` fails when it does not match the spec, the generator and the templates."""
+
+#: sha256 of openapi/callbot.yaml, the spec this package was generated from.
+SPEC_SHA256 = "e183b2bcd75855ab01c38cae1f79772649a9bec84986da6cf001df718ec7d574"
+#: The version of openapi-python-client that generated it.
+GENERATOR_VERSION = "0.29.1"
+#: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
+TEMPLATES_SHA256 = "0f7bbcb1175b16388515fb992185ca2b228aa12140bcfe98c2259da292c1de5c"
