@@ -8,7 +8,7 @@ GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
 HAND_WRITTEN := signing sandbox cli contract_tests bench tools openapi
 
-.PHONY: setup generate check-generated compat lint test contract sandbox bench clean
+.PHONY: setup generate check-generated compat lint test contract sandbox bench mutate clean
 PORT ?= 8080
 
 setup: $(STAMP)
@@ -71,5 +71,11 @@ test: lint check-generated compat
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# Mutation testing of the signing layer with mutmut (bench/mutation.py says how): a few minutes with 2
+# workers. Survivors in reports/mutation.md, the summary in bench/MUTATION.md. Not part of `make test`.
+MUTATE_CHILDREN ?= 2
+mutate: $(STAMP)
+	$(BIN)/python -m bench.mutation --children $(MUTATE_CHILDREN)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build/mutation .pytest_cache .mypy_cache .ruff_cache .hypothesis

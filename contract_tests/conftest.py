@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,12 @@ from hypothesis import settings
 
 # No per-example deadline: on a loaded 2-core CI machine a slow example is not a failure.
 settings.register_profile("project", deadline=None, print_blob=True)
-settings.load_profile("project")
+# `make mutate` runs the tests once per mutant: the same examples every time (a mutant is killed or not,
+# never by luck), fewer of them, and no example database shared between mutants.
+settings.register_profile(
+    "mutation", parent=settings.get_profile("project"), derandomize=True, database=None, max_examples=50
+)
+settings.load_profile(os.environ.get("CALLBOT_HYPOTHESIS_PROFILE", "project"))
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO / "openapi" / "callbot.yaml"
