@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 WORKSPACE = REPO / "build" / "mutation"
 REPORT = REPO / "reports" / "mutation.md"
 SUMMARY = REPO / "bench" / "MUTATION.md"
+DURATION = WORKSPACE / "seconds.txt"  # of the last run, for --report-only
 PACKAGE = "callbot_signing"
 
 #: The modules whose functions are mutated.
@@ -78,8 +79,75 @@ class Equivalent:
     why: str
 
 
+_WRAP = "key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)"
+_COPIES = "SecretKey(a SecretKey) copies its bytes, so wrapping a SecretKey again changes nothing"
+_FALSY = "SecretKey only tests `check` for truth, and None is as false as False"
+_CODEC = "codec names are looked up case-insensitively: the same codec"
+
 #: The survivors that are true equivalents, each with why no test can tell it from the original.
-EQUIVALENTS: tuple[Equivalent, ...] = ()
+EQUIVALENTS: tuple[Equivalent, ...] = (
+    *(
+        Equivalent(file, _WRAP, _WRAP.replace("if isinstance(secret_key, SecretKey)", f"if {mutated}"), _COPIES)
+        for file in ("_signature.py", "_verify.py")
+        for mutated in ("(isinstance(secret_key, SecretKey)) and False",)
+    ),
+    *(
+        Equivalent(file, _WRAP, _WRAP.replace("check=False", "check=None"), _FALSY)
+        for file in ("_signature.py", "_verify.py")
+    ),
+    Equivalent(
+        "_signature.py",
+        "new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]",
+        "new_hash = _HASHES.get(None) or _HASHES[normalize_algorithm(algorithm)]",
+        "the first lookup is a fast path for the exact names; the normalized lookup finds the same hash",
+    ),
+    Equivalent(
+        "_verify.py",
+        'name = raw_key.decode("latin-1").lower()',
+        'name = raw_key.decode("LATIN-1").lower()',
+        _CODEC,
+    ),
+    Equivalent(
+        "_verify.py",
+        'found[name].append(raw_value.decode("latin-1"))',
+        'found[name].append(raw_value.decode("LATIN-1"))',
+        _CODEC,
+    ),
+    Equivalent(
+        "_verify.py",
+        'return value.decode("latin-1") if isinstance(value, bytes) else value',
+        'return value.decode("LATIN-1") if isinstance(value, bytes) else value',
+        _CODEC,
+    ),
+    Equivalent(
+        "_verify.py",
+        'if not hmac.compare_digest(expected.encode("ascii"), got_sign.encode("ascii")):',
+        'if not hmac.compare_digest(expected.encode("ASCII"), got_sign.encode("ascii")):',
+        _CODEC,
+    ),
+    Equivalent(
+        "_verify.py",
+        'if not hmac.compare_digest(expected.encode("ascii"), got_sign.encode("ascii")):',
+        'if not hmac.compare_digest(expected.encode("ascii"), got_sign.encode("ASCII")):',
+        _CODEC,
+    ),
+    Equivalent("_webhooks.py", 'text = body.decode("utf-8")', 'text = body.decode("UTF-8")', _CODEC),
+    Equivalent(
+        "_webhooks.py",
+        'raise ValueError(f"{name} is not JSON")',
+        "raise ValueError(None)",
+        "json.loads re-raises it to _payload, whose `except ValueError` replaces it with its own message",
+    ),
+    *(
+        Equivalent(
+            "_retry.py",
+            'return request.url.path.rstrip("/").rsplit("/", 1)[-1]',
+            f'return request.url.path.rstrip("/").rsplit("/", {maxsplit})[-1]',
+            "the last item of a split is the last segment however many splits are made",
+        )
+        for maxsplit in ("", "2")
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +198,9 @@ def run_mutmut(children: int) -> float:
     mutmut = Path(sys.executable).with_name("mutmut")
     started = time.monotonic()
     subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=WORKSPACE, env=env, check=True)
-    return time.monotonic() - started
+    seconds = time.monotonic() - started
+    DURATION.write_text(f"{seconds:.1f}\n", encoding="utf-8")
+    return seconds
 
 
 def _function_span(tree: ast.Module, function: str, cls: str | None) -> tuple[int, int]:
@@ -259,11 +329,11 @@ def write_reports(mutants: list[Mutant], seconds: float, children: int) -> None:
         "## Surviving mutants that are equivalent",
         "",
     ]
-    listed = [m for m in total_survived if m.equivalent()]
-    summary += [f"- `{m.file}:{m.line}` `{m.original}` → `{m.mutated}`: {m.equivalent().why}" for m in listed]  # type: ignore[union-attr]
-    summary += ["None." if not listed else "", "", "## Other survivors", ""]
+    listed = [(m, known) for m in total_survived if (known := m.equivalent())]
+    summary += [f"- `{m.file}:{m.line}` `{m.original}` → `{m.mutated}`: {known.why}" for m, known in listed]
+    summary += [*(["None."] if not listed else []), "", "## Other survivors", ""]
     summary += [f"- `{m.file}:{m.line}` ({m.status}) `{m.original}` → `{m.mutated}`" for m in unexplained]
-    summary.append("None." if not unexplained else "")
+    summary += ["None."] if not unexplained else []
     SUMMARY.write_text("\n".join(summary).rstrip() + "\n", encoding="utf-8")
     print(f"mutation: {len(mutants)} mutants, {len(unexplained)} unexplained survivors; {REPORT}, {SUMMARY}")
 
@@ -273,8 +343,9 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=2, help="parallel mutant runs (default 2)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the reports from the last run")
     args = parser.parse_args()
-    seconds = 0.0
-    if not args.report_only:
+    if args.report_only:
+        seconds = float(DURATION.read_text(encoding="utf-8"))
+    else:
         stage()
         seconds = run_mutmut(args.children)
     write_reports(collect(), seconds, args.children)

@@ -38,6 +38,23 @@ def test_without_create_ts_a_request_id_is_kept_for_two_windows_from_now() -> No
     assert store.calls == [("r", NOW + 200, NOW), ("s", NOW + 600, NOW)]
 
 
+def test_a_scope_keeps_the_same_request_id_of_two_accounts_apart() -> None:
+    store = RecordingStore()
+    guard = ReplayGuard(store)
+    guard.check_and_remember("r", NOW, scope="acc-1")
+    guard.check_and_remember("r", NOW, scope="acc-2")
+    guard.check_and_remember("r", NOW)
+    keys = [call[0] for call in store.calls]
+    assert len(set(keys)) == 3 and keys[2] == "r"  # unscoped: the requestID itself
+    assert all("r" in key for key in keys)
+    shared = ReplayGuard()
+    shared.check_and_remember("r", NOW, scope="acc-1")
+    shared.check_and_remember("r", NOW, scope="acc-2")
+    with pytest.raises(SignatureError) as caught:
+        shared.check_and_remember("r", NOW, scope="acc-1")
+    assert caught.value.request_id == "r"  # the error names the requestID, not the scoped key
+
+
 def test_without_now_the_local_clock_is_used() -> None:
     store = RecordingStore()
     ReplayGuard(store).check_and_remember("r")
@@ -90,6 +107,16 @@ def test_a_store_without_room_is_refused(sizes: tuple[int, int | None]) -> None:
     max_bytes, max_entries = sizes
     with pytest.raises(ValueError, match=r"^max_bytes and max_entries must be positive$"):
         MemoryReplayStore(max_bytes, max_entries=max_entries)
+
+
+def test_the_smallest_store_is_one_byte_or_one_entry() -> None:
+    assert MemoryReplayStore(1).max_bytes == 1
+    with pytest.raises(ReplayGuardFullError):
+        MemoryReplayStore(1).add_if_absent("r", NOW + 10, NOW)
+    single = MemoryReplayStore(max_entries=1)
+    assert single.add_if_absent("r", NOW + 10, NOW)
+    with pytest.raises(ReplayGuardFullError):
+        single.add_if_absent("s", NOW + 10, NOW)
 
 
 def test_each_entry_counts_its_utf8_bytes_plus_the_overhead() -> None:

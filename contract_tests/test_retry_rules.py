@@ -73,7 +73,7 @@ def test_the_operation_is_the_last_path_segment_whatever_trails_it(path: str, op
     assert len(waits) == 1
 
 
-@pytest.mark.parametrize("path", ["/", "/v1/stopOrder /", "/v1/stopOrder/x/"])
+@pytest.mark.parametrize("path", ["/", "/v1/stopOrder /", "/v1/stopOrder/x/", "/v1/stopOrderX", "/v1/stopOrderX/"])
 def test_a_path_naming_no_idempotent_operation_is_not_retried(path: str) -> None:
     waits: list[float] = []
     with client(httpx.ReadError, waits) as http, pytest.raises(APIConnectionError):

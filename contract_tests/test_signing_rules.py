@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from types import TracebackType
 
 import pytest
 from callbot_signing import SecretKey, sign, signature_headers
@@ -67,3 +68,38 @@ def test_signature_headers_use_the_request_id_and_time_given() -> None:
 def test_signature_headers_refuse_an_unknown_algorithm() -> None:
     with pytest.raises(ValueError, match="MD5, SHA256"):
         signature_headers("k3y", BODY, "acc-uuid", "SHA1")
+
+
+@pytest.mark.parametrize("key", ["", " padded ", "line\n"])
+def test_signature_headers_sign_with_any_text_as_sign_does(key: str) -> None:
+    headers = signature_headers(key, BODY, "acc-uuid", request_id="r1", create_ts="1700000000")
+    assert headers["sign"] == documented_sign(key, BODY, "1700000000", "r1", "acc-uuid", "MD5")
+    assert (
+        headers["sign"]
+        == signature_headers(SecretKey(key, check=False), BODY, "acc-uuid", request_id="r1", create_ts="1700000000")[
+            "sign"
+        ]
+    )
+
+
+def test_no_frame_of_a_failed_signature_headers_holds_the_key_as_text() -> None:
+    with pytest.raises(ValueError) as caught:
+        signature_headers(PLAIN_KEY, BODY, "acc-uuid", "SHA1")
+    assert not texts_in_frames(caught.value.__traceback__, PLAIN_KEY)
+
+
+PLAIN_KEY = "plain-secret-key-4242"
+
+
+def texts_in_frames(traceback: TracebackType | None, secret: str) -> list[str]:
+    """The locals of the frames below the test's own that hold ``secret`` as text."""
+    found = []
+    frame = traceback.tb_next if traceback else None
+    while frame is not None:
+        for name, value in frame.tb_frame.f_locals.items():
+            if isinstance(value, str | bytes) and secret in (
+                value if isinstance(value, str) else value.decode("latin-1")
+            ):
+                found.append(f"{frame.tb_frame.f_code.co_name}.{name}")
+        frame = frame.tb_next
+    return found

@@ -4,6 +4,7 @@ guard is asked to remember. Callbacks are signed with the documented rule writte
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -148,12 +149,28 @@ def test_without_now_the_local_clock_is_used_for_the_window_and_the_guard() -> N
     store = RecordingStore()
     headers, body = callback("call", ts=fresh)
     parse_webhook(headers, body, uuid=UUID, secret_key=SECRET, replay_guard=ReplayGuard(store))
-    ((request_id, expires_at, now),) = store.calls
-    assert (request_id, expires_at) == ("req-1", fresh + 300)
+    ((key, expires_at, now),) = store.calls
+    assert key.endswith("req-1") and expires_at == fresh + 300
     assert abs(now - time.time()) < 60
     stale_headers, stale_body = callback("call", ts=fresh - 400)
     with pytest.raises(SignatureError, match="createTs"):
         parse_webhook(stale_headers, stale_body, uuid=UUID, secret_key=SECRET)
+
+
+def test_the_window_and_the_guard_share_one_clock_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    readings = itertools.count(float(NOW), 1000.0)  # each reading 1000 s after the one before
+    monkeypatch.setattr(time, "time", lambda: next(readings))
+    store = RecordingStore()
+    headers, body = callback("call")
+    parse_webhook(headers, body, uuid=UUID, secret_key=SECRET, replay_guard=ReplayGuard(store))
+    monkeypatch.undo()
+    assert [now for _, _, now in store.calls] == [NOW]
+
+
+def test_a_refused_webhook_says_it_is_a_webhook() -> None:
+    headers, body = callback("call")
+    with pytest.raises(SignatureError, match=r"^the webhook lacks the signed header\(s\) sign, so"):
+        parse({key: value for key, value in headers.items() if key != "sign"}, body)
 
 
 # -- the replay guard -------------------------------------------------------------------------------------
@@ -163,7 +180,19 @@ def test_an_accepted_callback_is_remembered_until_its_create_ts_plus_the_window(
     store = RecordingStore()
     headers, body = callback("order", ts=NOW - 100)
     parse(headers, body, replay_guard=ReplayGuard(store), max_clock_skew=200, now=NOW)
-    assert store.calls == [("req-1", NOW - 100 + 200, NOW)]
+    ((key, expires_at, now),) = store.calls
+    assert key.endswith("req-1") and (expires_at, now) == (NOW - 100 + 200, NOW)
+
+
+def test_accounts_sharing_a_guard_each_have_their_own_request_ids() -> None:
+    guard = ReplayGuard()
+    body = json.dumps(PAYLOADS["order"]).encode()
+    for uuid in (UUID, "other-uuid"):
+        headers = signed_headers(body, uuid=uuid, request_id="shared-1")
+        parse_webhook(headers, body, uuid=uuid, secret_key=SECRET, replay_guard=guard, now=NOW)
+        with pytest.raises(SignatureError) as caught:
+            parse_webhook(headers, body, uuid=uuid, secret_key=SECRET, replay_guard=guard, now=NOW)
+        assert caught.value.rule == "replay"
 
 
 def test_a_callback_that_fails_any_check_is_not_remembered() -> None:
@@ -224,7 +253,8 @@ def test_verify_webhook_consults_the_replay_guard() -> None:
     store = RecordingStore()
     headers, body = callback("order")
     verify(headers, body, replay_guard=ReplayGuard(store), max_clock_skew=50)
-    assert store.calls == [("req-1", NOW + 50, NOW)]
+    ((key, expires_at, now),) = store.calls
+    assert key.endswith("req-1") and (expires_at, now) == (NOW + 50, NOW)
     with pytest.raises(SignatureError) as caught:
         verify(headers, body, replay_guard=ReplayGuard(store))
     assert caught.value.rule == "replay"
