@@ -423,11 +423,6 @@ def test_no_frame_of_a_failed_verification_holds_the_key_as_text() -> None:
         frame = frame.tb_next
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: verify_signed_message (public in callbot_signing.wire) takes an empty or blank secret key, "
-    "with which anyone can sign; verify_response and parse_webhook refuse one with ValueError",
-)
 @pytest.mark.parametrize("key", ["", " "])
 def test_verify_signed_message_refuses_an_empty_or_blank_key_like_the_other_verifiers(key: str) -> None:
     with pytest.raises(ValueError, match="secret key"):

@@ -186,8 +186,8 @@ def verify_signed_message(
 
     The key is wrapped into a :class:`SecretKey` at entry, so no frame of this module holds it as text.
     """
-    try:
-        key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+    try:  # checked: with an empty key anyone can sign
+        key = SecretKey(secret_key)
     finally:
         del secret_key
     fields = _signature_fields(headers, what, expected_request_id)
