@@ -5,7 +5,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
+from pathlib import Path
 from typing import Any
+
+from callbot_client.api.batches import export_batch_call, import_batch_call
+from callbot_client.api.calls import list_call, list_order_detail
+from callbot_client.api.health import ping
+from callbot_client.api.orders import add_batch_call, list_order, stop_order
+from callbot_client.api.tasks import create_and_call, create_task, list_task, mgr_task_status, update_task
+from callbot_client.models import (
+    AddBatchCallRequest,
+    CallInfoList,
+    CallOrder,
+    CreateAndCallRequest,
+    CreateTaskRequest,
+    ExportBatchCallRequest,
+    ListCallOptions,
+    ListCallRequest,
+    ListOrderDetailRequest,
+    ListOrderOptions,
+    ListOrderRequest,
+    ListTaskConditions,
+    ListTaskRequest,
+    MgrTaskStatusRequest,
+    PingRequest,
+    StopOrderRequest,
+    TaskCreateSetting,
+    TaskOperate,
+    UpdateTaskRequest,
+)
 
 UUID = "rules-uuid"
 SECRET = "rules-secret-key"
@@ -84,3 +114,81 @@ def callback(kind: str, **signing: Any) -> tuple[dict[str, str], bytes]:
     """A genuine callback of ``kind``: its signed headers and body."""
     body = json.dumps(PAYLOADS[kind], ensure_ascii=False).encode()
     return signed_headers(body, **signing), body
+
+
+#: The account of the webhook tests (and of the README's receiver).
+WEBHOOK_UUID = "hook-uuid"
+WEBHOOK_SECRET = "hook-secret-key"
+
+
+def delivery(
+    payload: dict[str, Any], *, algorithm: str = "MD5", age: int = 0, request_id: str = "hook-req-1"
+) -> tuple[dict[str, str], bytes]:
+    """Headers and body as the platform sends a callback now (no algorithm header, per the pages)."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    ts = str(int(time.time()) - age)
+    headers = {
+        "requestID": request_id,
+        "uuid": WEBHOOK_UUID,
+        "createTs": ts,
+        "sign": documented_sign(WEBHOOK_SECRET, body, ts, request_id, WEBHOOK_UUID, algorithm),
+    }
+    return headers, body
+
+
+#: The repository's root, for the README and the spec.
+REPO = Path(__file__).resolve().parent.parent
+_README_BLOCK = re.compile(r"(?:<!-- readme-block: (?P<name>[\w-]+) -->\n)?```python\n(?P<code>.*?)```", re.DOTALL)
+
+
+def readme_blocks() -> dict[str, str]:
+    """The README's python blocks by their ``readme-block`` marker; an unmarked block fails."""
+    found: dict[str, str] = {}
+    for match in _README_BLOCK.finditer((REPO / "README.md").read_text(encoding="utf-8")):
+        assert match["name"], f"a python block of README.md has no readme-block marker:\n{match['code'][:200]}"
+        found[match["name"]] = match["code"]
+    return found
+
+
+def run_readme_block(name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Execute README block ``name`` as written; return its namespace."""
+    namespace = {} if namespace is None else namespace
+    exec(compile(readme_blocks()[name], f"README.md:{name}", "exec"), namespace)
+    return namespace
+
+
+#: The task the operation round trips work on, and a body for every operation of the spec (a test checks
+#: that none is missing).
+OPERATION_TASK = "campaign-task-1"
+
+
+def orders(*order_ids: str) -> CallInfoList:
+    return CallInfoList(
+        order_callback_url="http://127.0.0.1:1/order",
+        call_callback_url="http://127.0.0.1:1/call",
+        call_list=[CallOrder(order_id=o, user_phone="8613800000000", other=f"ref-{o}") for o in order_ids],
+    )
+
+
+OPERATIONS: list[tuple[Any, Any]] = [
+    (ping, PingRequest(data="x")),
+    (create_task, CreateTaskRequest(user_task_id="t-new", scene_id="s")),
+    (add_batch_call, AddBatchCallRequest(user_task_id=OPERATION_TASK, call_info_list=orders("a-1"))),
+    (create_and_call, CreateAndCallRequest(user_task_id="t-new-2", scene_id="s", call_info_list=orders("a-2"))),
+    (mgr_task_status, MgrTaskStatusRequest(user_task_id=OPERATION_TASK, task_operate=TaskOperate.START)),
+    (update_task, UpdateTaskRequest(user_task_id=OPERATION_TASK, task_create_setting=TaskCreateSetting(max_call=3))),
+    (list_task, ListTaskRequest(page=1, size=5, query_conditions=ListTaskConditions())),
+    (list_call, ListCallRequest(user_task_id=OPERATION_TASK, options=ListCallOptions())),
+    (list_order, ListOrderRequest(user_task_id=OPERATION_TASK, options=ListOrderOptions())),
+    (stop_order, StopOrderRequest(user_task_id=OPERATION_TASK, order_ids=["o-1"])),
+    (list_order_detail, ListOrderDetailRequest(user_task_id=OPERATION_TASK, order_list=["o-1"])),
+    (export_batch_call, ExportBatchCallRequest(user_task_id=OPERATION_TASK)),
+    (import_batch_call, AddBatchCallRequest(user_task_id=OPERATION_TASK, call_info_list=orders("a-3"))),
+]
+
+
+def body_path(module: Any) -> str:
+    """The operationId (the last path segment) of a generated endpoint module: stop_order -> stopOrder."""
+    name: str = module.__name__.rsplit(".", 1)[1]
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

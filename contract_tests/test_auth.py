@@ -12,7 +12,7 @@ from callbot_signing import AuthenticationError, CallbotAuth, CallbotError, Sign
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .test_signature import documented_sign as independent_sign  # the rule, written out in the test
+from ._support import documented_sign as independent_sign  # the rule, written out in the test
 
 UUID = "acc-uuid"
 SECRET = "the-secret-key-never-shown"

@@ -33,9 +33,9 @@ from callbot_signing import (
     UnexpectedResponseError,
 )
 
+from ._support import documented_sign
 from .conftest import DIALED, MD5_ACCOUNT, TASK, UNDIALED, make_sandbox
 from .recording import RecordingApp
-from .test_signature import documented_sign
 
 REPO = Path(__file__).resolve().parent.parent
 UUID = "client-uuid"

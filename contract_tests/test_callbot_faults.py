@@ -23,8 +23,8 @@ from callbot_client import models
 from callbot_client.models import TaskStatus
 from callbot_signing import Callbot, UnexpectedResponseError
 
+from ._support import documented_sign
 from .spec_answers import Fault, Field, Operation, enum_fields, faults, full_answer, minimal, operations
-from .test_signature import documented_sign
 
 UUID = "faults-uuid"
 SECRET = "faults-secret-key-0123"

@@ -33,8 +33,8 @@ from callbot_signing import (
     parse_webhook,
 )
 
+from ._support import documented_sign
 from .conftest import MD5_ACCOUNT
-from .test_signature import documented_sign
 
 UUID = "hygiene-uuid"
 SECRET = "Hygiene-Secret-7f3a9c"

@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from ._support import run_readme_block
 from .conftest import DIALED, MD5_ACCOUNT, TASK, UNDIALED, make_sandbox
 from .faulty_server import closed_port
-from .test_readme import run as run_readme_block
 
 pytestmark = pytest.mark.contract
 

@@ -33,8 +33,8 @@ from callbot_signing import (
     connect,
 )
 
+from ._support import documented_sign as independent_sign
 from .faulty_server import closed_port, faulty_server
-from .test_signature import documented_sign as independent_sign
 
 UUID = "fault-uuid"
 SECRET = "fault-secret-key-do-not-leak"

@@ -33,7 +33,7 @@ from callbot_signing import (
     connect,
 )
 
-from .test_signature import documented_sign
+from ._support import documented_sign
 
 UUID = "hostile-uuid"
 SECRET = "hostile-secret"

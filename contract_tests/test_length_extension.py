@@ -35,8 +35,9 @@ from callbot_signing import (
 from callbot_signing.wire import verify_signed_message
 
 from . import length_extension as forger
-from .test_signature import documented_sign
-from .test_webhooks import PAYLOADS, SECRET, UUID, delivery
+from ._support import PAYLOADS, delivery, documented_sign
+from ._support import WEBHOOK_SECRET as SECRET
+from ._support import WEBHOOK_UUID as UUID
 
 ALGORITHMS = ["MD5", "SHA256"]
 HASHLIB = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}

@@ -18,8 +18,6 @@ from callbot_client.api.orders import add_batch_call, list_order, stop_order
 from callbot_client.api.tasks import create_and_call, create_task, list_task, mgr_task_status, update_task
 from callbot_client.models import (
     AddBatchCallRequest,
-    CallInfoList,
-    CallOrder,
     CreateAndCallRequest,
     CreateTaskRequest,
     ExportBatchCallRequest,
@@ -46,19 +44,14 @@ from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import check_schema, load_spec
 from callbot_sandbox.state import Call
 from callbot_signing import CallbotAuth, InvalidRequestError, connect
+from callbot_signing.wire import operations
+
+from ._support import OPERATION_TASK, OPERATIONS, body_path, orders
 
 pytestmark = pytest.mark.contract
 
 ACCOUNT = Account("campaign-uuid", "campaign-secret-key", "SHA256")
-TASK = "campaign-task-1"
-
-
-def orders(*order_ids: str) -> CallInfoList:
-    return CallInfoList(
-        order_callback_url="http://127.0.0.1:1/order",
-        call_callback_url="http://127.0.0.1:1/call",
-        call_list=[CallOrder(order_id=o, user_phone="8613800000000", other=f"ref-{o}") for o in order_ids],
-    )
+TASK = OPERATION_TASK
 
 
 def valid(response: Response[Any], path: str) -> Any:
@@ -187,21 +180,8 @@ def test_a_whole_campaign_over_uvicorn() -> None:
         run_campaign(client, sandbox)
 
 
-OPERATIONS: list[tuple[Any, Any]] = [
-    (ping, PingRequest(data="x")),
-    (create_task, CreateTaskRequest(user_task_id="t-new", scene_id="s")),
-    (add_batch_call, AddBatchCallRequest(user_task_id=TASK, call_info_list=orders("a-1"))),
-    (create_and_call, CreateAndCallRequest(user_task_id="t-new-2", scene_id="s", call_info_list=orders("a-2"))),
-    (mgr_task_status, MgrTaskStatusRequest(user_task_id=TASK, task_operate=TaskOperate.START)),
-    (update_task, UpdateTaskRequest(user_task_id=TASK, task_create_setting=TaskCreateSetting(max_call=3))),
-    (list_task, ListTaskRequest(page=1, size=5, query_conditions=ListTaskConditions())),
-    (list_call, ListCallRequest(user_task_id=TASK, options=ListCallOptions())),
-    (list_order, ListOrderRequest(user_task_id=TASK, options=ListOrderOptions())),
-    (stop_order, StopOrderRequest(user_task_id=TASK, order_ids=["o-1"])),
-    (list_order_detail, ListOrderDetailRequest(user_task_id=TASK, order_list=["o-1"])),
-    (export_batch_call, ExportBatchCallRequest(user_task_id=TASK)),
-    (import_batch_call, AddBatchCallRequest(user_task_id=TASK, call_info_list=orders("a-3"))),
-]
+def test_the_round_trip_table_covers_every_operation_of_the_spec() -> None:
+    assert sorted(body_path(module) for module, _ in OPERATIONS) == sorted(operations())
 
 
 @pytest.mark.parametrize(("module", "body"), OPERATIONS, ids=[m.__name__.rsplit(".", 1)[1] for m, _ in OPERATIONS])
@@ -222,12 +202,6 @@ async def test_every_operation_round_trips_in_process_with_the_async_client(modu
     path = "/callcentre/api/v3/" + body_path(module)
     parsed = valid(response, path)
     assert (parsed.code if module is ping else parsed.ret_code) == 0
-
-
-def body_path(module: Any) -> str:
-    name: str = module.__name__.rsplit(".", 1)[1]
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 async def test_a_gzip_compressed_answer_is_verified_over_its_uncompressed_json() -> None:

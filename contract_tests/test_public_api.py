@@ -129,3 +129,22 @@ def test_no_sandbox_test_or_bench_module_imports_a_private_module_of_the_client(
         if "callbot_signing._" in line and not line.lstrip().startswith("#") and path.name != "test_public_api.py"
     ]
     assert offenders == []
+
+
+def test_no_test_module_imports_another_and_the_bench_imports_no_test_code() -> None:
+    """Shared helpers live in contract_tests/_support.py (and conftest.py), not in other test modules."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder, pattern in (
+            ("contract_tests", r"from \.test_|import contract_tests\.test_"),
+            ("bench", r"contract_tests"),
+        )
+        for path in sorted((root / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(pattern, line) and not line.lstrip().startswith(("#", '"', "'")) and path.name != "mutation.py"
+    ]
+    assert offenders == []

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -18,27 +17,14 @@ from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
 from callbot_signing.wire import IDEMPOTENT_OPERATIONS
 
-from .conftest import REPO, call_info_list
-from .test_webhooks import PAYLOADS, delivery
+from ._support import PAYLOADS, REPO, delivery, readme_blocks, run_readme_block
+from .conftest import call_info_list
 
 pytestmark = pytest.mark.contract
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-BLOCK = re.compile(r"(?:<!-- readme-block: (?P<name>[\w-]+) -->\n)?```python\n(?P<code>.*?)```", re.DOTALL)
-
-
-def blocks() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for match in BLOCK.finditer(README):
-        assert match["name"], f"a python block of README.md has no readme-block marker:\n{match['code'][:200]}"
-        found[match["name"]] = match["code"]
-    return found
-
-
-def run(name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
-    namespace = {} if namespace is None else namespace
-    exec(compile(blocks()[name], f"README.md:{name}", "exec"), namespace)
-    return namespace
+blocks = readme_blocks
+run = run_readme_block
 
 
 def test_every_python_block_is_marked_and_checked_below() -> None:

@@ -34,7 +34,7 @@ from callbot_signing import (
     verify_webhook,
 )
 
-from .test_signature import documented_sign
+from ._support import documented_sign
 
 UUID = "review-uuid"
 SECRET = "review-secret-key"

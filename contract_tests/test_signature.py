@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import pytest
@@ -10,14 +9,10 @@ from callbot_signing import sign
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ._support import documented_sign
+
 texts = st.text(max_size=40)
 algorithms = st.sampled_from(["MD5", "SHA256", "md5", "sha256", "Sha256"])
-
-
-def documented_sign(secret: str, body: bytes, ts: str, request_id: str, uuid: str, algorithm: str) -> str:
-    """The wiki's rule, written independently of the package: one string, hashed, upper-case hex."""
-    raw = secret.encode() + b"&body=" + body + f"&createTs={ts}&requestID={request_id}&uuid={uuid}".encode()
-    return hashlib.new(algorithm.replace("SHA256", "sha256").replace("MD5", "md5"), raw).hexdigest().upper()
 
 
 # Computed outside Python, with coreutils in a C.UTF-8 locale, e.g. the third vector:

@@ -8,8 +8,9 @@ from callbot_signing import CallbotError, parse_webhook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .test_signature import documented_sign
-from .test_webhooks import PAYLOADS, SECRET, UUID
+from ._support import PAYLOADS, documented_sign
+from ._support import WEBHOOK_SECRET as SECRET
+from ._support import WEBHOOK_UUID as UUID
 
 NOW = 1_800_000_000
 SIGNED = ("requestID", "uuid", "createTs", "sign")

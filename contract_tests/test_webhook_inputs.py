@@ -20,8 +20,9 @@ from callbot_signing import (
 from callbot_signing.wire import WEBHOOK_OPERATIONS, webhook_problem
 from starlette.datastructures import Headers as StarletteHeaders
 
-from .test_signature import documented_sign
-from .test_webhooks import PAYLOADS, SECRET, UUID
+from ._support import PAYLOADS, documented_sign
+from ._support import WEBHOOK_SECRET as SECRET
+from ._support import WEBHOOK_UUID as UUID
 
 NOW = 1_800_000_000
 

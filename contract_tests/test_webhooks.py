@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 import pytest
 from callbot_client.models import CallCallback, OrderCallback, TaskCallback
@@ -18,68 +17,12 @@ from callbot_signing import (
     webhook_kind,
 )
 
-from .test_signature import documented_sign as independent_sign
+from ._support import PAYLOADS, WEBHOOK_SECRET, WEBHOOK_UUID, delivery
+from ._support import documented_sign as independent_sign
 
-UUID = "hook-uuid"
-SECRET = "hook-secret-key"
-
-ORDER = {
-    "orderID": "o-1",
-    "userPhone": "8613800000000",
-    "userName": "Li",
-    "sceneID": "s-1",
-    "userTaskID": "t-1",
-    "taskID": "T1",
-    "finish": True,
-    "other": "ref",
-}
-CALL = {
-    "callID": "c-1",
-    "callStatus": 1,
-    "callStartTs": 100,
-    "callAnswerTs": 105,
-    "callEndTs": 160,
-    "callDuration": 55,
-    "intents": [{"intentID": "i", "intentTag": "A", "intentName": "yes", "intentLevel": 1}],
-    "agent": {"agentName": None, "manualHangupBy": 0},
-}
-PAYLOADS: dict[str, dict[str, Any]] = {
-    "call": {"callbackType": 1, **ORDER, "callInfoDetail": CALL},
-    "order": {"callbackType": "1", **ORDER, "callInfoDetail": CALL},
-    "task": {
-        "callbackType": 1,
-        "userTaskID": "t-1",
-        "taskID": "T1",
-        "sceneID": "s-1",
-        "taskStatus": 3,
-        "createTs": 99,
-        "taskStat": {
-            "answerOrderCount": 1,
-            "finishOrderCount": 2,
-            "totalOrderCount": 2,
-            "finishRate": 1.0,
-            "totalAnswerCall": 1,
-            "totalCall": 3,
-            "answerRate": 0.33,
-        },
-    },
-}
+UUID = WEBHOOK_UUID
+SECRET = WEBHOOK_SECRET
 MODELS = {"call": CallCallback, "order": OrderCallback, "task": TaskCallback}
-
-
-def delivery(
-    payload: dict[str, Any], *, algorithm: str = "MD5", age: int = 0, request_id: str = "hook-req-1"
-) -> tuple[dict[str, str], bytes]:
-    """Headers and body as the platform sends a callback (no algorithm header, per the pages)."""
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    ts = str(int(time.time()) - age)
-    headers = {
-        "requestID": request_id,
-        "uuid": UUID,
-        "createTs": ts,
-        "sign": independent_sign(SECRET, body, ts, request_id, UUID, algorithm),
-    }
-    return headers, body
 
 
 @pytest.mark.parametrize("kind", ["call", "order", "task"])
