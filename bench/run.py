@@ -157,7 +157,7 @@ class SandboxProcess:
     sections 2 and 6 can resend headers signed once and the server does the same work for every client."""
 
     def __init__(self, *, replays: bool = True) -> None:
-        from contract_tests.run_contract import free_port, wait_until_ready
+        from callbot_sandbox.testing import free_port, wait_until_ready
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

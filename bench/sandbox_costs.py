@@ -19,9 +19,7 @@ from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.door import encode_json
 from callbot_sandbox.operations import Operations, Payload, Result
 from callbot_sandbox.state import Call, SandboxState
-
-from contract_tests.asgi_calls import call
-from contract_tests.run_contract import free_port
+from callbot_sandbox.testing import call, free_port
 
 from .loadgen import read_response, run_load, signed_request
 

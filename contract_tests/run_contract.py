@@ -11,43 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
-from callbot_signing import CallbotAuth
+from callbot_sandbox.testing import free_port, wait_until_ready
 
 REPO = Path(__file__).resolve().parent.parent
 REPORTS = REPO / "reports"
 READ_ONLY = ["ping", "listTask", "listCall", "listOrder", "listOrderDetail", "exportBatchCall"]
-READY_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_ready(base_url: str, uuid: str, secret_key: str, process: subprocess.Popen[bytes]) -> None:
-    """Poll a signed ping, with a bound: the sandbox is ready when it answers code 0."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    auth = CallbotAuth(uuid, secret_key)
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the sandbox exited with code {process.returncode} before it was ready")
-        try:
-            reply = httpx.post(f"{base_url}/callcentre/api/v3/ping", json={"data": "ready?"}, auth=auth, timeout=1)
-            if reply.json().get("code") == 0:
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"the sandbox at {base_url} was not ready within {READY_TIMEOUT} s")
 
 
 def schemathesis_run(base_url: str, env: dict[str, str], *, live: bool) -> int:

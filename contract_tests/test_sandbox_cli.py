@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from callbot_sandbox.server import build_parser, load_config
-
-from .run_contract import free_port, wait_until_ready
+from callbot_sandbox.testing import free_port, wait_until_ready
 
 pytestmark = pytest.mark.contract
 

@@ -18,11 +18,10 @@ import pytest
 from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import load_spec, request_schema_pointer
+from callbot_sandbox.testing import API, Reply, call, send, signed_headers
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
-
-from .asgi_calls import API, Reply, call, send, signed_headers
 
 pytestmark = pytest.mark.contract
 
@@ -213,7 +212,7 @@ import asyncio, gzip, json, resource, sys
 sys.path.insert(0, sys.argv[1])
 from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.door import Limits
-from contract_tests.asgi_calls import API, call, send, signed_headers
+from callbot_sandbox.testing import API, call, send, signed_headers
 
 account = Account("bomb-uuid", "bomb-secret")
 sandbox = Sandbox([account], limits=Limits(max_body_bytes=8 * 1024 * 1024))

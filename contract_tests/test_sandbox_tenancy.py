@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from callbot_sandbox import Account, OrderState, Sandbox, TaskStatus
 from callbot_sandbox.dialer import VirtualClock
-
-from .asgi_calls import API, Reply, call, send, signed_headers
+from callbot_sandbox.testing import API, Reply, call, send, signed_headers
 
 pytestmark = pytest.mark.contract
 

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import Any
 from uuid import uuid4
 
-from callbot_signing import SignatureError, sign
+from callbot_signing import SignatureError, signature_headers
 from callbot_signing.wire import (
     ALGORITHM_HEADER,
     CREATE_TS_HEADER,
@@ -228,12 +228,11 @@ class Sandbox:
         body = encode_json(payload)
         request_id = headers.get(REQUEST_ID_HEADER.lower()) or uuid4().hex
         uuid = headers.get(UUID_HEADER.lower(), "")
-        out = {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: str(int(self.clock()))}
-        if account is not None:
-            used = algorithm or account.algorithm
-            out[ALGORITHM_HEADER] = used
-            out[SIGN_HEADER] = sign(account.secret_key, body, out[CREATE_TS_HEADER], request_id, uuid, used)
-        return body, out
+        create_ts = str(int(self.clock()))
+        if account is None:  # nobody to sign for: the refusal goes out unsigned
+            return body, {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: create_ts}
+        used = algorithm or account.algorithm
+        return body, signature_headers(account.secret_key, body, uuid, used, request_id=request_id, create_ts=create_ts)
 
     # --- HTTP --------------------------------------------------------------------------------------
 

@@ -41,21 +41,15 @@ def sign(
     """Sign one message: the upper-case hex digest of
     ``{secret_key}&body={body}&createTs={create_ts}&requestID={request_id}&uuid={uuid}``.
 
-    ``body`` is the exact bytes sent or received; it is fed to the hash as it is, never copied. The key is
-    fed from a :class:`SecretKey`, so no local variable here holds it in plain text.
+    ``body`` is the exact bytes sent or received (a large one is fed to the hash as it is, never copied).
+    The key goes in through a :class:`SecretKey`, so no local variable here holds it in plain text.
     """
     try:  # first: no frame may hold the key as plain text, whatever is refused below
-        key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)
+        key = secret_key if type(secret_key) is SecretKey else SecretKey.unchecked(secret_key)  # type: ignore[arg-type]
     finally:
         del secret_key
     new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]
-    hasher = new_hash()
-    key.feed(hasher)
-    hasher.update(b"&body=")
-    hasher.update(body)
-    hasher.update(f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode())
-    digest: str = hasher.hexdigest()
-    return digest.upper()
+    return key.signed_digest(new_hash, body, f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode())
 
 
 def signature_headers(

@@ -1,18 +1,27 @@
-"""Requests straight into an ASGI app (no sockets, no threads): signed with the public ``sign``, or raw."""
+"""Helpers for tests and benchmarks that drive a sandbox: requests straight into its ASGI app (no sockets,
+no threads), signed with the public ``sign`` or raw; a free loopback port; a readiness poll for a sandbox
+started as a process."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
-from callbot_sandbox import Account
-from callbot_signing import sign
+import httpx
+from callbot_signing import CallbotAuth, sign
 from starlette.types import ASGIApp, Message
+
+from .accounts import Account
+
+#: Seconds a sandbox started as a process may take to answer its first ping.
+READY_TIMEOUT = 20.0
 
 API = "/callcentre/api/v3/"
 
@@ -93,3 +102,27 @@ async def call(app: ASGIApp, account: Account, operation: str, body: Any, **extr
     """A signed request: ``body`` is a JSON value (dumped as ASCII) or bytes sent as they are."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return await send(app, API + operation, signed_headers(account, raw, **extra_headers), [raw])
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_ready(base_url: str, uuid: str, secret_key: str, process: subprocess.Popen[bytes]) -> None:
+    """Poll a signed ping, with a bound: the sandbox is ready when it answers code 0."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    auth = CallbotAuth(uuid, secret_key)
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the sandbox exited with code {process.returncode} before it was ready")
+        try:
+            reply = httpx.post(f"{base_url}/callcentre/api/v3/ping", json={"data": "ready?"}, auth=auth, timeout=1)
+            if reply.json().get("code") == 0:
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the sandbox at {base_url} was not ready within {READY_TIMEOUT} s")
