@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -192,3 +195,31 @@ def body_path(module: Any) -> str:
     name: str = module.__name__.rsplit(".", 1)[1]
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+#: How a consumer of the installed package sees it under ``mypy --strict``: errors inside the generated
+#: modules (the generator's own code, e.g. its client's __exit__) are not the consumer's, but the operations
+#: module, where the consumer's types come from, must be clean.
+CONSUMER_MYPY_CONFIG = """\
+[mypy]
+strict = True
+python_version = 3.11
+[mypy-callbot_client.*]
+ignore_errors = True
+[mypy-callbot_client.api]
+ignore_errors = False
+"""
+
+
+def mypy_strict(folder: Path, files: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``mypy --strict`` as a consumer would over ``files`` in ``folder`` (their own cache, no daemon)."""
+    (folder / "mypy.ini").write_text(CONSUMER_MYPY_CONFIG, encoding="utf-8")
+    env = {
+        **os.environ,
+        "MYPYPATH": os.pathsep.join(str(REPO / part) for part in ("generated", "signing", "sandbox", "cli")),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--cache-dir", str(folder / ".mypy_cache"),
+         "--show-error-codes", "--no-error-summary", *files],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip

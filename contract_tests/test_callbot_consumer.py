@@ -20,6 +20,7 @@ import pytest
 from callbot_sandbox import Account, OrderState, Sandbox, TaskStatus, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
 
+from ._support import mypy_strict
 from .recording import RecordingApp
 from .spec_answers import operations
 
@@ -165,44 +166,12 @@ def stopped() -> int:
     return client.stop_order(user_task_id="t", order_ids=["o"]).success_count
 """
 
-# The generated package is checked by its generator's tests (as an installed wheel would be, silently),
-# except the operations module that the consumers' types come from.
-MYPY_CONFIG = """
-[mypy]
-strict = True
-python_version = 3.11
-[mypy-callbot_client.*]
-ignore_errors = True
-[mypy-callbot_client.api]
-ignore_errors = False
-"""
-
 
 @pytest.mark.generator
 def test_mypy_strict_accepts_the_scripts_and_sees_the_error_reply_union(tmp_path: Path) -> None:
-    (tmp_path / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
     (tmp_path / "narrowed.py").write_text(NARROWED, encoding="utf-8")
     (tmp_path / "not_narrowed.py").write_text(NOT_NARROWED, encoding="utf-8")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "mypy"),
-            "--config-file", "mypy.ini",
-            "--strict",
-            "--python-version", "3.11",
-            "--cache-dir", str(tmp_path / "cache"),
-            "--no-error-summary",
-            "--show-error-codes",
-            str(SCRIPTS["sync"]),
-            str(SCRIPTS["async"]),
-            "narrowed.py",
-            "not_narrowed.py",
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": os.pathsep.join([str(REPO / "generated"), str(REPO / "signing")])},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
+    result = mypy_strict(tmp_path, [str(SCRIPTS["sync"]), str(SCRIPTS["async"]), "narrowed.py", "not_narrowed.py"])
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert [line for line in errors if not line.startswith("not_narrowed.py:")] == [], result.stdout + result.stderr
     assert len(errors) == 1 and result.returncode == 1, result.stdout + result.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import re
 import subprocess
 import sys
@@ -33,6 +32,8 @@ from callbot_client.models import (
     StopOrderRequest,
     TaskOperate,
 )
+
+from ._support import mypy_strict
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATED = REPO / "generated"
@@ -327,29 +328,11 @@ async def use_async() -> None:
         print(row.order_id)
 """
 
-# Generated code keeps the project's ignore_errors, except the operations module, which must be clean.
-MYPY_CONFIG = """
-[mypy]
-strict = True
-[mypy-callbot_client.*]
-ignore_errors = True
-[mypy-callbot_client.api]
-ignore_errors = False
-"""
-
 
 @pytest.mark.generator
 def test_a_strict_consumer_needs_no_assert_or_cast(tmp_path: Path) -> None:
     (tmp_path / "consumer.py").write_text(CONSUMER, encoding="utf-8")
-    (tmp_path / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
-    result = subprocess.run(
-        [str(BIN / "mypy"), "--config-file", "mypy.ini", "--no-incremental", "consumer.py"],
-        cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": str(GENERATED)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = mypy_strict(tmp_path, ["consumer.py"])
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -3,10 +3,7 @@ and passes ``mypy --strict``; the retry table names exactly the operations the c
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
 from callbot_signing.wire import IDEMPOTENT_OPERATIONS
 
-from ._support import PAYLOADS, REPO, delivery, readme_blocks, run_readme_block
+from ._support import PAYLOADS, REPO, delivery, mypy_strict, readme_blocks, run_readme_block
 from .conftest import call_info_list
 
 pytestmark = pytest.mark.contract
@@ -82,32 +79,10 @@ async def test_the_readme_webhook_receiver_accepts_a_signed_callback_and_refuses
     assert isinstance(event, TaskCallback) and event.task_stat.total_call == 3
 
 
-# As a consumer of the installed package sees it: errors inside the generated modules (the generator's own
-# code, e.g. its client's __exit__) are not the consumer's; the operations module must be clean all the same.
-MYPY_CONFIG = """\
-[mypy]
-strict = True
-python_version = 3.11
-[mypy-callbot_client.*]
-ignore_errors = True
-[mypy-callbot_client.api]
-ignore_errors = False
-"""
-
-
 def test_every_python_block_passes_mypy_strict(tmp_path: Path) -> None:
-    (tmp_path / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
     for name, code in blocks().items():
         (tmp_path / f"readme_{name.replace('-', '_')}.py").write_text(code, encoding="utf-8")
-    env = {
-        **os.environ,
-        "MYPYPATH": os.pathsep.join(str(REPO / part) for part in ("generated", "signing", "sandbox", "cli")),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--no-incremental", "--cache-dir",
-         str(tmp_path / ".cache"), *sorted(str(p) for p in tmp_path.glob("readme_*.py"))],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=240,
-    )  # fmt: skip
+    result = mypy_strict(tmp_path, sorted(path.name for path in tmp_path.glob("readme_*.py")))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
