@@ -1,7 +1,8 @@
 """Signing, verification, typed errors and retries for the NXCloud Callbot v3 API client."""
 
+from ._async_client import AsyncCallbot
 from ._auth import CallbotAuth
-from ._client import AsyncCallbot, Callbot
+from ._client import Callbot
 from ._connect import connect
 from ._envelope import ErrorReply
 from ._errors import (

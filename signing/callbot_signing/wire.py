@@ -5,7 +5,7 @@ of a signed message (answers and webhooks share it), the reply envelope, the ret
 checks against the shipped spec, how a request body is encoded, and which operations may be repeated.
 """
 
-from ._client import encode_body
+from ._client_base import encode_body
 from ._constants import (
     ALGORITHM_HEADER,
     ALGORITHMS,
