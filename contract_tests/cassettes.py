@@ -17,6 +17,7 @@ be replayed or re-verified.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -112,10 +113,8 @@ class Redactor:
                 if headers.get(SIGN_HEADER.lower()):
                     self.signs.add(headers[SIGN_HEADER.lower()])
             for body in (exchange.request_body, exchange.response_body):
-                try:
+                with contextlib.suppress(ValueError):
                     self.phones |= phone_values(json.loads(body))
-                except ValueError:
-                    pass
 
     def text(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
@@ -128,10 +127,8 @@ class Redactor:
 
     def body(self, raw: bytes) -> str:
         text = raw.decode("utf-8", "replace")
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(_blank_phones(json.loads(raw)), ensure_ascii=False)
-        except ValueError:
-            pass
         return self.text(text)
 
     def headers(self, headers: dict[str, str]) -> list[dict[str, str]]:
@@ -161,6 +158,8 @@ def write_redacted_har(exchanges: list[Exchange], redactor: Redactor, path: Path
                 },
             }
         )
-    har = {"log": {"version": "1.2", "creator": {"name": "nxcloud-callbot contract", "version": "1"}, "entries": entries}}
+    har = {
+        "log": {"version": "1.2", "creator": {"name": "nxcloud-callbot contract", "version": "1"}, "entries": entries}
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(har, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -257,7 +257,7 @@ def table(results: list[ProbeResult]) -> str:
             r = by.get((name, op))
             cells.append("-".ljust(15) if r is None else f"{'ok' if r.passed else 'FAIL'} {r.got}".ljust(15))
         expected = next(r.expected for r in results if r.probe == name)
-        lines.append(f"    {name.ljust(width)}  {str(expected):>8}  " + "  ".join(cells))
+        lines.append(f"    {name.ljust(width)}  {expected!s:>8}  " + "  ".join(cells))
     return "\n".join(lines)
 
 
