@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from uuid import uuid4
 
-from callbot_sandbox.testing import free_port, wait_until_ready
+import httpx
+from callbot_sandbox.testing import READY_TIMEOUT, free_port
 
 from .assumptions import CONFIRMED, CONTRADICTED, NOT_EXERCISED, AssumptionLedger, Exchange
 from .cassettes import Redactor, read_har, write_redacted_har
@@ -139,6 +140,22 @@ def summarize(summary: dict[str, int]) -> int:
     return CONTRACT_BROKEN if any(summary.values()) else 0
 
 
+def sandbox_ready(base_url: str, account: Account, process: subprocess.Popen[bytes]) -> bool:
+    """Poll a signed ping, with a bound; any JSON answer will do (a deviating sandbox may not sign it)."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    body = b'{"data": "ready?"}'
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            message = genuine(account, body)
+            reply = httpx.post(f"{base_url}/callcentre/api/v3/ping", content=body, headers=message.headers, timeout=1)
+            if reply.json().get("code") == 0:
+                return True
+        except (httpx.HTTPError, ValueError, AttributeError):
+            pass
+        time.sleep(0.1)
+    return False
+
+
 def main() -> int:
     REPORTS.mkdir(exist_ok=True)
     base_url = os.environ.get("BASE_URL", "")
@@ -171,10 +188,8 @@ def main() -> int:
     sandbox_env = {**env, ACCOUNTS_ENV: f"{account.uuid}:{account.secret_key}"}
     sandbox = subprocess.Popen(command, cwd=REPO, env=sandbox_env, stdout=subprocess.DEVNULL)
     try:
-        try:
-            wait_until_ready(base_url, account.uuid, account.secret_key, sandbox)
-        except SystemExit as exc:
-            print(f"tool error: {exc}")
+        if not sandbox_ready(base_url, account, sandbox):
+            print(f"tool error: the sandbox at {base_url} did not answer a ping within {READY_TIMEOUT} s")
             return TOOL_ERROR
         summary.update(contract_run(base_url, account, env, live=False))
     finally:
