@@ -33,8 +33,14 @@ PHONE_FIELD = re.compile(r"phone|mobile|callingnumber|lineaddress|callee|msisdn"
 REDACTED_SIGN = "[redacted sign]"
 REDACTED_SECRET = "[redacted secret]"
 REDACTED_PHONE = "[redacted phone]"
-#: Phone values shorter than this are only redacted in their own field (a "0" must not blank every zero).
-MIN_PROPAGATED = 4
+#: A phone field's value is also redacted wherever else it occurs when it looks like a number (6 digits or
+#: more once spaces, dashes and brackets are dropped); other values (a "0", a generated "content") only in
+#: their own field, so that they do not blank unrelated text.
+PHONE_LIKE = re.compile(r"\+?\d{6,}")
+
+
+def phone_like(value: str) -> bool:
+    return PHONE_LIKE.search(re.sub(r"[\s().-]", "", value)) is not None
 
 
 def _headers(items: Iterable[dict[str, Any]]) -> dict[str, str]:
@@ -116,12 +122,17 @@ class Redactor:
                 with contextlib.suppress(ValueError):
                     self.phones |= phone_values(json.loads(body))
 
+    @property
+    def phone_numbers(self) -> set[str]:
+        """The phone fields' values that are redacted everywhere (and must appear nowhere)."""
+        return {phone for phone in self.phones if phone_like(phone)}
+
     def text(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED_SECRET)
         for sign in self.signs:
             text = text.replace(sign, REDACTED_SIGN)
-        for phone in sorted((p for p in self.phones if len(p) >= MIN_PROPAGATED), key=len, reverse=True):
+        for phone in sorted(self.phone_numbers, key=len, reverse=True):
             text = text.replace(phone, REDACTED_PHONE)
         return text
 

@@ -102,7 +102,14 @@ def contract_run(base_url: str, account: Account, env: dict[str, str], *, live: 
     counts = ledger.write(REPORTS)
     redactor = Redactor([account.secret_key])
     redactor.learn(exchanges)
-    write_redacted_har(exchanges, redactor, REPORTS / "recordings" / "contract.har", base_url)
+    recording = REPORTS / "recordings" / "contract.har"
+    write_redacted_har(exchanges, redactor, recording, base_url)
+    text = recording.read_text(encoding="utf-8")
+    kept = {"the secret key": redactor.secrets, "a sign": redactor.signs, "a phone number": redactor.phone_numbers}
+    leaks = [what for what, values in kept.items() if any(value in text for value in values)]
+    if leaks:
+        recording.unlink()
+        print(f"tool error: the recording still held {', '.join(leaks)}: deleted")
     failed = [r for r in results if not r.passed]
     print(f"\nsecurity probes ({len(results)}, {len(failed)} failed; reports/security-junit.xml):")
     print(table(results))
@@ -127,6 +134,7 @@ def contract_run(base_url: str, account: Account, env: dict[str, str], *, live: 
         "security probes": 1 if failed else 0,
         "assumptions (none contradicted)": 1 if counts[CONTRADICTED] else 0,
         f"schemathesis CLI against {'the service' if live else 'the sandbox'}": cli,
+        "recordings redacted": TOOL_ERROR if leaks else 0,
     }
 
 
