@@ -56,7 +56,10 @@ lint: $(STAMP)
 
 # The contract suite, then the schemathesis CLI (with a stateful phase) against a sandbox it starts;
 # JUnit reports in reports/. With BASE_URL, CALLBOT_UUID and CALLBOT_SECRET_KEY: against that service
-# instead, positive data only, read-only operations unless CONTRACT_ALLOW_WRITES=1.
+# instead, positive data only, read-only operations unless CONTRACT_ALLOW_WRITES=1. Also: the security
+# probes, reports/assumptions.{md,json} and redacted recordings in reports/recordings/. With
+# CONTRACT_DEVIATE=NAME,... the sandbox deviates from the spec on purpose (the run must then fail).
+# Exit codes: 0 holds, 1 contract broken, 2 tool error (make reports 2 for any failure).
 contract: $(STAMP)
 	$(BIN)/python -m contract_tests.run_contract
 

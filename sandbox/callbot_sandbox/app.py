@@ -43,6 +43,7 @@ from starlette.routing import Route
 
 from .accounts import Account
 from .callbacks import CallbackSender
+from .deviations import LOOSE_CLOCK_SKEW, deviate_headers, deviate_payload
 from .dialer import Dialer, DialerSettings, VirtualClock
 from .door import SIGNATURE_WRONG, Limits, encode_json, gunzip, parse_json, read_body, single_ascii_headers
 from .operations import Operations, Payload, Result, envelope
@@ -113,7 +114,12 @@ class Sandbox:
         allow_external_callbacks: bool = False,
         limits: Limits | None = None,
         allow_replayed_requests: bool = False,
+        deviations: frozenset[str] = frozenset(),
     ) -> None:
+        #: Deviation mode (deviations.py): answer unlike the spec on purpose, to test the contract suite.
+        self.deviations = deviations
+        if "loose-clock" in deviations:
+            max_clock_skew = LOOSE_CLOCK_SKEW
         self.accounts = {account.uuid: account for account in accounts}
         self.state = state if state is not None else SandboxState()
         self.clock = clock
@@ -222,9 +228,15 @@ class Sandbox:
         return normalize_algorithm(headers.get(ALGORITHM_HEADER.lower()) or account.algorithm)
 
     def encode_response(
-        self, payload: Payload, headers: dict[str, str], account: Account | None, algorithm: str | None
+        self,
+        payload: Payload,
+        headers: dict[str, str],
+        account: Account | None,
+        algorithm: str | None,
+        operation: str = "",
     ) -> tuple[bytes, dict[str, str]]:
         """The reply's bytes and headers, signed with the account's key when the account is known."""
+        payload = deviate_payload(self.deviations, operation, payload)
         body = encode_json(payload)
         request_id = headers.get(REQUEST_ID_HEADER.lower()) or uuid4().hex
         uuid = headers.get(UUID_HEADER.lower(), "")
@@ -232,7 +244,8 @@ class Sandbox:
         if account is None:  # nobody to sign for: the refusal goes out unsigned
             return body, {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: create_ts}
         used = algorithm or account.algorithm
-        return body, signature_headers(account.secret_key, body, uuid, used, request_id=request_id, create_ts=create_ts)
+        signed = signature_headers(account.secret_key, body, uuid, used, request_id=request_id, create_ts=create_ts)
+        return body, deviate_headers(self.deviations, payload, signed)
 
     # --- HTTP --------------------------------------------------------------------------------------
 
@@ -304,9 +317,11 @@ class Sandbox:
                 payload = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
             try:
                 if long_one:  # a big answer is encoded and signed off the event loop
-                    reply, out = await run_in_threadpool(self.encode_response, payload, headers, account, algorithm)
+                    reply, out = await run_in_threadpool(
+                        self.encode_response, payload, headers, account, algorithm, operation
+                    )
                 else:
-                    reply, out = self.encode_response(payload, headers, account, algorithm)
+                    reply, out = self.encode_response(payload, headers, account, algorithm, operation)
             except Exception:  # a bug: as above
                 logger.exception("%s: the answer could not be encoded", operation)
                 failed = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")

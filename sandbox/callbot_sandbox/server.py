@@ -26,6 +26,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .accounts import Account
+from .deviations import DEVIATIONS, parse_deviations
 from .door import Limits
 
 READY_TIMEOUT = 10.0
@@ -103,6 +104,13 @@ def load_config(path: str) -> list[Account]:
         raise SystemExit(f"cannot read accounts from {path}: {type(exc).__name__}: {exc}") from None
 
 
+def _deviations(text: str) -> frozenset[str]:
+    try:
+        return parse_deviations(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callbot-sandbox", description="A reference Callbot v3 server for tests.")
     parser.add_argument(
@@ -143,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve a signed request again (for benchmarks that resend one request; never for client tests)",
     )
+    parser.add_argument(
+        "--deviate",
+        type=_deviations,
+        default=frozenset(),
+        metavar="NAME[,NAME...]",
+        help="answer unlike the spec on purpose, to test a contract suite (never for client tests): "
+        + "; ".join(f"{name}: {what}" for name, what in DEVIATIONS.items()),
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     return parser
 
@@ -177,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         allow_external_callbacks=args.allow_external_callbacks,
         limits=Limits(max_body_bytes=args.max_body_bytes),
         allow_replayed_requests=args.allow_replayed_requests,
+        deviations=args.deviate,
     )
     print(f"Callbot sandbox on http://{args.host}:{args.port} ({args.clock} clock, seed {args.seed})")
     for account in given:
@@ -184,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for account in generated:
         print("  No account was given, so one was made up for this run (shown once, not stored):")
         print(f"    uuid={account.uuid} secret_key={account.secret_key} algorithm={account.algorithm}")
+    if args.deviate:
+        print(f"  DEVIATION MODE, answering unlike the spec on purpose: {', '.join(sorted(args.deviate))}")
     print("Stop it with Ctrl-C.", flush=True)
     stop = threading.Event()
     if args.clock == "real":
