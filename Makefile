@@ -67,8 +67,9 @@ contract: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/callbot-sandbox --port $(PORT) $(ARGS)
 
+# The tests on every core (pytest-xdist): the slow ones (hypothesis, schemathesis, subprocesses) run side by side.
 test: lint check-generated compat
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # Benchmarks (not tests): rewrites bench/RESULTS.md. Takes a few minutes; not part of `make test`.
 bench: $(STAMP)
