@@ -10,9 +10,11 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from callbot_client.api.batches import export_batch_call, import_batch_call
 from callbot_client.api.calls import list_call, list_order_detail
 from callbot_client.api.health import ping
@@ -39,6 +41,7 @@ from callbot_client.models import (
     TaskOperate,
     UpdateTaskRequest,
 )
+from callbot_signing import RetryPolicy, connect
 
 UUID = "rules-uuid"
 SECRET = "rules-secret-key"
@@ -223,3 +226,56 @@ def mypy_strict(folder: Path, files: list[str]) -> subprocess.CompletedProcess[s
          "--show-error-codes", "--no-error-summary", *files],
         cwd=folder, env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
+
+
+# --- the fault tests' client: a stopOrder call against a MockTransport, answers signed as the service signs -----
+
+FAULT_UUID = "fault-uuid"
+FAULT_SECRET = "fault-secret-key-do-not-leak"
+FAULT_POLICY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
+FAULT_BODY = StopOrderRequest(user_task_id="t", order_ids=["o-1"])
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def reply(request: httpx.Request, body: bytes, *, signed: bool = True, **headers: str) -> httpx.Response:
+    """An answer signed as the service signs, unless ``signed`` is False; ``headers`` override."""
+    out = {"requestID": request.headers["requestID"], "uuid": FAULT_UUID, "createTs": str(int(time.time()))}
+    if signed:
+        out["sign"] = documented_sign(FAULT_SECRET, body, out["createTs"], out["requestID"], FAULT_UUID, "MD5")
+    out.update(headers)
+    return httpx.Response(200, content=body, headers=out)
+
+
+def envelope(ret_code: int, **extra: Any) -> bytes:
+    return json.dumps({"retCode": ret_code, "retMsg": f"msg {ret_code}", "responseID": "resp-1", **extra}).encode()
+
+
+class Counting:
+    """A MockTransport handler that counts attempts and keeps the requestIDs and signs it saw."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.request_ids: list[str] = []
+        self.signs: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.request_ids.append(request.headers["requestID"])
+        self.signs.append(request.headers["sign"])
+        return self.handler(request)
+
+
+def mock_client(handler: Handler, policy: RetryPolicy = FAULT_POLICY, **options: Any) -> Any:
+    transport = httpx.MockTransport(handler)
+    return connect(
+        "http://127.0.0.1:9",
+        FAULT_UUID,
+        FAULT_SECRET,
+        retry_policy=policy,
+        httpx_args={"transport": transport},
+        **options,
+    )
+
+
+def call_stop_order(client: Any) -> Any:
+    with client:
+        return stop_order.sync(client=client, body=FAULT_BODY)

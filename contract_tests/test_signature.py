@@ -105,8 +105,11 @@ def test_changing_any_other_input_changes_the_sign(which: str, original: str, re
     assert sign(**before) != sign(**after)  # type: ignore[arg-type]
 
 
-def test_changing_the_algorithm_changes_the_sign() -> None:
-    assert sign("s", b"{}", "1", "r", "u", "MD5") != sign("s", b"{}", "1", "r", "u", "SHA256")[:32]
+def test_the_algorithm_chooses_the_hash() -> None:
+    md5, sha256 = (sign("s", b"{}", "1", "r", "u", algorithm) for algorithm in ("MD5", "SHA256"))
+    assert (len(md5), len(sha256)) == (32, 64)
+    assert md5 == documented_sign("s", b"{}", "1", "r", "u", "MD5")
+    assert sha256 == documented_sign("s", b"{}", "1", "r", "u", "SHA256")
 
 
 @pytest.mark.parametrize("algorithm", ["SHA1", "sha-256", "", "HMAC-SHA256"])
