@@ -46,8 +46,9 @@ MUTATED = ("_signature.py", "_verify.py", "_webhooks.py", "_retry.py", "_replay.
 
 #: The tests run against the mutants: the direct tests of the five modules (chosen by coverage: together
 #: they reach every line of them) and test_auth (signing through CallbotAuth). Left out: the tests that
-#: start servers or flood the verifier (test_transport_faults, test_hostile_server, test_callbot_*, test_length_extension:
-#: seconds per mutant, which made a run take over an hour on a shared 2-core machine) and test_tamper's
+#: start servers or flood the verifier (test_transport_faults, test_hostile_server, test_callbot_*,
+#: test_length_extension: seconds per mutant, which made a run take over an hour on a shared 2-core machine)
+#: and test_tamper's
 #: 10,000 hypothesis examples; each single tampering it tries is one rule of test_verify_rules.py.
 TESTS = (
     "contract_tests/test_signature.py",
