@@ -81,6 +81,9 @@ class Equivalent:
 
 
 _WRAP = "key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)"
+_FAST_WRAP = (
+    "key = secret_key if type(secret_key) is SecretKey else SecretKey.unchecked(secret_key)  # type: ignore[arg-type]"
+)
 _COPIES = "SecretKey(a SecretKey) copies its bytes, so wrapping a SecretKey again changes nothing"
 _FALSY = "SecretKey only tests `check` for truth, and None is as false as False"
 _CODEC = "codec names are looked up case-insensitively: the same codec"
@@ -95,6 +98,15 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     *(
         Equivalent(file, _WRAP, _WRAP.replace("check=False", "check=None"), _FALSY)
         for file in ("_signature.py", "_verify.py")
+    ),
+    *(
+        Equivalent(
+            "_signature.py",
+            _FAST_WRAP,
+            _FAST_WRAP.replace("if type(secret_key) is SecretKey", f"if {mutated}"),
+            "SecretKey.unchecked(a SecretKey) wraps it again, copying its bytes: the same key",
+        )
+        for mutated in ("(type(secret_key) is SecretKey) and False", "type(None) is SecretKey")
     ),
     Equivalent(
         "_signature.py",
