@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import gc
-import hashlib
 import io
 import json
 import pstats
@@ -28,7 +27,7 @@ from typing import Any, Protocol
 
 import httpx
 from callbot_client.models import ListCallOptions, ListCallResponse, StopOrderRequest
-from callbot_signing import AsyncCallbot, Callbot, signature_headers, verify_response
+from callbot_signing import AsyncCallbot, Callbot, sign, signature_headers, verify_response
 from callbot_signing.wire import encode_body, schema_problem
 
 
@@ -213,14 +212,13 @@ def profile_small_call(say: SAY, request: StopOrderRequest) -> None:
     answer = json.dumps(
         {"retCode": 0, "retMsg": "success", "responseID": "r", "totalCount": 2, "successCount": 2, "errList": []}
     ).encode()
-    prefix = hashlib.md5(f"{SECRET}&body=".encode() + answer)
 
     def reply(incoming: httpx.Request) -> httpx.Response:
         request_id, ts = incoming.headers["requestID"], str(int(time.time()))
-        hasher = prefix.copy()
-        hasher.update(f"&createTs={ts}&requestID={request_id}&uuid={UUID}".encode())
         headers = {"requestID": request_id, "uuid": UUID, "createTs": ts, "algorithm": "MD5"}
-        return httpx.Response(200, content=answer, headers={**headers, "sign": hasher.hexdigest().upper()})
+        return httpx.Response(
+            200, content=answer, headers={**headers, "sign": sign(SECRET, answer, ts, request_id, UUID)}
+        )
 
     number = 3000
     with Callbot("http://sandbox.local", UUID, SECRET, httpx_args={"transport": httpx.MockTransport(reply)}) as bot:

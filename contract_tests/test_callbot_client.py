@@ -311,9 +311,9 @@ async def test_the_async_client_refuses_a_lone_surrogate_before_sending_too() ->
 
 LOGGING_CHILD = textwrap.dedent(
     """
-    import hashlib, json, time
+    import json, time
     import httpx
-    from callbot_signing import Callbot
+    from callbot_signing import Callbot, sign
 
     SECRET = "log-secret-key-0001"
     attempts = []
@@ -324,9 +324,8 @@ LOGGING_CHILD = textwrap.dedent(
             return httpx.Response(503)
         body = json.dumps({"data": "x", "timestamp": int(time.time()), "code": 0, "msg": "ok", "reqId": "r"})
         ts, rid = str(int(time.time())), request.headers["requestID"]
-        raw = f"{SECRET}&body={body}&createTs={ts}&requestID={rid}&uuid=log-uuid".encode()
-        sign = hashlib.md5(raw).hexdigest().upper()
-        headers = {"requestID": rid, "uuid": "log-uuid", "createTs": ts, "sign": sign}
+        headers = {"requestID": rid, "uuid": "log-uuid", "createTs": ts}
+        headers["sign"] = sign(SECRET, body.encode(), ts, rid, "log-uuid")
         return httpx.Response(200, content=body.encode(), headers=headers)
 
     transport = httpx.MockTransport(handler)

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 import httpx
-from callbot_signing import CallbotAuth, CallbotTransport, RetryPolicy
+from callbot_signing import CallbotAuth, CallbotTransport, InvalidRequestError, RetryPolicy
+from callbot_signing.wire import encode_body
 
 from . import _exit
 from ._app import Settings, cli, echo_json, fail
@@ -72,9 +73,9 @@ def request_body(operation: Operation, source: str | None, *, validate: bool) ->
             param_hint="--data",
         )
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise click.BadParameter("the body holds text that is not valid Unicode", param_hint="--data") from None
+        return encode_body(body, operation.operation_id)  # the bytes Callbot would send, signed as they are
+    except InvalidRequestError as exc:
+        raise click.BadParameter(str(exc), param_hint="--data") from None
 
 
 def _extra_headers(operation: Operation, pairs: tuple[str, ...]) -> dict[str, str]:

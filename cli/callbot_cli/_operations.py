@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import jsonschema_rs
+from callbot_signing.wire import envelope_keys, request_problems, shipped_spec
 
 
 @dataclass(frozen=True)
@@ -17,8 +15,8 @@ class Operation:
     operation_id: str
     path: str
     summary: str
-    #: JSON pointer of the request body's schema in the spec, or None.
-    body_pointer: str | None
+    #: Whether the operation takes a JSON body.
+    has_body: bool
     #: Whether the body has a productID (filled in with "callbot" when left out).
     has_product_id: bool
     #: Header parameters the operation documents (e.g. importBatchCall's Content-Encoding).
@@ -27,11 +25,9 @@ class Operation:
     code_key: str
 
 
-@cache
 def spec() -> dict[str, Any]:
-    text = resources.files("callbot_client").joinpath("openapi.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    """The spec shipped with the client (one copy, loaded once, in callbot_signing)."""
+    return shipped_spec()
 
 
 def _resolve(node: Any) -> Any:
@@ -45,10 +41,6 @@ def _resolve(node: Any) -> Any:
     raise ValueError("a $ref chain in the spec is too long")
 
 
-def _pointer(*parts: str) -> str:
-    return "/".join(part.replace("~", "~0").replace("/", "~1") for part in ("#", *parts))
-
-
 @cache
 def operations() -> dict[str, Operation]:
     """operationId -> Operation, in the order of the spec."""
@@ -58,20 +50,14 @@ def operations() -> dict[str, Operation]:
         if not isinstance(item, dict) or "operationId" not in item:
             continue
         body_schema = item.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-        answer = _resolve(item["responses"]["200"]["content"]["application/json"]["schema"])
-        answer_keys = set(answer.get("properties", {}))
-        for part in answer.get("allOf", []):
-            answer_keys |= set(_resolve(part).get("properties", {}))
         found[item["operationId"]] = Operation(
             operation_id=item["operationId"],
             path=path,
             summary=item.get("summary", ""),
-            body_pointer=_pointer("paths", path, "post", "requestBody", "content", "application/json", "schema")
-            if body_schema
-            else None,
+            has_body=body_schema is not None,
             has_product_id="productID" in _resolve(body_schema).get("properties", {}) if body_schema else False,
             headers=tuple(p["name"] for p in map(_resolve, item.get("parameters", [])) if p.get("in") == "header"),
-            code_key="retCode" if "retCode" in answer_keys else "code",
+            code_key=(envelope_keys(path) or ("retCode",))[0],
         )
     return found
 
@@ -90,20 +76,6 @@ def find(name: str) -> Operation:
     raise KeyError(f"there is no operation {name!r} in the spec.{hint} `callbot operations` lists them.")
 
 
-@cache
-def _validator(pointer: str) -> Any:
-    root = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": pointer, **spec()}
-    return jsonschema_rs.validator_for(root)
-
-
 def body_problems(operation: Operation, body: Any, limit: int = 10) -> list[str]:
     """Where ``body`` does not fit the operation's request schema: ``field: message`` lines (at most ``limit``)."""
-    if operation.body_pointer is None:
-        return []
-    problems = []
-    for error in _validator(operation.body_pointer).iter_errors(body):
-        where = "/".join(str(part) for part in error.instance_path) or "(the body)"
-        problems.append(f"{where}: {error.message[:300]}")
-        if len(problems) >= limit:
-            break
-    return problems
+    return [f"{where}: {message}" for where, message in request_problems(operation.path, body, limit)]

@@ -6,12 +6,11 @@ The schemas are compiled once with ``jsonschema-rs`` (JSON Schema 2020-12, as th
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jsonschema_rs
+from callbot_signing.wire import shipped_spec
 
 MISSING_PARAMETER = 2
 WRONG_TYPE = 3
@@ -34,12 +33,10 @@ class RequestRejected(Exception):
         self.ret_msg = ret_msg
 
 
-@cache
 def load_spec() -> dict[str, Any]:
-    """The spec shipped with the generated client (generated/callbot_client/openapi.json)."""
-    text = resources.files("callbot_client").joinpath("openapi.json").read_text(encoding="utf-8")
-    spec: dict[str, Any] = json.loads(text)
-    return spec
+    """The spec shipped with the generated client (generated/callbot_client/openapi.json), loaded once by
+    the client's wire module."""
+    return shipped_spec()
 
 
 @cache

@@ -2,9 +2,10 @@
 generated client before any model is built from it: a missing field, a ``null`` list or a wrong type is a
 typed error naming the field, never a KeyError or TypeError from a generated ``from_dict``.
 
-The check is deliberately lenient where the service may move ahead of the spec: enum lists are dropped
-(an unknown enum value is kept by the generated enums) and unknown keys are allowed wherever the spec allows
-them. The contract tests validate against the unmodified spec.
+The check of answers is deliberately lenient where the service may move ahead of the spec: enum lists are
+dropped (an unknown enum value is kept by the generated enums) and unknown keys are allowed wherever the spec
+allows them. Request bodies (:func:`request_problems`, for tools that send what a user wrote) are checked
+against the unmodified spec, as the contract tests do.
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ def _without_enums(node: Any) -> Any:
 
 
 @cache
-def _spec() -> dict[str, Any]:
+def shipped_spec() -> dict[str, Any]:
+    """The spec as shipped with the generated client (``callbot_client/openapi.json``); do not modify it."""
     text = resources.files(_SPEC_RESOURCE[0]).joinpath(_SPEC_RESOURCE[1]).read_text(encoding="utf-8")
-    spec: dict[str, Any] = _without_enums(json.loads(text))
+    spec: dict[str, Any] = json.loads(text)
+    return spec
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    """The shipped spec without its enum lists: what answers and webhooks are checked against."""
+    spec: dict[str, Any] = _without_enums(shipped_spec())
     return spec
 
 
@@ -52,20 +61,31 @@ def _pointer(*parts: str) -> str:
 
 
 @cache
-def _validator(pointer: str) -> Any:
-    """A compiled validator of the schema at ``pointer`` in the spec (its $refs resolved within the spec)."""
-    root = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": pointer, **_spec()}
-    return jsonschema_rs.validator_for(root)
+def _validator(pointer: str, strict: bool = False) -> Any:
+    """A compiled validator of the schema at ``pointer`` in the spec (its $refs resolved within the spec);
+    ``strict`` keeps the spec's enum lists."""
+    spec = shipped_spec() if strict else _spec()
+    return jsonschema_rs.validator_for(
+        {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": pointer, **spec}
+    )
+
+
+def _problems(validator: Any, data: Any, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` ``(field_path, message)`` pairs; never an exception, whatever ``data`` holds."""
+    found: list[tuple[str, str]] = []
+    try:
+        for error in validator.iter_errors(data):
+            found.append(("/".join(str(part) for part in error.instance_path) or "(the body)", error.message[:300]))
+            if len(found) >= limit:
+                break
+    except (ValueError, RecursionError) as exc:  # e.g. a lone surrogate or deep nesting in the report itself
+        found.append(("(the body)", f"cannot be checked against the spec ({type(exc).__name__}: {str(exc)[:200]})"))
+    return found
 
 
 def _first_problem(validator: Any, data: Any) -> tuple[str, str] | None:
-    try:
-        for error in validator.iter_errors(data):
-            field_path = "/".join(str(part) for part in error.instance_path) or "(the body)"
-            return field_path, error.message[:300]
-    except (ValueError, RecursionError) as exc:  # e.g. a lone surrogate or deep nesting in the report itself
-        return "(the body)", f"cannot be checked against the spec ({type(exc).__name__}: {str(exc)[:200]})"
-    return None
+    problems = _problems(validator, data, 1)
+    return problems[0] if problems else None
 
 
 @cache
@@ -121,3 +141,14 @@ def _resolve(ref: str) -> dict[str, Any]:
         node = node[part.replace("~1", "/").replace("~0", "~")]
     resolved: dict[str, Any] = node
     return resolved
+
+
+def request_problems(path: str, data: Any, limit: int = 10) -> list[tuple[str, str]]:
+    """Where a request body for the operation at ``path`` does not fit the spec (enums included): up to
+    ``limit`` ``(field_path, message)`` pairs; [] when it fits, or when the operation takes no JSON body."""
+    path = spec_path(path) or path
+    item = shipped_spec()["paths"].get(path, {}).get("post", {})
+    if "application/json" not in item.get("requestBody", {}).get("content", {}):
+        return []
+    pointer = _pointer("paths", path, "post", "requestBody", "content", "application/json", "schema")
+    return _problems(_validator(pointer, strict=True), data, limit)

@@ -26,7 +26,7 @@ from ._retry import (
     decide_retry,
     parse_retry_after,
 )
-from ._schemas import envelope_keys, operations, schema_problem, webhook_problem
+from ._schemas import envelope_keys, operations, request_problems, schema_problem, shipped_spec, webhook_problem
 from ._signature import normalize_algorithm
 from ._verify import MAX_REQUEST_ID_CHARS, HeadersLike, request_id_of, verify_signed_message
 from ._webhooks import WEBHOOK_OPERATIONS
@@ -61,7 +61,9 @@ __all__ = [
     "parse_retry_after",
     "read_envelope",
     "request_id_of",
+    "request_problems",
     "schema_problem",
+    "shipped_spec",
     "verify_signed_message",
     "webhook_problem",
 ]
