@@ -18,7 +18,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Any
 from uuid import uuid4
 
@@ -34,14 +34,13 @@ from callbot_signing.wire import (
 )
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
-from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .accounts import Account
+from .asgi import Endpoint, RequestHead, body_chunks, operations_first, send_reply, wire_reply
 from .callbacks import CallbackSender
 from .deviations import LOOSE_CLOCK_SKEW, deviate_headers, deviate_payload
 from .dialer import Dialer, DialerSettings, VirtualClock
@@ -280,13 +279,15 @@ class Sandbox:
             finally:
                 self.lock.release()
 
-    def endpoint(self, operation: str) -> Callable[[Request], Awaitable[Response]]:
+    def endpoint(self, operation: str) -> Endpoint:
+        """The ASGI endpoint of one operation (asgi.py routes POSTs to it)."""
         path = PREFIX + operation
         handle: Callable[[Payload, Account], Result] = getattr(self.operations, HANDLERS[operation])
         accepts_gzip = operation in GZIP_REQUESTS
 
-        async def serve(request: Request) -> Response:
-            headers, problem = signing_headers(request.scope["headers"])
+        async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+            head = RequestHead(scope["headers"])
+            headers, problem = signing_headers(scope["headers"])
             account = self.accounts.get(headers.get(UUID_HEADER.lower(), ""))
             algorithm: str | None = None
             long_one = False
@@ -299,9 +300,9 @@ class Sandbox:
                     raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
-                raw_body = await read_body(request.stream(), request.headers.get("content-length"), self.limits)
+                raw_body = await read_body(body_chunks(receive), head.content_length, self.limits)
                 algorithm = self.check_signature(headers, raw_body, account)
-                body = self._json_object(request.headers, raw_body, accepts_gzip=accepts_gzip)
+                body = self._json_object(head, raw_body, accepts_gzip=accepts_gzip)
                 del raw_body
                 check_body(path, body)
                 if operation == "ping":  # no state: neither the lock nor the dialer
@@ -311,31 +312,43 @@ class Sandbox:
             except RequestRejected as rejected:
                 payload = error_body(operation, rejected.ret_code, rejected.ret_msg)
             except ClientDisconnect:
-                return Response(b"", status_code=200)  # nobody to answer
+                return  # nobody to answer
             except Exception:  # a bug: logged, answered like the service's internal error, never a 5xx
                 logger.exception("%s failed", operation)
                 payload = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
             try:
-                if long_one:  # a big answer is encoded and signed off the event loop
+                if long_one:  # a big answer is encoded, signed and compressed off the event loop
                     reply, out = await run_in_threadpool(
-                        self.encode_response, payload, headers, account, algorithm, operation
+                        self._reply, payload, headers, account, algorithm, operation, head.accepts_gzip
                     )
                 else:
-                    reply, out = self.encode_response(payload, headers, account, algorithm, operation)
+                    reply, out = self._reply(payload, headers, account, algorithm, operation, head.accepts_gzip)
             except Exception:  # a bug: as above
                 logger.exception("%s: the answer could not be encoded", operation)
                 failed = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
-                reply, out = self.encode_response(failed, headers, account, algorithm)
-            return Response(reply, status_code=200, media_type="application/json", headers=out)
+                reply, out = self._reply(failed, headers, account, algorithm, "", head.accepts_gzip)
+            await send_reply(send, reply, out)
 
         return serve
 
-    def _json_object(self, headers: Headers, raw_body: bytes, *, accepts_gzip: bool) -> Payload:
+    def _reply(
+        self,
+        payload: Payload,
+        headers: dict[str, str],
+        account: Account | None,
+        algorithm: str | None,
+        operation: str,
+        accepts_gzip: bool,
+    ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        body, signed = self.encode_response(payload, headers, account, algorithm, operation)
+        return wire_reply(body, signed, accepts_gzip=accepts_gzip)
+
+    def _json_object(self, head: RequestHead, raw_body: bytes, *, accepts_gzip: bool) -> Payload:
         """The request body as a JSON object, after the checks the pages imply (sandbox's wording)."""
-        content_type = headers.get("content-type")
+        content_type = head.content_type
         if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
             raise RequestRejected(WRONG_TYPE, f"the request body must be application/json, not {content_type[:100]}")
-        encoding = headers.getlist("content-encoding")
+        encoding = head.content_encodings
         if encoding and (len(encoding) > 1 or encoding[0].lower() != "gzip" or not accepts_gzip):
             raise RequestRejected(BAD_VALUE, f"Content-Encoding {', '.join(encoding)[:100]} is not accepted here")
         if encoding:
@@ -362,10 +375,12 @@ class Sandbox:
             return Response(b"", status_code=400)
         return JSONResponse({"now": self.sim_clock(), "pendingCallbacks": len(self.callbacks.pending)})
 
-    def asgi_app(self) -> Starlette:
-        routes = [Route(PREFIX + name, self.endpoint(name), methods=["POST"]) for name in HANDLERS]
-        routes.append(Route("/_sandbox/advance", self.advance_endpoint, methods=["POST"]))
-        return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=500)])
+    def asgi_app(self) -> ASGIApp:
+        """The sandbox as an ASGI app: the operations on plain ASGI (asgi.py), the rest on Starlette."""
+        endpoints = {PREFIX + name: self.endpoint(name) for name in HANDLERS}
+        return operations_first(
+            endpoints, Starlette(routes=[Route("/_sandbox/advance", self.advance_endpoint, methods=["POST"])])
+        )
 
 
 def signing_headers(raw_headers: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], RequestRejected | None]:
@@ -385,6 +400,6 @@ def signing_headers(raw_headers: list[tuple[bytes, bytes]]) -> tuple[dict[str, s
         return found, problem
 
 
-def create_app(accounts: Iterable[Account], **options: Any) -> Starlette:
+def create_app(accounts: Iterable[Account], **options: Any) -> ASGIApp:
     """The sandbox as an ASGI app; ``options`` go to :class:`Sandbox` (state, clock, max_clock_skew)."""
     return Sandbox(accounts, **options).asgi_app()

@@ -1,0 +1,106 @@
+"""The sandbox's HTTP plumbing on plain ASGI: the Callbot operations are served without a framework in the way.
+
+A request to an operation's exact path goes straight to its endpoint (a dict lookup; a method other than
+POST is answered 405); everything else (``/_sandbox/advance``, unknown paths) goes to a Starlette app.
+Starlette's routing, ``Request``, ``Response`` and gzip middleware cost about as
+much per request as the sandbox's own work on a ping; this module does only what the sandbox needs of them:
+
+- read the few headers besides the signing ones (door.py reads those) in one pass: :class:`RequestHead`;
+- read the body message by message (the door bounds it while reading): :func:`body_chunks`;
+- compress an answer of 500 bytes or more when the request accepts gzip (the sign covers the
+  uncompressed bytes, as on the service): :func:`wire_reply`; send it: :func:`send_reply`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+#: Answers shorter than this go out uncompressed even when the request accepts gzip (Starlette's default).
+GZIP_MINIMUM_SIZE = 500
+#: zlib's default level: a 10 MB listCall page compresses several times faster than at 9, nearly as small.
+GZIP_LEVEL = 6
+
+Endpoint = Callable[[Scope, Receive, Send], Awaitable[None]]
+Headers = list[tuple[bytes, bytes]]
+
+
+class RequestHead:
+    """The request headers the sandbox reads besides the signing ones, from ASGI's raw pairs in one pass.
+
+    ``content_encodings`` keeps every Content-Encoding line (the door refuses more than one)."""
+
+    __slots__ = ("accepts_gzip", "content_encodings", "content_length", "content_type")
+
+    def __init__(self, raw_headers: Headers) -> None:
+        self.content_length: str | None = None
+        self.content_type: str | None = None
+        self.content_encodings: list[str] = []
+        self.accepts_gzip = False
+        for key, value in raw_headers:
+            name = key.lower()
+            if name == b"content-length":
+                self.content_length = value.decode("latin-1")
+            elif name == b"content-type":
+                self.content_type = value.decode("latin-1")
+            elif name == b"content-encoding":
+                self.content_encodings.append(value.decode("latin-1"))
+            elif name == b"accept-encoding":
+                self.accepts_gzip = self.accepts_gzip or b"gzip" in value.lower()
+
+
+async def body_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The request body's pieces as the server hands them over; ClientDisconnect when the client goes."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+def wire_reply(body: bytes, headers: Mapping[str, str], *, accepts_gzip: bool) -> tuple[bytes, Headers]:
+    """The bytes to send and the response headers: JSON, gzip-compressed when accepted and worth it."""
+    out: Headers = [(b"content-type", b"application/json")]
+    out.extend((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+    if accepts_gzip and len(body) >= GZIP_MINIMUM_SIZE:
+        packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # wbits 31: a gzip member
+        body = packer.compress(body) + packer.flush()
+        out.extend(((b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")))
+    out.append((b"content-length", str(len(body)).encode("latin-1")))
+    return body, out
+
+
+async def send_reply(send: Send, body: bytes, headers: Headers, status: int = 200) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def operations_first(endpoints: Mapping[str, Endpoint], fallback: ASGIApp) -> ASGIApp:
+    """An ASGI app that serves a POST to one of ``endpoints``' paths directly, answers 405 to another method
+    there, and hands any other request to ``fallback``."""
+    not_allowed = b"Method Not Allowed"
+    not_allowed_headers: Headers = [
+        (b"allow", b"POST"),
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(not_allowed)).encode("latin-1")),
+    ]
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            endpoint = endpoints.get(scope["path"])
+            if endpoint is not None:
+                if scope["method"] == "POST":
+                    await endpoint(scope, receive, send)
+                else:
+                    await send_reply(send, not_allowed, not_allowed_headers, status=405)
+                return
+        await fallback(scope, receive, send)
+
+    return app
