@@ -309,8 +309,11 @@ def test_a_deeply_nested_body_is_a_typed_error(depth: int, signed: bool, error: 
         call(handler)
 
 
-def test_a_body_that_is_not_utf8_is_an_unexpected_response() -> None:
-    body = b'{"retCode": 0, "retMsg": "\xff\xfe"}'
+@pytest.mark.parametrize(
+    "text", [b"\xff\xfe", b"\xed\xa0\x80", b"\xed\xbf\xbf"], ids=["invalid", "high surrogate", "low surrogate"]
+)
+def test_a_body_that_is_not_utf8_is_an_unexpected_response(text: bytes) -> None:
+    body = b'{"retCode": 0, "retMsg": "' + text + b'"}'  # a surrogate encoded in UTF-8 bytes is not UTF-8
     with pytest.raises(UnexpectedResponseError, match="not a JSON object"):
         call(lambda r: httpx.Response(200, content=body, headers=signed_headers(r, body)))
 

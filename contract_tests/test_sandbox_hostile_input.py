@@ -150,6 +150,8 @@ RAW_BODIES: list[bytes] = [
     b'{"productID":"callbot","data":"\\ud800"}',
     b'{"productID":"callbot","data":"\\udfff\\ud800"}',
     b'{"\\ud800":1}',
+    b'{"productID":"callbot","data":"\xed\xa0\x80"}',  # a surrogate encoded as UTF-8 bytes: not UTF-8
+    b'{"\xed\xb0\x80":1}',
     b"[" * 100_000 + b"]" * 100_000,
     b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
     b'{"productID":"callbot","page":1.0,"size":1.0,"queryConditions":{}}',

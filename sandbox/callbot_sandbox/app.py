@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
-from uuid import uuid4
 
 from callbot_signing import SignatureError, signature_headers
 from callbot_signing.wire import (
@@ -40,12 +39,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .accounts import Account
-from .asgi import Endpoint, RequestHead, body_chunks, operations_first, send_reply, wire_reply
+from .asgi import Endpoint, RequestHead, operations_first, send_reply, wire_reply
 from .callbacks import CallbackSender
 from .deviations import LOOSE_CLOCK_SKEW, deviate_headers, deviate_payload
 from .dialer import Dialer, DialerSettings, VirtualClock
 from .door import SIGNATURE_WRONG, Limits, encode_json, gunzip, parse_json, read_body, single_ascii_headers
-from .operations import Operations, Payload, Result, envelope
+from .operations import Operations, Payload, Result, envelope, new_id
 from .replay import SeenRequestIDs
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected, check_body
 from .state import Call, Order, OrderState, SandboxState, Task
@@ -54,6 +53,7 @@ SIGNATURE_MISSING = 6001
 ACCOUNT_UNKNOWN = 6002
 INTERNAL_ERROR = 5001
 SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
+_SIGNED_KEYS = tuple((name, name.lower()) for name in SIGNED_HEADERS)
 _SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, ALGORITHM_HEADER))
 #: /_sandbox/advance: a small body, and at most ten years at a time.
 ADVANCE_LIMITS = Limits(max_body_bytes=4096)
@@ -86,7 +86,7 @@ HANDLERS = {
 def error_body(operation: str, code: int, msg: str) -> Payload:
     """A failed call's body: the envelope, plus empty values for what the operation's schema requires."""
     if operation == "ping":
-        return {"data": "", "timestamp": int(time.time()), "code": code, "msg": msg, "reqId": uuid4().hex}
+        return {"data": "", "timestamp": int(time.time()), "code": code, "msg": msg, "reqId": new_id()}
     if operation == "stopOrder":
         return {**envelope(code, msg), "totalCount": 0, "successCount": 0, "errList": []}
     return envelope(code, msg)
@@ -205,7 +205,7 @@ class Sandbox:
                 headers,
                 raw_body,
                 uuid=account.uuid,
-                secret_key=account.secret_key,
+                secret_key=account.key,
                 algorithm=account.algorithm,
                 max_clock_skew=math.inf if self.max_clock_skew is None else self.max_clock_skew,
                 now=self.clock(),
@@ -237,13 +237,13 @@ class Sandbox:
         """The reply's bytes and headers, signed with the account's key when the account is known."""
         payload = deviate_payload(self.deviations, operation, payload)
         body = encode_json(payload)
-        request_id = headers.get(REQUEST_ID_HEADER.lower()) or uuid4().hex
+        request_id = headers.get(REQUEST_ID_HEADER.lower()) or new_id()
         uuid = headers.get(UUID_HEADER.lower(), "")
         create_ts = str(int(self.clock()))
         if account is None:  # nobody to sign for: the refusal goes out unsigned
             return body, {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: create_ts}
         used = algorithm or account.algorithm
-        signed = signature_headers(account.secret_key, body, uuid, used, request_id=request_id, create_ts=create_ts)
+        signed = signature_headers(account.key, body, uuid, used, request_id=request_id, create_ts=create_ts)
         return body, deviate_headers(self.deviations, payload, signed)
 
     # --- HTTP --------------------------------------------------------------------------------------
@@ -258,7 +258,8 @@ class Sandbox:
     ) -> tuple[Payload, bool]:
         """Run an operation under the state lock, a chunk at a time for a scanning one (the lock is released
         and the loop serves others between chunks); return its answer and whether it was a long one."""
-        await self._locked()
+        if not self.lock.acquire(blocking=False):
+            await self._locked()
         try:
             if self.virtual_clock is None:
                 self._catch_up(budget=self.dial_budget)
@@ -286,8 +287,8 @@ class Sandbox:
         accepts_gzip = operation in GZIP_REQUESTS
 
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
-            head = RequestHead(scope["headers"])
-            headers, problem = signing_headers(scope["headers"])
+            head = RequestHead(scope["headers"], _SIGNING_NAMES)
+            headers, problem = signing_headers(head.kept)
             account = self.accounts.get(headers.get(UUID_HEADER.lower(), ""))
             algorithm: str | None = None
             long_one = False
@@ -295,12 +296,12 @@ class Sandbox:
             try:
                 if problem is not None:
                     raise problem
-                if not all(headers.get(name.lower()) for name in SIGNED_HEADERS):
-                    missing = [name for name in SIGNED_HEADERS if not headers.get(name.lower())]
+                missing = [name for name, key in _SIGNED_KEYS if not headers.get(key)]
+                if missing:
                     raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
-                raw_body = await read_body(body_chunks(receive), head.content_length, self.limits)
+                raw_body = await read_body(receive, head.content_length, self.limits)
                 algorithm = self.check_signature(headers, raw_body, account)
                 body = self._json_object(head, raw_body, accepts_gzip=accepts_gzip)
                 del raw_body
@@ -360,7 +361,7 @@ class Sandbox:
 
         N is a finite number from 0 to ``MAX_ADVANCE_SECONDS``; anything else is answered 400 with the reason."""
         try:
-            raw = await read_body(request.stream(), request.headers.get("content-length"), ADVANCE_LIMITS)
+            raw = await read_body(request.receive, request.headers.get("content-length"), ADVANCE_LIMITS)
             seconds = parse_json(raw, ADVANCE_LIMITS).get("seconds")
             if isinstance(seconds, bool) or not isinstance(seconds, int | float):
                 raise ValueError('the body must be {"seconds": N} with N a number')

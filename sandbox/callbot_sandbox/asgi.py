@@ -2,11 +2,10 @@
 
 A request to an operation's exact path goes straight to its endpoint (a dict lookup; a method other than
 POST is answered 405); everything else (``/_sandbox/advance``, unknown paths) goes to a Starlette app.
-Starlette's routing, ``Request``, ``Response`` and gzip middleware cost about as
-much per request as the sandbox's own work on a ping; this module does only what the sandbox needs of them:
+Starlette's routing, ``Request``, ``Response`` and gzip middleware cost about as much per request as the
+sandbox's own work on a ping; this module does only what the sandbox needs of them (door.py reads the body):
 
-- read the few headers besides the signing ones (door.py reads those) in one pass: :class:`RequestHead`;
-- read the body message by message (the door bounds it while reading): :func:`body_chunks`;
+- read the headers it needs in one pass: :class:`RequestHead`;
 - compress an answer of 500 bytes or more when the request accepts gzip (the sign covers the
   uncompressed bytes, as on the service): :func:`wire_reply`; send it: :func:`send_reply`.
 """
@@ -14,9 +13,8 @@ much per request as the sandbox's own work on a ping; this module does only what
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
-from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 #: Answers shorter than this go out uncompressed even when the request accepts gzip (Starlette's default).
@@ -29,20 +27,24 @@ Headers = list[tuple[bytes, bytes]]
 
 
 class RequestHead:
-    """The request headers the sandbox reads besides the signing ones, from ASGI's raw pairs in one pass.
+    """The request headers the sandbox reads, from ASGI's raw pairs in one pass: the pairs named in
+    ``keep`` (lower case; the signing headers, whose rule is the door's) and a few others.
 
     ``content_encodings`` keeps every Content-Encoding line (the door refuses more than one)."""
 
-    __slots__ = ("accepts_gzip", "content_encodings", "content_length", "content_type")
+    __slots__ = ("accepts_gzip", "content_encodings", "content_length", "content_type", "kept")
 
-    def __init__(self, raw_headers: Headers) -> None:
+    def __init__(self, raw_headers: Headers, keep: frozenset[bytes]) -> None:
+        self.kept: Headers = []
         self.content_length: str | None = None
         self.content_type: str | None = None
         self.content_encodings: list[str] = []
         self.accepts_gzip = False
         for key, value in raw_headers:
             name = key.lower()
-            if name == b"content-length":
+            if name in keep:
+                self.kept.append((name, value))
+            elif name == b"content-length":
                 self.content_length = value.decode("latin-1")
             elif name == b"content-type":
                 self.content_type = value.decode("latin-1")
@@ -50,19 +52,6 @@ class RequestHead:
                 self.content_encodings.append(value.decode("latin-1"))
             elif name == b"accept-encoding":
                 self.accepts_gzip = self.accepts_gzip or b"gzip" in value.lower()
-
-
-async def body_chunks(receive: Receive) -> AsyncIterator[bytes]:
-    """The request body's pieces as the server hands them over; ClientDisconnect when the client goes."""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect()
-        chunk: bytes = message.get("body", b"")
-        if chunk:
-            yield chunk
-        if not message.get("more_body", False):
-            return
 
 
 def wire_reply(body: bytes, headers: Mapping[str, str], *, accepts_gzip: bool) -> tuple[bytes, Headers]:

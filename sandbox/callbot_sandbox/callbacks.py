@@ -99,7 +99,7 @@ class CallbackSender:
 
     def _send(self, client: httpx.Client, delivery: Delivery) -> None:
         account = delivery.account
-        headers = signature_headers(account.secret_key, delivery.body, account.uuid, account.algorithm)
+        headers = signature_headers(account.key, delivery.body, account.uuid, account.algorithm)
         del headers["algorithm"]  # the callback pages list no algorithm header: it is the console's setting
         headers["Content-Type"] = "application/json"
         delivery.attempts += 1

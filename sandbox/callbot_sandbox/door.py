@@ -9,7 +9,8 @@
   (JSON Schema 2020-12: 1.0 is the integer 1); nesting deeper than the JSON parser's recursion guard
   allows (about 900 levels at Python's default recursion limit) is refused (retCode 4), never a crash.
 - **Strings**: every string and key must be encodable as UTF-8, so that any accepted value can be echoed;
-  a lone UTF-16 surrogate (``"\\ud800"``) is refused (retCode 4).
+  a lone UTF-16 surrogate written as an escape (``"\\ud800"``) is refused (retCode 4); the body's bytes
+  must be valid in their encoding (a surrogate encoded as UTF-8 bytes, ``ED A0 80``, is not: retCode 3).
 - **URLs** (the callback URLs): empty, or an absolute http(s) URL with a host that parses (retCode 4).
 """
 
@@ -19,10 +20,12 @@ import json
 import math
 import re
 import zlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive
 
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected
 
@@ -55,8 +58,9 @@ def single_ascii_headers(raw_headers: list[tuple[bytes, bytes]], names: frozense
     return found
 
 
-async def read_body(chunks: AsyncIterator[bytes], content_length: str | None, limits: Limits) -> bytes:
-    """The body, refused as soon as it is known to be over the limit (never buffered past it)."""
+async def read_body(receive: Receive, content_length: str | None, limits: Limits) -> bytes:
+    """The body, read from ASGI ``receive`` message by message and refused as soon as it is known to be over
+    the limit (never buffered past it); ClientDisconnect when the client goes away first."""
     limit = limits.max_body_bytes
     if content_length is not None:
         if not content_length.isdigit():
@@ -65,12 +69,17 @@ async def read_body(chunks: AsyncIterator[bytes], content_length: str | None, li
             raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes (Content-Length)")
     parts: list[bytes] = []
     size = 0
-    async for chunk in chunks:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes")
         parts.append(chunk)
-    return b"".join(parts)
+        if not message.get("more_body", False):
+            return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def gunzip(data: bytes, limits: Limits) -> bytes:
@@ -110,6 +119,9 @@ def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: One decoder for every request (json.loads with these hooks would build a new one per call).
+_DECODER = json.JSONDecoder(parse_float=_number, parse_constant=_constant)
+
 # Any \uD800-\uDFFF escape: a lone surrogate is possible only if one of these is in the raw body.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -119,7 +131,8 @@ def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
     if not raw.strip():
         return {}  # most pages mark the body optional; the required fields then answer retCode 2
     try:
-        body = json.loads(raw, parse_float=_number, parse_constant=_constant)
+        # As json.loads decodes bytes, but strict: UTF-8-encoded surrogates (ED A0 80) are not UTF-8.
+        body = _DECODER.decode(raw.decode(json.detect_encoding(raw)))
     except RecursionError:
         raise RequestRejected(BAD_VALUE, "the request body is nested too deeply") from None
     except (ValueError, UnicodeDecodeError):  # ValueError includes an integer of more than 4,300 digits

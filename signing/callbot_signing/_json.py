@@ -70,7 +70,8 @@ def json_object(body: bytes) -> dict[str, Any] | None:
     of more than 4,300 digits, nested too deep, not an object)."""
     try:
         with paused_gc(len(body)):
-            data = json.loads(body, parse_constant=_not_json)
+            # json.loads would decode with "surrogatepass": UTF-8-encoded surrogates would become str.
+            data = json.loads(body.decode(json.detect_encoding(body)), parse_constant=_not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None
