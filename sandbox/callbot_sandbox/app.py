@@ -43,7 +43,16 @@ from .asgi import Endpoint, RequestHead, operations_first, send_reply, wire_repl
 from .callbacks import CallbackSender
 from .deviations import LOOSE_CLOCK_SKEW, deviate_headers, deviate_payload
 from .dialer import Dialer, DialerSettings, VirtualClock
-from .door import SIGNATURE_WRONG, Limits, encode_json, gunzip, parse_json, read_body, single_ascii_headers
+from .door import (
+    SIGNATURE_WRONG,
+    Limits,
+    ReadingBudget,
+    encode_json,
+    gunzip,
+    parse_json,
+    read_body,
+    single_ascii_headers,
+)
 from .operations import Operations, Payload, Result, envelope, new_id
 from .replay import SeenRequestIDs
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected, check_body
@@ -132,6 +141,7 @@ class Sandbox:
         #: Benchmarks only: serve a signed request again (a load generator resending one request).
         self.allow_replayed_requests = allow_replayed_requests
         self.limits = limits or Limits()
+        self.reading = ReadingBudget(self.limits.max_reading_bytes)
         self.dial_budget = DIAL_BUDGET_PER_REQUEST
         self.operations = Operations(self.state, self.sim_clock, self.limits)
         self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
@@ -301,7 +311,7 @@ class Sandbox:
                     raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
-                raw_body = await read_body(receive, head.content_length, self.limits)
+                raw_body = await read_body(receive, head.content_length, self.limits, self.reading)
                 algorithm = self.check_signature(headers, raw_body, account)
                 body = self._json_object(head, raw_body, accepts_gzip=accepts_gzip)
                 del raw_body

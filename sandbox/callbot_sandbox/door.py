@@ -3,8 +3,9 @@
 - **Signing headers** (requestID, uuid, createTs, sign, algorithm): at most one copy each, printable ASCII.
   A second copy or another character: retCode 6 (the sign cannot be checked against an ambiguous header).
 - **Body size**: at most ``Limits.max_body_bytes`` on the wire, refused from Content-Length or while it
-  is read, before it is buffered whole (retCode 4); after gzip, at most the same size and at most
-  ``max_gzip_ratio`` times the compressed size (retCode 4).
+  is read, before it is buffered whole (retCode 4); the bodies being read at one time, at most
+  ``Limits.max_reading_bytes`` together (retCode 4, "send it again later"); after gzip, at most
+  ``max_body_bytes`` and at most ``max_gzip_ratio`` times the compressed size (retCode 4).
 - **JSON**: an object; NaN and Infinity are not JSON (retCode 3); a number whose value is whole is an integer
   (JSON Schema 2020-12: 1.0 is the integer 1); nesting deeper than the JSON parser's recursion guard
   allows (about 900 levels at Python's default recursion limit) is refused (retCode 4), never a crash.
@@ -36,10 +37,19 @@ SIGNATURE_WRONG = 6
 class Limits:
     #: Largest request body accepted, compressed or not (sandbox: 32 MiB).
     max_body_bytes: int = 32 * 1024 * 1024
+    #: Largest total of the request bodies being read at one time, over all connections (sandbox: 256 MiB):
+    #: many slow senders cannot pin more memory than this.
+    max_reading_bytes: int = 256 * 1024 * 1024
     #: Largest ratio of a gzip body's decompressed size to its compressed size.
     max_gzip_ratio: int = 200
     #: Longest callback URL.
     max_url_length: int = 2048
+
+    def __post_init__(self) -> None:
+        if min(self.max_body_bytes, self.max_gzip_ratio, self.max_url_length) < 1:
+            raise ValueError("every limit must be 1 or more")
+        if self.max_reading_bytes < self.max_body_bytes:
+            raise ValueError("max_reading_bytes must be at least max_body_bytes (else the largest body is never read)")
 
 
 def single_ascii_headers(raw_headers: list[tuple[bytes, bytes]], names: frozenset[bytes]) -> dict[str, str]:
@@ -58,9 +68,21 @@ def single_ascii_headers(raw_headers: list[tuple[bytes, bytes]], names: frozense
     return found
 
 
-async def read_body(receive: Receive, content_length: str | None, limits: Limits) -> bytes:
+class ReadingBudget:
+    """The bytes of request bodies being read right now, over all requests, against
+    ``Limits.max_reading_bytes``. Used from the event loop only (no lock)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_use = 0
+
+
+async def read_body(
+    receive: Receive, content_length: str | None, limits: Limits, budget: ReadingBudget | None = None
+) -> bytes:
     """The body, read from ASGI ``receive`` message by message and refused as soon as it is known to be over
-    the limit (never buffered past it); ClientDisconnect when the client goes away first."""
+    the limit (never buffered past it), or when the bodies being read at once would go over ``budget``;
+    ClientDisconnect when the client goes away first. The budget is given back however the read ends."""
     limit = limits.max_body_bytes
     if content_length is not None:
         if not content_length.isdigit():
@@ -69,17 +91,29 @@ async def read_body(receive: Receive, content_length: str | None, limits: Limits
             raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes (Content-Length)")
     parts: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect()
-        chunk: bytes = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes")
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            return parts[0] if len(parts) == 1 else b"".join(parts)
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk: bytes = message.get("body", b"")
+            if size + len(chunk) > limit:
+                raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes")
+            if budget is not None:
+                if budget.in_use + len(chunk) > budget.limit:
+                    raise RequestRejected(
+                        BAD_VALUE,
+                        f"the sandbox is reading {budget.in_use} bytes of request bodies at once, and this one "
+                        f"would take it over its limit of {budget.limit} (--max-reading-bytes): send it again later",
+                    )
+                budget.in_use += len(chunk)
+            size += len(chunk)
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        if budget is not None:
+            budget.in_use -= size
 
 
 def gunzip(data: bytes, limits: Limits) -> bytes:

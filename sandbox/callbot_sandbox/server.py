@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest request body accepted, compressed or not (default {Limits.max_body_bytes})",
     )
     parser.add_argument(
+        "--max-reading-bytes",
+        type=int,
+        default=Limits.max_reading_bytes,
+        help=f"largest total of the request bodies read at one time (default {Limits.max_reading_bytes})",
+    )
+    parser.add_argument(
         "--allow-replayed-requests",
         action="store_true",
         help="serve a signed request again (for benchmarks that resend one request; never for client tests)",
@@ -171,8 +177,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not is_loopback_host(args.host) and not args.allow_non_loopback:
         parser.error(f"--host {args.host} is not a loopback address: add --allow-non-loopback to really listen there")
-    if args.max_body_bytes < 1:
-        parser.error("--max-body-bytes must be 1 or more")
+    try:
+        limits = Limits(max_body_bytes=args.max_body_bytes, max_reading_bytes=args.max_reading_bytes)
+    except ValueError as exc:
+        parser.error(f"--max-body-bytes / --max-reading-bytes: {exc}")
     given: list[Account] = args.account + parse_accounts(os.environ.get(ACCOUNTS_ENV, ""))
     given += load_config(args.config) if args.config else []
     if args.account:
@@ -191,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed,
         virtual_clock=VirtualClock(time.time()) if args.clock == "virtual" else None,
         allow_external_callbacks=args.allow_external_callbacks,
-        limits=Limits(max_body_bytes=args.max_body_bytes),
+        limits=limits,
         allow_replayed_requests=args.allow_replayed_requests,
         deviations=args.deviate,
     )
