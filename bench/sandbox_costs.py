@@ -62,9 +62,9 @@ class Process:
             self.process.kill()
 
 
-def bare_app() -> Process:
+def bare_app(*flags: str) -> Process:
     port = free_port()
-    return Process([sys.executable, "-m", "bench.bare_app", str(port)], port)
+    return Process([sys.executable, "-m", "bench.bare_app", str(port), *flags], port)
 
 
 # --- throughput against the bare app ---------------------------------------------------------------------
@@ -74,32 +74,39 @@ def bench_against_bare(say: SAY, sandbox_port: int, uuid: str, secret: str) -> N
     say("50 concurrent keep-alive connections from `bench/loadgen.py` (raw asyncio streams, every request")
     say("signed afresh with `sign`) in this process, against the sandbox and against a bare Starlette app that")
     say("answers every POST with one fixed body (`bench/bare_app.py`), each one uvicorn process with the same")
-    say("settings. The two are measured in alternating 3 s rounds (3 each); the machine's 2 cores are shared")
-    say("with the load generator, so absolute figures are a floor; the ratio is the goal.")
+    say("settings. The three are measured in turn in 3 s rounds (3 each); the machine's 2 cores are shared with")
+    say("the load generator, so absolute figures are a floor; the ratio is the goal. The third, for context only,")
+    say("is the bare app answering with five fixed signing headers as well (what the wire format alone costs in")
+    say("uvicorn's HTTP/1.1 writer); the goal is against the bare app.")
     say("")
     stop_body = {"productID": "callbot", "userTaskID": "bench-task", "orderIDs": ["o-1"]}
-    bare = bare_app()
+    bare, headed = bare_app(), bare_app("--signing-headers")
+    contenders = (("sandbox", sandbox_port), ("bare", bare.port), ("headed", headed.port))
     try:
-        say("| operation | sandbox requests/s | bare Starlette requests/s | ratio | goal | sandbox p99 | bare p99 |")
-        say("|---|---|---|---|---|---|---|")
+        say(
+            "| operation | sandbox requests/s | bare Starlette requests/s | ratio | goal | bare + signing headers "
+            "requests/s | sandbox against that | sandbox p99 | bare p99 |"
+        )
+        say("|---|---|---|---|---|---|---|---|---|")
         for operation, body in (("ping", {"productID": "callbot", "data": "x"}), ("stopOrder", stop_body)):
             path = f"/callcentre/api/v3/{operation}"
-            rates: dict[str, list[float]] = {"sandbox": [], "bare": []}
-            latencies: dict[str, list[float]] = {"sandbox": [], "bare": []}
-            for port in (sandbox_port, bare.port):  # warm-up
+            rates: dict[str, list[float]] = {name: [] for name, _ in contenders}
+            latencies: dict[str, list[float]] = {name: [] for name, _ in contenders}
+            for _, port in contenders:  # warm-up
                 asyncio.run(run_load("127.0.0.1", port, path, body, uuid, secret, seconds=1.0))
             for _ in range(3):
-                for name, port in (("sandbox", sandbox_port), ("bare", bare.port)):
+                for name, port in contenders:
                     got = asyncio.run(run_load("127.0.0.1", port, path, body, uuid, secret, seconds=3.0))
                     rates[name].append(len(got) / 3.0)
                     latencies[name].extend(got)
-            s, b = statistics.median(rates["sandbox"]), statistics.median(rates["bare"])
+            s, b, h = (statistics.median(rates[name]) for name, _ in contenders)
             say(
-                f"| {operation} | {s:,.0f} | {b:,.0f} | {s / b:.2f}× | ≥ 0.7× | "
+                f"| {operation} | {s:,.0f} | {b:,.0f} | {s / b:.2f}× | ≥ 0.7× | {h:,.0f} | {s / h:.2f}× | "
                 f"{fmt(quantile(latencies['sandbox'], 0.99))} | {fmt(quantile(latencies['bare'], 0.99))} |"
             )
     finally:
         bare.stop()
+        headed.stop()
     say("")
 
 

@@ -85,6 +85,32 @@ def test_a_large_answer_is_gzipped_when_accepted_and_signed_over_the_uncompresse
     assert json.loads(plain.body)["taskData"] == json.loads(plain_bytes)["taskData"]
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "compressed"),
+    [
+        ("gzip", True),
+        ("GZip", True),
+        ("x-gzip", True),
+        ("br, gzip;q=0.5", True),
+        ("identity, gzip ; q=1", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000", False),
+        ("*;q=0", False),
+        ("*;q=1, gzip;q=0", False),  # the named coding wins over *
+        ("gzip;q=0, *", False),
+        ("br, deflate", False),
+        ("gzipped", False),
+        ("gzip;q=x", False),
+        ("", False),
+    ],
+)
+def test_gzip_follows_the_q_values_of_accept_encoding(accept_encoding: str, compressed: bool) -> None:
+    reply = asyncio.run(call(sandbox().asgi_app(), A, "listTask", LIST_TASK, **{"accept-encoding": accept_encoding}))
+    assert (reply.headers.get("content-encoding") == "gzip") is compressed
+    _verify_reply(reply, gzip.decompress(reply.body) if compressed else reply.body)
+
+
 def test_a_small_answer_is_never_gzipped() -> None:
     reply = asyncio.run(call(sandbox().asgi_app(), A, "ping", {"data": "x"}, **{"accept-encoding": "gzip"}))
     assert len(reply.body) < 500 and "content-encoding" not in reply.headers

@@ -51,7 +51,34 @@ class RequestHead:
             elif name == b"content-encoding":
                 self.content_encodings.append(value.decode("latin-1"))
             elif name == b"accept-encoding":
-                self.accepts_gzip = self.accepts_gzip or b"gzip" in value.lower()
+                self.accepts_gzip = self.accepts_gzip or accepts_gzip(value)
+
+
+def accepts_gzip(accept_encoding: bytes) -> bool:
+    """Whether an Accept-Encoding value admits gzip (RFC 9110 12.5.3): its q-value, else that of ``*``,
+    is above 0."""
+    gzip_q: float | None = None
+    star_q: float | None = None
+    for item in accept_encoding.lower().split(b","):
+        coding, _, params = item.partition(b";")
+        coding = coding.strip()
+        if coding in (b"gzip", b"x-gzip"):
+            gzip_q = max(gzip_q or 0.0, _q_value(params))
+        elif coding == b"*":
+            star_q = _q_value(params)
+    chosen = gzip_q if gzip_q is not None else star_q
+    return chosen is not None and chosen > 0
+
+
+def _q_value(params: bytes) -> float:
+    for param in params.split(b";"):
+        name, _, value = param.strip().partition(b"=")
+        if name == b"q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def wire_reply(body: bytes, headers: Mapping[str, str], *, accepts_gzip: bool) -> tuple[bytes, Headers]:
