@@ -25,6 +25,8 @@ from referencing.jsonschema import DRAFT202012
 
 pytestmark = pytest.mark.contract
 
+INTERNAL_ERROR = 5001  # the sandbox's answer to its own bug: never the answer to any input
+
 A = Account("hostile-a", "secret-a-0123456789abcdef")
 B = Account("hostile-b", "secret-b-fedcba9876543210", "SHA256")
 TASK = "h-task"
@@ -123,6 +125,8 @@ def test_over_1000_malformed_bodies_get_a_ret_code_never_a_5xx_nor_0_when_invali
             invalid = door_invalid or not validators[operation].is_valid(body)
             if reply.status != 200:
                 failures.append(f"HTTP {reply.status}: {operation} {raw[:200]!r}")
+            elif reply.code == INTERNAL_ERROR:
+                failures.append(f"5001, a bug of the sandbox: {operation} {raw[:200]!r}")
             elif invalid and reply.code == 0:
                 failures.append(f"retCode 0 to an invalid request: {operation} {raw[:200]!r}")
 
@@ -167,6 +171,8 @@ def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:
     def check(what: str, reply: Reply, *, zero_ok: bool = False) -> None:
         if reply.status != 200:
             failures.append(f"HTTP {reply.status}: {what}")
+        elif reply.code == INTERNAL_ERROR:
+            failures.append(f"5001, a bug of the sandbox: {what}")
         elif not zero_ok and reply.code == 0:
             failures.append(f"retCode 0: {what}")
 
@@ -205,6 +211,29 @@ def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:
 
     asyncio.run(run())
     assert not failures, "\n".join(failures[:40])
+
+
+DEEP = "[" * 850 + "]" * 850  # within the JSON parser's guard, deep enough to break a recursive report
+DEEP_CASES = [  # (operation, body, valid): a deep value where the spec wants a string, number or object
+    ("stopOrder", f'{{"productID":"callbot","userTaskID":"{TASK}","orderIDs":[{DEEP}]}}', False),
+    ("stopOrder", f'{{"userTaskID":"{TASK}","orderIDs":["o-1"],"extra":{DEEP}}}', False),  # productID missing
+    ("addBatchCall", json.dumps(VALID["addBatchCall"]).replace('"o-1"', f'"o-1","other":{DEEP}'), False),
+    ("listTask", f'{{"productID":"callbot","page":{DEEP},"size":1,"queryConditions":{{}}}}', False),
+    ("ping", f'{{"productID":"callbot","data":"x","extra":{DEEP}}}', True),  # an unknown field is ignored
+    ("createTask", json.dumps(VALID["createTask"]).replace('"maxCall"', f'"extra":{DEEP},"maxCall"'), True),
+    ("listTask", json.dumps(VALID["listTask"]), True),  # lists the task made just before
+]
+
+
+def test_deeply_nested_values_are_refused_or_ignored_never_a_bug() -> None:
+    sandbox = fresh_sandbox()
+    app = sandbox.asgi_app()
+    replies = [asyncio.run(call(app, A, operation, raw.encode())) for operation, raw, _ in DEEP_CASES]
+    got = [(operation, reply.status, reply.code) for (operation, _, _), reply in zip(DEEP_CASES, replies, strict=True)]
+    expected = [(operation, 200, 0 if valid else "refused") for operation, _, valid in DEEP_CASES]
+    assert [(op, status, "refused" if code not in (0, INTERNAL_ERROR) else code) for op, status, code in got] == (
+        expected
+    ), got
 
 
 # The bombs run in a child process whose address space is capped a little above what it needs at rest:

@@ -90,9 +90,12 @@ def _first_error(validator: Any, instance: Any) -> Any:
 def check_body(path: str, body: Any) -> None:
     """Raise RequestRejected with the retCode the service uses when ``body`` breaks the spec."""
     validator = _validator(request_schema_pointer(path))
-    if validator.is_valid(body):
-        return
-    first = _first_error(validator, body)
+    try:
+        if validator.is_valid(body):
+            return
+        first = _first_error(validator, body)
+    except (ValueError, RecursionError):  # jsonschema-rs cannot build the report of a deeply nested misfit
+        raise RequestRejected(BAD_VALUE, "the request body is nested too deeply to be checked against the spec") from None
     raise RequestRejected(_RET_CODES.get(_keyword(first), BAD_VALUE), _describe(first))
 
 
