@@ -95,7 +95,8 @@ def check_body(path: str, body: Any) -> None:
             return
         first = _first_error(validator, body)
     except (ValueError, RecursionError):  # jsonschema-rs cannot build the report of a deeply nested misfit
-        raise RequestRejected(BAD_VALUE, "the request body is nested too deeply to be checked against the spec") from None
+        too_deep = "the request body is nested too deeply to be checked against the spec"
+        raise RequestRejected(BAD_VALUE, too_deep) from None
     raise RequestRejected(_RET_CODES.get(_keyword(first), BAD_VALUE), _describe(first))
 
 
