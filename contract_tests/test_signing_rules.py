@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import time
+import traceback
 from types import TracebackType
+from typing import Any
 
 import pytest
 from callbot_signing import SecretKey, sign, signature_headers
@@ -89,6 +91,27 @@ def test_no_frame_of_a_failed_signature_headers_holds_the_key_as_text() -> None:
 
 
 PLAIN_KEY = "plain-secret-key-4242"
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "algorithm", "error"),
+    [
+        (PLAIN_KEY, BODY, "SHA1", ValueError),  # an unknown algorithm
+        (PLAIN_KEY, "text, not bytes", "MD5", TypeError),  # small body: the one-expression path
+        (PLAIN_KEY, None, "MD5", TypeError),
+        (PLAIN_KEY + "\ud800", BODY, "MD5", ValueError),  # a key UTF-8 cannot hold
+        (PLAIN_KEY + "\ud800", b"x" * 5000, "MD5", ValueError),  # large body: the SecretKey path
+        (PLAIN_KEY.encode(), BODY, "MD5", TypeError),  # bytes, not text
+    ],
+    ids=["algorithm", "str body", "no body", "surrogate key", "surrogate key, large body", "bytes key"],
+)
+def test_no_frame_of_a_failed_sign_holds_the_key(key: Any, body: Any, algorithm: str, error: type) -> None:
+    with pytest.raises(error) as caught:
+        sign(key, body, "1700000000", "r1", "acc-uuid", algorithm)
+    assert not texts_in_frames(caught.value.__traceback__, PLAIN_KEY)
+    below_the_test = caught.value.__traceback__.tb_next if caught.value.__traceback__ else None
+    rendered = traceback.StackSummary.extract(traceback.walk_tb(below_the_test), capture_locals=True).format()
+    assert PLAIN_KEY not in "".join(rendered) + str(caught.value)
 
 
 def texts_in_frames(traceback: TracebackType | None, secret: str) -> list[str]:

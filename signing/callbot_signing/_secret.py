@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 
-class _Hasher(Protocol):
+class Hasher(Protocol):
     def update(self, data: bytes, /) -> None: ...
     def hexdigest(self) -> str: ...
 
 
 #: Bodies up to this size are hashed in one piece with the key and the other inputs.
-_SMALL_BODY = 4096
+SMALL_BODY = 4096
 
 
 def _problem(value: str) -> str | None:
@@ -43,7 +43,9 @@ class SecretKey:
             self.__value: bytes = value.__value
             return
         if not isinstance(value, str):
-            raise TypeError(f"the secret key must be a str, got {type(value).__name__}")
+            kind = type(value).__name__
+            del value  # bytes hold the key too
+            raise TypeError(f"the secret key must be a str, got {kind}")
         problem = _problem(value) if check else None
         try:
             self.__value = value.encode("utf-8")
@@ -56,28 +58,31 @@ class SecretKey:
     @classmethod
     def unchecked(cls, value: str) -> SecretKey:
         """``SecretKey(value, check=False)``, cheaper: :func:`sign` wraps a plain key on every call."""
-        if not isinstance(value, str):
-            return cls(value, check=False)
-        key = object.__new__(cls)
-        try:
-            key.__value = value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
-        return key
+        try:  # the key leaves this frame whatever happens below
+            if not isinstance(value, str):
+                return cls(value, check=False)
+            key = object.__new__(cls)
+            try:
+                key.__value = value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
+            return key
+        finally:
+            del value
 
-    def feed(self, hasher: _Hasher) -> None:
+    def feed(self, hasher: Hasher) -> None:
         """Feed the key's UTF-8 bytes into ``hasher``."""
         hasher.update(self.__value)
 
-    def signed_digest(self, new_hash: Callable[..., _Hasher], body: bytes, tail: bytes) -> str:
+    def signed_digest(self, new_hash: Callable[..., Hasher], body: bytes, tail: bytes) -> str:
         """The upper-case hex digest of key + ``&body=`` + ``body`` + ``tail``. A small body is hashed in one
         piece (one call costs less than four); the joined bytes are never bound to a name."""
-        if len(body) <= _SMALL_BODY:
-            return str(new_hash(self.__value + b"&body=" + body + tail).hexdigest()).upper()
+        if len(body) <= SMALL_BODY:
+            return new_hash(self.__value + b"&body=" + body + tail).hexdigest().upper()
         hasher = new_hash(self.__value + b"&body=")
         hasher.update(body)
         hasher.update(tail)
-        return str(hasher.hexdigest()).upper()
+        return hasher.hexdigest().upper()
 
     def __repr__(self) -> str:
         return "SecretKey('***')"

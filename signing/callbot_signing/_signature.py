@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 from uuid import uuid4
 
 from ._constants import (
@@ -17,9 +16,9 @@ from ._constants import (
     SIGN_HEADER,
     UUID_HEADER,
 )
-from ._secret import SecretKey
+from ._secret import SMALL_BODY, Hasher, SecretKey
 
-_HASHES: dict[str, Callable[..., Any]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
+_HASHES: dict[str, Callable[[bytes], Hasher]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
 
 
 def normalize_algorithm(algorithm: str) -> str:
@@ -42,14 +41,22 @@ def sign(
     ``{secret_key}&body={body}&createTs={create_ts}&requestID={request_id}&uuid={uuid}``.
 
     ``body`` is the exact bytes sent or received (a large one is fed to the hash as it is, never copied).
-    The key goes in through a :class:`SecretKey`, so no local variable here holds it in plain text.
+    No name here but the argument holds the key in plain text, and the argument is deleted before ``sign``
+    returns or raises: a small message with a plain-text key is hashed in one expression (its bytes are
+    never bound), anything else goes through a :class:`SecretKey`.
     """
-    try:  # first: no frame may hold the key as plain text, whatever is refused below
+    try:  # the key leaves this frame whatever happens below
+        new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]
+        tail = f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode()
+        if type(secret_key) is str and len(body) <= SMALL_BODY:
+            try:
+                return new_hash(secret_key.encode() + b"&body=" + body + tail).hexdigest().upper()
+            except UnicodeEncodeError:
+                raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
         key = secret_key if type(secret_key) is SecretKey else SecretKey.unchecked(secret_key)  # type: ignore[arg-type]
     finally:
         del secret_key
-    new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]
-    return key.signed_digest(new_hash, body, f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode())
+    return key.signed_digest(new_hash, body, tail)
 
 
 def signature_headers(
