@@ -285,6 +285,21 @@ def test_the_user_agent_names_the_package_httpx_and_python() -> None:
     assert recorder.requests[0].headers["User-Agent"] == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "agent"),
+    [({"X-Team": "growth"}, "nxcloud-callbot/"), ({"user-agent": "mine/1.0", "X-Team": "growth"}, "mine/1.0")],
+    ids=["other headers", "own user agent"],
+)
+def test_headers_given_in_httpx_args_are_sent_and_a_user_agent_there_wins(given: dict[str, str], agent: str) -> None:
+    recorder = Recorder()
+    args = {"transport": httpx.MockTransport(recorder), "headers": given}
+    with Callbot("http://callbot.test", UUID, SECRET, httpx_args=args) as client:
+        client.ping(data="x")
+    sent = recorder.requests[0].headers
+    assert sent["X-Team"] == "growth" and sent["User-Agent"].startswith(agent)
+    assert len(sent.get_list("User-Agent")) == 1
+
+
 @pytest.mark.parametrize("text", ["\ud800", "before \udfff after", "ok" + "\udc80" * 3])
 def test_a_lone_surrogate_raises_invalid_request_error_before_anything_is_sent(text: str) -> None:
     recorder = Recorder()
@@ -408,3 +423,31 @@ def test_an_endless_answer_ends_in_response_too_large_error() -> None:
     with mocked(flood, max_retries=0, max_response_bytes=limit) as client, pytest.raises(ResponseTooLargeError):
         client.ping(data="x")
     assert time.monotonic() - started < 5
+
+
+# --- cookies ------------------------------------------------------------------------------------------------
+
+
+def cookie_setter(request: httpx.Request) -> httpx.Response:
+    answer = pong(request)
+    answer.headers["set-cookie"] = "lb=node-7; Path=/"
+    return answer
+
+
+@pytest.mark.parametrize(("httpx_args", "sent_back"), [({}, False), ({"cookies": {}}, True)], ids=["default", "opt-in"])
+def test_a_cookie_the_server_sets_is_not_kept_unless_asked(httpx_args: dict[str, Any], sent_back: bool) -> None:
+    recorder = Recorder(cookie_setter)
+    args = {"transport": httpx.MockTransport(recorder), **httpx_args}
+    with Callbot("http://callbot.test", UUID, SECRET, httpx_args=args) as bot:
+        bot.ping(data="one")
+        bot.ping(data="two")
+    assert [r.headers.get("cookie") for r in recorder.requests] == [None, "lb=node-7" if sent_back else None]
+
+
+async def test_the_async_client_keeps_no_cookie_either() -> None:
+    recorder = Recorder(cookie_setter)
+    transport = httpx.MockTransport(recorder)
+    async with AsyncCallbot("http://callbot.test", UUID, SECRET, httpx_args={"transport": transport}) as bot:
+        await bot.ping(data="one")
+        await bot.ping(data="two")
+    assert [r.headers.get("cookie") for r in recorder.requests] == [None, None]

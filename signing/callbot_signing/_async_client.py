@@ -14,6 +14,7 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
+from ._cookieless import async_client
 from ._envelope import ErrorReply
 from ._secret import SecretKey
 
@@ -106,7 +107,7 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(**self._httpx_kwargs())
+            self._http = async_client(self._httpx_kwargs())
         return self._http
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:

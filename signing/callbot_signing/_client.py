@@ -14,6 +14,7 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
+from ._cookieless import sync_client
 from ._envelope import ErrorReply
 from ._secret import SecretKey
 
@@ -116,7 +117,7 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         if self._http is None:
             with self._lock:  # threads may share a client: one pool, not one per first caller
                 if self._http is None:
-                    self._http = httpx.Client(**self._httpx_kwargs())
+                    self._http = sync_client(self._httpx_kwargs())
         return self._http
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:

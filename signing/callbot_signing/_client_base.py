@@ -35,6 +35,7 @@ from ._json import paused_gc
 from ._retry import RetryPolicy
 from ._schemas import envelope_keys
 from ._secret import SecretKey
+from ._transport import USER_AGENT
 
 #: What an error reply becomes: Never when the client raises (the default, so a bare ``Callbot``
 #: annotation means ``Callbot[Never]``), ErrorReply with ``raise_on_error=False``.
@@ -197,7 +198,16 @@ class _Base(Generic[_E]):
         )
 
     def _httpx_kwargs(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "timeout": self.timeout, "transport": self._transport, **self._httpx_args}
+        # Our User-Agent as the client's default (the transport would otherwise replace httpx's on every call).
+        headers = httpx.Headers({"User-Agent": USER_AGENT})
+        headers.update(self._httpx_args.get("headers") or {})
+        return {
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "transport": self._transport,
+            **self._httpx_args,
+            "headers": headers,
+        }
 
 
 def _connection_error(operation: str, exc: httpx.HTTPError) -> APIConnectionError:
