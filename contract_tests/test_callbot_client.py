@@ -435,7 +435,7 @@ def cookie_setter(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.mark.parametrize(("httpx_args", "sent_back"), [({}, False), ({"cookies": {}}, True)], ids=["default", "opt-in"])
-def test_a_cookie_the_server_sets_is_not_kept_unless_asked(httpx_args: dict[str, Any], sent_back: bool) -> None:
+def test_a_cookie_the_server_sets_is_not_kept_unless_asked(httpx_args: dict[str, object], sent_back: bool) -> None:
     recorder = Recorder(cookie_setter)
     args = {"transport": httpx.MockTransport(recorder), **httpx_args}
     with Callbot("http://callbot.test", UUID, SECRET, httpx_args=args) as bot:
