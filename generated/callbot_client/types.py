@@ -48,7 +48,9 @@ class Response(Generic[T]):
     status_code: HTTPStatus
     content: bytes
     headers: MutableMapping[str, str]
-    parsed: T | None
+    # nxcloud-callbot: never None. The endpoint template parses every documented answer or raises
+    # (UnexpectedStatus, or the signing layer's typed errors), so callers need no None check.
+    parsed: T
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
