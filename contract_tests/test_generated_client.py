@@ -318,7 +318,8 @@ def use() -> None:
     code: int = either.ret_code  # both the model and the envelope have ret_code
     direct = stop_order.sync(client=Client(base_url="x"), body=StopOrderRequest(user_task_id="t", order_ids=["a"]))
     m: int = direct.success_count
-    detailed = stop_order.sync_detailed(client=Client(base_url="x"), body=StopOrderRequest(user_task_id="t", order_ids=["a"]))
+    body = StopOrderRequest(user_task_id="t", order_ids=["a"])
+    detailed = stop_order.sync_detailed(client=Client(base_url="x"), body=body)
     k: int = detailed.parsed.success_count  # parsed is never None
 
 
