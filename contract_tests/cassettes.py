@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 from callbot_signing.wire import SIGN_HEADER
 
@@ -128,8 +129,11 @@ class Redactor:
         return {phone for phone in self.phones if phone_like(phone)}
 
     def text(self, text: str) -> str:
+        """``text`` with the secrets (also as escaped in XML or JSON), signs and phone numbers redacted."""
         for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED_SECRET)
+            escaped = (xml_escape(secret, {'"': "&quot;"}), xml_escape(secret), json.dumps(secret)[1:-1])
+            for form in (secret, *escaped):
+                text = text.replace(form, REDACTED_SECRET)
         for sign in self.signs:
             text = text.replace(sign, REDACTED_SIGN)
         for phone in sorted(self.phone_numbers, key=len, reverse=True):
@@ -147,6 +151,12 @@ class Redactor:
             {"name": name, "value": REDACTED_SIGN if name.lower() == SIGN_HEADER.lower() else self.text(value)}
             for name, value in headers.items()
         ]
+
+
+def write_redacted_text(source: Path, redactor: Redactor, target: Path) -> None:
+    """A tool's own report (schemathesis's JUnit XML quotes requests) with the same values redacted."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(redactor.text(source.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
 
 
 def write_redacted_har(exchanges: list[Exchange], redactor: Redactor, path: Path, base_url: str) -> None:

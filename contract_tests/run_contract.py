@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ import httpx
 from callbot_sandbox.testing import READY_TIMEOUT, free_port
 
 from .assumptions import CONFIRMED, CONTRADICTED, NOT_EXERCISED, AssumptionLedger, Exchange
-from .cassettes import Redactor, read_har, write_redacted_har
+from .cassettes import Redactor, read_har, write_redacted_har, write_redacted_text
 from .probes import READ_ONLY_BODIES, Account, SecurityPhase, genuine, table, write_junit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +35,7 @@ ACCOUNTS_ENV = "CALLBOT_SANDBOX_ACCOUNTS"
 READ_ONLY = ["ping", "listTask", "listCall", "listOrder", "listOrderDetail", "exportBatchCall"]
 
 
-def schemathesis_run(base_url: str, env: dict[str, str], *, live: bool, har_path: Path) -> int:
+def schemathesis_run(base_url: str, env: dict[str, str], *, live: bool, har_path: Path, junit_path: Path) -> int:
     read_only = live and os.environ.get("CONTRACT_ALLOW_WRITES") != "1"
     # The stateful phase follows links between writes (createTask -> addBatchCall -> ...): none when read-only.
     phases = "examples,coverage,fuzzing" if read_only else "examples,coverage,fuzzing,stateful"
@@ -44,7 +45,7 @@ def schemathesis_run(base_url: str, env: dict[str, str], *, live: bool, har_path
         "--phases", phases,
         "--max-examples", os.environ.get("CONTRACT_MAX_EXAMPLES", "30"),
         "--seed", os.environ.get("CONTRACT_SEED", "20261126"),
-        "--report", "junit,har", "--report-junit-path", str(REPORTS / "schemathesis-junit.xml"),
+        "--report", "junit,har", "--report-junit-path", str(junit_path),
         "--report-har-path", str(har_path),
         "--request-timeout", "10",
     ]  # fmt: skip
@@ -90,26 +91,31 @@ def contract_run(base_url: str, account: Account, env: dict[str, str], *, live: 
     write_junit(results, REPORTS / "security-junit.xml")
     exchanges = probes.exchanges + observe(base_url, account, allow_writes=allow_writes)
     with tempfile.TemporaryDirectory(prefix="contract-") as private:  # raw exchanges: signs, phone numbers
-        har = Path(private) / "schemathesis.har"
-        cli = schemathesis_run(base_url, env, live=live, har_path=har)
+        har, junit = Path(private) / "schemathesis.har", Path(private) / "schemathesis-junit.xml"
+        cli = schemathesis_run(base_url, env, live=live, har_path=har, junit_path=junit)
         recorded = read_har(har) if har.exists() else []
-    exchanges += recorded
+        exchanges += recorded
+        redactor = Redactor([account.secret_key])
+        redactor.learn(exchanges)
+        if junit.exists():  # it quotes requests (bodies, headers): redacted like the recording
+            write_redacted_text(junit, redactor, REPORTS / "schemathesis-junit.xml")
     ledger = AssumptionLedger(secrets={account.uuid: account.secret_key})
     for exchange in exchanges:
         ledger.observe(exchange)
     for pointer, ok, example in probes.evidence:
         ledger.note(pointer, ok, example)
     counts = ledger.write(REPORTS)
-    redactor = Redactor([account.secret_key])
-    redactor.learn(exchanges)
     recording = REPORTS / "recordings" / "contract.har"
     write_redacted_har(exchanges, redactor, recording, base_url)
-    text = recording.read_text(encoding="utf-8")
     kept = {"the secret key": redactor.secrets, "a sign": redactor.signs, "a phone number": redactor.phone_numbers}
-    leaks = [what for what, values in kept.items() if any(value in text for value in values)]
-    if leaks:
-        recording.unlink()
-        print(f"tool error: the recording still held {', '.join(leaks)}: deleted")
+    leaks = []
+    for shared in (recording, REPORTS / "schemathesis-junit.xml"):
+        text = shared.read_text(encoding="utf-8") if shared.exists() else ""
+        found = [what for what, values in kept.items() if any(value in text for value in values)]
+        if found:
+            shared.unlink()
+            leaks += found
+            print(f"tool error: {shared.relative_to(REPO)} still held {', '.join(found)}: deleted")
     failed = [r for r in results if not r.passed]
     print(f"\nsecurity probes ({len(results)}, {len(failed)} failed; reports/security-junit.xml):")
     print(table(results))
@@ -164,8 +170,25 @@ def sandbox_ready(base_url: str, account: Account, process: subprocess.Popen[byt
     return False
 
 
+#: What a run writes in reports/: removed first, so that no report of an earlier run is read as this one's.
+OUTPUTS = (
+    "contract-junit.xml",
+    "schemathesis-junit.xml",
+    "security-junit.xml",
+    "assumptions.md",
+    "assumptions.json",
+    "recordings",
+)
+
+
 def main() -> int:
     REPORTS.mkdir(exist_ok=True)
+    for name in OUTPUTS:
+        stale = REPORTS / name
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink(missing_ok=True)
     base_url = os.environ.get("BASE_URL", "")
     env = dict(os.environ)
     if base_url:

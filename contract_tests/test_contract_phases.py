@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from callbot_sandbox import Account as SandboxAccount
 from callbot_sandbox import Sandbox, serve_in_thread
 
 from .assumptions import CONFIRMED, CONTRADICTED, SPEC, AssumptionLedger, Exchange, find_assumptions, load_spec
-from .cassettes import REDACTED_PHONE, REDACTED_SIGN, Redactor, write_redacted_har
+from .cassettes import REDACTED_PHONE, REDACTED_SIGN, Redactor, write_redacted_har, write_redacted_text
 from .probes import PROBE_NAMES, READ_ONLY_BODIES, Account, SecurityPhase, genuine
 from .run_contract import observe
 
@@ -134,6 +135,26 @@ def test_recordings_hold_no_secret_sign_or_phone_number(
     assert REDACTED_PHONE in text and REDACTED_SIGN in text
     har = json.loads(text)
     assert len(har["log"]["entries"]) == len(exchanges)
+
+
+def test_a_junit_report_quoting_requests_is_redacted_like_the_recording(
+    faithful: tuple[SecurityPhase, list[Exchange]], tmp_path: Path
+) -> None:
+    _, exchanges = faithful
+    sign = next(e.request_headers["sign"] for e in exchanges if e.request_headers.get("sign"))
+    secret = 'k&y<"odd>' + ACCOUNT.secret_key  # a key with XML's special characters
+    quoted = (
+        f'<testcase><failure message="sign: {sign}">curl -H "sign: {sign}" -d \'{{"userPhone": "{PHONES[0]}"}}\' '
+        f"key {secret} / {xml_escape(secret)}</failure></testcase>"
+    )
+    source, target = tmp_path / "raw.xml", tmp_path / "shared" / "junit.xml"
+    source.write_text(quoted, encoding="utf-8")
+    redactor = Redactor([secret])
+    redactor.learn(exchanges)
+    write_redacted_text(source, redactor, target)
+    text = target.read_text(encoding="utf-8")
+    assert sign not in text and PHONES[0] not in text and ACCOUNT.secret_key not in text
+    assert text.count(REDACTED_SIGN) == 2 and REDACTED_PHONE in text
 
 
 def test_unknown_deviation_is_refused_by_the_command_line() -> None:
