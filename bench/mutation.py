@@ -144,6 +144,36 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         'if not hmac.compare_digest(expected.encode("ascii"), got_sign.encode("ASCII")):',
         _CODEC,
     ),
+    Equivalent(
+        "_verify.py",
+        'name = (key.decode("latin-1") if isinstance(key, bytes) else key).lower()',
+        'name = (key.decode("LATIN-1") if isinstance(key, bytes) else key).lower()',
+        _CODEC,
+    ),
+    Equivalent(
+        "_verify.py",
+        "if type(headers) is dict:  # a plain dict (the sandbox's): no multi-dict methods to look for",
+        "if type(None) is dict:  # a plain dict (the sandbox's): no multi-dict methods to look for",
+        "a fast path: a dict has none of the multi-dict methods, so the Mapping branch reads its items the same",
+    ),
+    Equivalent(
+        "_verify.py",
+        "if len(values) > 1 and len(set(values)) > 1:",
+        "if len(values) >= 1 and len(set(values)) > 1:",
+        "two distinct values need two values: the first test is a shortcut the second implies",
+    ),
+    *(
+        Equivalent(
+            "_signature.py",
+            "if type(secret_key) is str and len(body) <= SMALL_BODY:",
+            mutated,
+            "a fast path: the SecretKey path hashes the same bytes and gives the same sign (and the same errors)",
+        )
+        for mutated in (
+            "if type(None) is str and len(body) <= SMALL_BODY:",
+            "if type(secret_key) is str and len(body) < SMALL_BODY:",
+        )
+    ),
     Equivalent("_webhooks.py", 'text = body.decode("utf-8")', 'text = body.decode("UTF-8")', _CODEC),
     Equivalent(
         "_webhooks.py",

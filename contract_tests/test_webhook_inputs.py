@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -111,6 +112,7 @@ def conflicting_forms(headers: dict[str, str], name: str, other: str) -> list[An
         httpx.Headers(pairs),
         StarletteHeaders(raw=[(k.lower().encode(), v.encode()) for k, v in pairs]),
         {**headers, name.upper(): other},
+        MappingProxyType({**headers, name.upper(): other}),  # a Mapping that is neither a dict nor a multi-dict
     ]
 
 
@@ -128,6 +130,7 @@ def test_a_signature_header_repeated_with_the_same_value_is_accepted() -> None:
     parse(pairs, body)
     parse(httpx.Headers(pairs), body)
     parse(StarletteHeaders(raw=[(k.lower().encode(), v.encode()) for k, v in pairs]), body)
+    parse(MappingProxyType(headers), body)
 
 
 # --- requestID and createTs -------------------------------------------------------------------------------
