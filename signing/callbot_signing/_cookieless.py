@@ -25,36 +25,28 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
-class CookielessClient(httpx.Client):
+class _Cookieless:
+    """What both clients below share: an empty jar of their own in place of httpx's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise AttributeError("this client keeps no cookies: pass httpx_args={'cookies': ...} to keep them")
+
+
+class CookielessClient(_Cookieless, httpx.Client):
     """An httpx.Client that keeps no cookies (see the module)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._no_cookies = _NoCookies()
 
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        raise AttributeError("this client keeps no cookies: pass httpx_args={'cookies': ...} to keep them")
-
-
-class AsyncCookielessClient(httpx.AsyncClient):
+class AsyncCookielessClient(_Cookieless, httpx.AsyncClient):
     """An httpx.AsyncClient that keeps no cookies (see the module)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._no_cookies = _NoCookies()
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        raise AttributeError("this client keeps no cookies: pass httpx_args={'cookies': ...} to keep them")
 
 
 def sync_client(kwargs: Mapping[str, Any]) -> httpx.Client:
