@@ -86,6 +86,7 @@ import pytest
                 "request_problems",
                 "schema_problem",
                 "shipped_spec",
+                "too_dense",
                 "verify_signed_message",
                 "webhook_problem",
             ],

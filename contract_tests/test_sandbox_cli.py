@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callbot_sandbox.server import build_parser, load_config
+from callbot_sandbox.server import build_parser, load_config, parse_accounts
 from callbot_sandbox.testing import free_port, wait_until_ready
 
 pytestmark = pytest.mark.contract
@@ -48,6 +48,24 @@ def test_a_malformed_account_is_refused_with_the_expected_format(bad: str, capsy
         build_parser().parse_args(["--account", bad])
     error = capsys.readouterr().err
     assert "UUID:SECRET_KEY[:ALGORITHM]" in error or "use one of MD5, SHA256" in error
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["u:Zq4242-secret:md5:extra", "u:Zq4242-secret:xyz", ":Zq4242-secret", "u:Zq4242-secret:", "Zq4242-secret"],
+    ids=str,
+)
+def test_a_malformed_account_entry_is_refused_without_showing_its_key(
+    entry: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as from_environment:
+        parse_accounts(f"good:key-1, {entry}")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--account", entry])
+    said = str(from_environment.value) + capsys.readouterr().err
+    assert "entry 2" in str(from_environment.value)
+    assert "UUID:SECRET_KEY[:ALGORITHM]" in said or "use one of MD5, SHA256" in said
+    assert "Zq4242" not in said, said
 
 
 def test_an_unreadable_config_file_says_which_file_and_why(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gzip
 import json
 import subprocess
 import sys
@@ -157,6 +158,18 @@ RAW_BODIES: list[bytes] = [
     b'{"productID":"callbot","data":"\xed\xa0\x80"}',  # a surrogate encoded as UTF-8 bytes: not UTF-8
     b'{"\xed\xb0\x80":1}',
     b"[" * 100_000 + b"]" * 100_000,
+    # UTF-16 and UTF-32 hide a \ud800 escape from a byte search: only UTF-8 is read.
+    '{"productID":"callbot","data":"\\ud800x"}'.encode("utf-16-le"),
+    '{"productID":"callbot","data":"\\ud800x"}'.encode("utf-16"),
+    '{"productID":"callbot","data":"\\ud800x"}'.encode("utf-32"),
+    # Integers past 64 bits (one of 4,300 digits, accepted, made the task's lists fail for good).
+    b'{"productID":"callbot","userTaskID":"big","sceneID":"s","taskCreateSetting":{"maxRingTime":'
+    + b"9" * 4300
+    + b',"maxCall":3}}',
+    b'{"productID":"callbot","page":9223372036854775808,"size":1,"queryConditions":{}}',
+    b'{"productID":"callbot","page":1e300,"size":1,"queryConditions":{}}',
+    # 1.2 MB of empty arrays: a JSON value per 3 bytes, refused before decoding.
+    b'{"productID":"callbot","data":"x","j":[' + b"[]," * 400_000 + b"[]]}",
     b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
     b'{"productID":"callbot","page":1.0,"size":1.0,"queryConditions":{}}',
 ]
@@ -195,6 +208,8 @@ def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:
         for encoding in (b"gzip", b"deflate", b"br", b"gzip, gzip"):
             variants[f"content-encoding {encoding!r}"] = [*good.items(), (b"content-encoding", encoding)]
         variants["content-length not a number"] = [*good.items(), (b"content-length", b"x")]
+        variants["content-length a superscript digit"] = [*good.items(), (b"content-length", "²".encode("latin-1"))]
+        variants["content-length 5,000 digits"] = [*good.items(), (b"content-length", b"9" * 5000)]
         variants["content-length huge"] = [*good.items(), (b"content-length", b"9" * 30)]
         for what, headers in variants.items():  # the algorithm header is optional: leaving it out is fine
             check(what, await send(app, API + "listTask", headers, [body]), zero_ok=what == "missing b'algorithm'")
@@ -211,6 +226,29 @@ def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:
 
     asyncio.run(run())
     assert not failures, "\n".join(failures[:40])
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def test_gzip_members_are_decoded_whole_and_limited_in_number() -> None:
+    sandbox = fresh_sandbox()
+    app = sandbox.asgi_app()
+    body = json.dumps(VALID["importBatchCall"]).encode()
+    half = len(body) // 2
+    cases = {
+        "one member": (_gzip(body), 0),
+        "two members": (_gzip(body[:half]) + _gzip(body[half:]), 0),
+        "150,000 empty members after the body": (_gzip(body) + _gzip(b"") * 150_000, 4),  # was quadratic
+        "1,000 members": (_gzip(body) + _gzip(b"") * 999, 0),
+        "1,001 members": (_gzip(body) + _gzip(b"") * 1000, 4),
+        "cut short": (_gzip(body)[:-4], 3),
+    }
+    got = {}
+    for name, (wire, _) in cases.items():  # each import replaces the one before (same task, same order)
+        got[name] = asyncio.run(call(app, A, "importBatchCall", wire, **{"content-encoding": "gzip"})).code
+    assert got == {name: code for name, (_, code) in cases.items()}
 
 
 DEEP = "[" * 850 + "]" * 850  # within the JSON parser's guard, deep enough to break a recursive report

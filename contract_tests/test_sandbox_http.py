@@ -13,7 +13,7 @@ import pytest
 from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.door import Limits
-from callbot_sandbox.testing import API, Reply, call, signed_headers
+from callbot_sandbox.testing import API, Reply, call, send, signed_headers
 from callbot_signing.wire import shipped_spec
 from starlette.testclient import TestClient
 
@@ -96,6 +96,16 @@ def test_gzip_follows_the_q_values_of_accept_encoding(accept_encoding: str, comp
     reply = asyncio.run(call(sandbox().asgi_app(), A, "listTask", LIST_TASK, **{"accept-encoding": accept_encoding}))
     assert (reply.headers.get("content-encoding") == "gzip") is compressed
     _verify_reply(reply, gzip.decompress(reply.body) if compressed else reply.body)
+
+
+@pytest.mark.parametrize(
+    ("lines", "compressed"), [((b"gzip;q=0", b"*"), False), ((b"br", b"gzip"), True), ((b"*;q=0", b"gzip"), True)]
+)
+def test_accept_encoding_on_several_lines_is_read_as_one_list(lines: tuple[bytes, ...], compressed: bool) -> None:
+    body = json.dumps(LIST_TASK).encode()
+    headers = [*signed_headers(A, body), *((b"accept-encoding", line) for line in lines)]
+    reply = asyncio.run(send(sandbox().asgi_app(), API + "listTask", headers, [body]))
+    assert (reply.headers.get("content-encoding") == "gzip") is compressed
 
 
 def test_a_small_answer_is_never_gzipped() -> None:

@@ -205,3 +205,95 @@ def test_retmsg_never_names_another_account() -> None:
 
     for reply in asyncio.run(run()):
         assert not re.search(r"tenant-a|T100001-C", reply.body.decode())
+
+
+def test_no_account_can_flush_another_accounts_requestids_from_the_replay_window() -> None:
+    sandbox = Sandbox([A, B], virtual_clock=VirtualClock(1_800_000_000))
+    sandbox.seen_request_ids.max_entries = 50  # per account (the default is 1,000,000)
+    app = sandbox.asgi_app()
+    body = b'{"productID":"callbot","data":"A once"}'
+    captured = signed_headers(A, body)
+
+    async def run() -> tuple[int, list[int], int, int]:
+        first = (await send(app, API + "ping", captured, [body])).code
+        flood = [(await call(app, B, "ping", {"data": str(n)})).code for n in range(60)]
+        replayed = (await send(app, API + "ping", captured, [body])).code
+        a_again = (await call(app, A, "ping", {"data": "fresh"})).code
+        return first, flood, replayed, a_again
+
+    first, flood, replayed, a_again = asyncio.run(run())
+    assert first == 0 and flood == [0] * 50 + [7] * 10  # B is told to slow down (7, busy) at its own limit
+    assert replayed == 6 and a_again == 0  # A's requestID is still remembered; A is not slowed by B
+
+
+def test_a_receiver_that_never_answers_holds_up_only_its_own_accounts_callbacks() -> None:
+    import socket
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    arrivals: list[float] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            arrivals.append(time.monotonic())
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hole = socket.socket()  # accepts connections into its backlog, never answers
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(16)
+    try:
+        sandbox = Sandbox([A, B], virtual_clock=VirtualClock(1_800_000_000), seed=3)
+        sandbox.callbacks.timeout = 1.0
+        silent, live = f"http://127.0.0.1:{hole.getsockname()[1]}/cb", f"http://127.0.0.1:{server.server_port}/cb"
+        app = sandbox.asgi_app()
+        for account, task, url, ids in ((A, "a-cb", silent, ["a1", "a2", "a3"]), (B, "b-cb", live, ["b1"])):
+            body = {
+                "productID": "callbot",
+                "userTaskID": task,
+                "sceneID": "s",
+                "callInfoList": orders(*ids, callback=url),
+            }
+            assert asyncio.run(call(app, account, "createAndCall", body)).code == 0
+        started = time.monotonic()
+        sandbox.advance(5)  # every order is dialed: A's 3 and B's 1 call callbacks (and their order ones) are due
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        hole.close()
+    assert arrivals and max(arrivals) - started < 0.5  # B's arrived at once, not after A's timeouts
+    assert took < 2 * sandbox.callbacks.timeout + 0.5  # A's silent receiver was waited for once, not per callback
+    waiting = [d for d in sandbox.callbacks.pending if d.account.uuid == A.uuid]
+    assert waiting and all(d.url == silent for d in waiting) and not sandbox.callbacks.failed
+    assert sorted(d.attempts for d in waiting)[-1] == 1  # one was tried; the rest wait without an attempt
+
+
+def test_deleting_undialed_orders_empties_the_dial_queue_in_chunks() -> None:
+    from callbot_sandbox.operations import CHUNK
+
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(1_800_000_000))
+    task = sandbox.state.create_task("many", "s", 0, A.uuid)
+    count = 2 * CHUNK + 7
+    sandbox.state.import_orders(task, orders(*(f"m-{n}" for n in range(count))), new_batch=False)
+    body = {"userTaskID": "many", "taskOperate": 1, "delCall": 1}
+    result = sandbox.operations.mgr_task_status(body, A)
+    assert not isinstance(result, dict)  # a generator: the loop serves others between chunks
+    steps = 0
+    try:
+        while True:
+            next(result)
+            steps += 1
+    except StopIteration as done:
+        assert done.value["retCode"] == 0
+    assert steps == 3 and len(task.queue) == 0 and len(task.listed) == 0
+    assert all(o.state is OrderState.STOPPED for o in task.orders.values())
+    again = sandbox.operations.mgr_task_status({**body, "taskOperate": 2}, A)  # nothing left: at once
+    assert isinstance(again, dict) and again["retCode"] == 0

@@ -1,8 +1,9 @@
-"""The reference Callbot server: a Starlette app that checks signatures and answers like the service.
+"""The reference Callbot server: an ASGI app (asgi.py) that checks signatures and answers like the service.
 
 Like NXCloud, it answers HTTP 200 with a retCode (Ping: code): 6001 signature headers missing,
 6002 unknown uuid, 6 wrong sign (or a requestID used before), 2 missing parameter, 3 wrong type, 4 bad
-value, 4001 too many array elements, 5001 a bug of the sandbox (logged). Every response is signed with the
+value, 4001 too many array elements, 7 busy (an account's requestIDs within the window at the sandbox's
+limit, replay.py), 5001 a bug of the sandbox (logged). Every response is signed with the
 account's secret key over the uncompressed body, except when the uuid is unknown (there is no key to sign
 with). It never answers a 5xx: what a request may be is decided at the door (door.py), before any state is
 touched, and each account sees only its own state (state.py).
@@ -54,13 +55,14 @@ from .door import (
     single_ascii_headers,
 )
 from .operations import Operations, Payload, Result, envelope, new_id
-from .replay import SeenRequestIDs
+from .replay import SeenRequestIDs, WindowFull
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected, check_body
 from .state import Call, Order, OrderState, SandboxState, Task
 
 SIGNATURE_MISSING = 6001
 ACCOUNT_UNKNOWN = 6002
 INTERNAL_ERROR = 5001
+BUSY = 7
 SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
 _SIGNED_KEYS = tuple((name, name.lower()) for name in SIGNED_HEADERS)
 _SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, ALGORITHM_HEADER))
@@ -227,9 +229,17 @@ class Sandbox:
             what = "missing" if code == SIGNATURE_MISSING else "incorrect"
             raise RequestRejected(code, f"{what} signature: {exc}") from None
         request_id = headers[REQUEST_ID_HEADER.lower()]
-        if not self.allow_replayed_requests and not self.seen_request_ids.first_use(
-            account.uuid, request_id, create_ts, self.clock()
-        ):
+        try:
+            first = self.allow_replayed_requests or self.seen_request_ids.first_use(
+                account.uuid, request_id, create_ts, self.clock()
+            )
+        except WindowFull:
+            raise RequestRejected(
+                BUSY,
+                f"system busy: this account used {self.seen_request_ids.max_entries} requestIDs within the "
+                f"{self.seen_request_ids.window:.0f} s window, the sandbox's limit; retry later, more slowly",
+            ) from None
+        if not first:
             raise RequestRejected(
                 SIGNATURE_WRONG,
                 f"incorrect signature: requestID {request_id} was already used; every request needs a new one",

@@ -39,7 +39,7 @@ class RequestHead:
         self.content_length: str | None = None
         self.content_type: str | None = None
         self.content_encodings: list[str] = []
-        self.accepts_gzip = False
+        accept_encoding: list[bytes] = []
         for key, value in raw_headers:
             name = key.lower()
             if name in keep:
@@ -51,7 +51,9 @@ class RequestHead:
             elif name == b"content-encoding":
                 self.content_encodings.append(value.decode("latin-1"))
             elif name == b"accept-encoding":
-                self.accepts_gzip = self.accepts_gzip or accepts_gzip(value)
+                accept_encoding.append(value)
+        # Several lines are one comma-separated list (RFC 9110 5.3): "gzip;q=0" on one line outweighs "*".
+        self.accepts_gzip = bool(accept_encoding) and accepts_gzip(b",".join(accept_encoding))
 
 
 def accepts_gzip(accept_encoding: bytes) -> bool:

@@ -3,6 +3,10 @@
 Sandbox choices (the wiki documents neither): a delivery succeeds on any 2xx answer and is retried up to
 ``max_attempts`` times, 1 s, 2 s, 4 s ... apart; createTs is the real time of sending (receivers check it
 against their own clock). Only loopback targets are allowed unless ``allow_external`` is set.
+
+One account's receivers cannot hold up another's: each flush sends every account's deliveries on a thread of
+its own, and within an account a receiver that did not answer (a timeout, a refused connection) is not
+tried again in the same flush: its other deliveries wait for their next try without an attempt counted.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +28,8 @@ from .accounts import Account
 from .door import encode_json
 
 logger = logging.getLogger("callbot_sandbox.callbacks")
+#: At most this many accounts' deliveries are sent at once.
+MAX_PARALLEL_ACCOUNTS = 32
 
 
 @dataclass
@@ -85,29 +92,51 @@ class CallbackSender:
         with self._lock:
             due = [d for d in self.pending if d.next_try <= now]
             self.pending = deque(d for d in self.pending if d.next_try > now)
-        if due:
+        by_account: dict[str, list[Delivery]] = {}
+        for delivery in due:
+            by_account.setdefault(delivery.account.uuid, []).append(delivery)
+        if by_account:
             own = client is None
-            client = client or httpx.Client(timeout=self.timeout)
+            sender = client or httpx.Client(timeout=self.timeout)  # an httpx.Client is safe across threads
             try:
-                for delivery in due:
-                    self._send(client, delivery)
+                if len(by_account) == 1:
+                    self._send_all(sender, due)
+                else:
+                    with ThreadPoolExecutor(max_workers=min(len(by_account), MAX_PARALLEL_ACCOUNTS)) as pool:
+                        for done in [pool.submit(self._send_all, sender, group) for group in by_account.values()]:
+                            done.result()
             finally:
                 if own:
-                    client.close()
+                    sender.close()
         with self._lock:
             return len(self.pending)
 
-    def _send(self, client: httpx.Client, delivery: Delivery) -> None:
+    def _send_all(self, client: httpx.Client, deliveries: list[Delivery]) -> None:
+        """One account's due deliveries, in order; a receiver that does not answer is tried once."""
+        silent: set[str] = set()
+        for delivery in deliveries:
+            receiver = _origin(delivery.url)
+            if receiver in silent:
+                with self._lock:
+                    delivery.next_try = time.time() + 1
+                    self.pending.append(delivery)
+                continue
+            if not self._send(client, delivery):
+                silent.add(receiver)
+
+    def _send(self, client: httpx.Client, delivery: Delivery) -> bool:
+        """One attempt; False when the receiver did not answer at all (no HTTP status)."""
         account = delivery.account
         headers = signature_headers(account.key, delivery.body, account.uuid, account.algorithm)
         del headers["algorithm"]  # the callback pages list no algorithm header: it is the console's setting
         headers["Content-Type"] = "application/json"
         delivery.attempts += 1
+        answered = True
         try:
             response = client.post(delivery.url, content=delivery.body, headers=headers)
             ok, delivery.last_error = response.is_success, f"HTTP {response.status_code}"
         except Exception as exc:  # httpx.HTTPError, or a URL httpx refuses only when sending
-            ok, delivery.last_error = False, f"{type(exc).__name__}: {exc}"
+            ok, answered, delivery.last_error = False, False, f"{type(exc).__name__}: {exc}"
         with self._lock:
             if ok:
                 self.delivered.append(delivery)
@@ -117,3 +146,12 @@ class CallbackSender:
             else:
                 delivery.next_try = time.time() + 2 ** (delivery.attempts - 1)
                 self.pending.append(delivery)
+        return answered
+
+
+def _origin(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+    except ValueError:
+        return url

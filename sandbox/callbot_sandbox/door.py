@@ -2,20 +2,24 @@
 
 - **Signing headers** (requestID, uuid, createTs, sign, algorithm): at most one copy each, printable ASCII.
   A second copy or another character: retCode 6 (the sign cannot be checked against an ambiguous header).
-- **Body size**: at most ``Limits.max_body_bytes`` on the wire, refused from Content-Length or while it
-  is read, before it is buffered whole (retCode 4); the bodies being read at one time, at most
+- **Body size**: at most ``Limits.max_body_bytes`` on the wire, refused from Content-Length (ASCII digits)
+  or while it is read, before it is buffered whole (retCode 4); the bodies being read at one time, at most
   ``Limits.max_reading_bytes`` together (retCode 4, "send it again later"); after gzip, at most
-  ``max_body_bytes`` and at most ``max_gzip_ratio`` times the compressed size (retCode 4).
-- **JSON**: an object; NaN and Infinity are not JSON (retCode 3); a number whose value is whole is an integer
-  (JSON Schema 2020-12: 1.0 is the integer 1); nesting deeper than the JSON parser's recursion guard
-  allows (about 900 levels at Python's default recursion limit) is refused (retCode 4), never a crash, as is
-  a deep value where the spec wants another type (spec.py: its report cannot be built). The bound is the
-  parser's, not a setting: a check of its own measured 5 ms (a walk of the decoded body) to 14 ms (a scan of
-  the bytes) on a 10,000-order import, a tenth of that request's budget, and nothing in the sandbox
-  recurses over a body (an unknown field, however deep, is ignored).
+  ``max_body_bytes``, at most ``max_gzip_ratio`` times the compressed size and at most
+  ``max_gzip_members`` members (retCode 4), decoded in time linear in the body.
+- **JSON**: UTF-8 only (RFC 8259; UTF-16 and UTF-32 hid escapes from the checks below), an object; NaN and
+  Infinity are not JSON (retCode 3); a body of 1 MiB or more with more than one JSON value per 12 bytes is
+  refused before it is decoded (retCode 4; the client's rule, ``wire.too_dense``); a number whose value is
+  whole is an integer (JSON Schema 2020-12: 1.0 is the integer 1) and must fit in 64 bits (retCode 4: a
+  larger one, once accepted, could grow past what JSON can write back); nesting deeper than the JSON
+  parser's recursion guard allows (about 900 levels at Python's default recursion limit) is refused
+  (retCode 4), never a crash, as is a deep value where the spec wants another type (spec.py: its report
+  cannot be built). The bound is the parser's, not a setting: a check of its own measured 5 ms (a walk of
+  the decoded body) to 14 ms (a scan of the bytes) on a 10,000-order import, a tenth of that request's
+  budget, and nothing in the sandbox recurses over a body (an unknown field, however deep, is ignored).
 - **Strings**: every string and key must be encodable as UTF-8, so that any accepted value can be echoed;
   a lone UTF-16 surrogate written as an escape (``"\\ud800"``) is refused (retCode 4); the body's bytes
-  must be valid in their encoding (a surrogate encoded as UTF-8 bytes, ``ED A0 80``, is not: retCode 3).
+  must be valid UTF-8 (a surrogate encoded as bytes, ``ED A0 80``, is not: retCode 3).
 - **URLs** (the callback URLs): empty, or an absolute http(s) URL with a host that parses (retCode 4).
 """
 
@@ -29,12 +33,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from callbot_signing.wire import too_dense
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive
 
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected
 
 SIGNATURE_WRONG = 6
+#: Integers must fit in 64 bits (the service's are Java longs, most likely): a larger one, once accepted,
+#: could grow past what JSON can write back (Python refuses to print an integer of over 4,300 digits).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -46,11 +54,13 @@ class Limits:
     max_reading_bytes: int = 256 * 1024 * 1024
     #: Largest ratio of a gzip body's decompressed size to its compressed size.
     max_gzip_ratio: int = 200
+    #: Most gzip members in one body (each costs a decompressor; a client sends one).
+    max_gzip_members: int = 1000
     #: Longest callback URL.
     max_url_length: int = 2048
 
     def __post_init__(self) -> None:
-        if min(self.max_body_bytes, self.max_gzip_ratio, self.max_url_length) < 1:
+        if min(self.max_body_bytes, self.max_gzip_ratio, self.max_gzip_members, self.max_url_length) < 1:
             raise ValueError("every limit must be 1 or more")
         if self.max_reading_bytes < self.max_body_bytes:
             raise ValueError("max_reading_bytes must be at least max_body_bytes (else the largest body is never read)")
@@ -89,9 +99,9 @@ async def read_body(
     ClientDisconnect when the client goes away first. The budget is given back however the read ends."""
     limit = limits.max_body_bytes
     if content_length is not None:
-        if not content_length.isdigit():
+        if not (content_length.isascii() and content_length.isdigit()):  # "²".isdigit() is True
             raise RequestRejected(BAD_VALUE, "the Content-Length header is not a number")
-        if int(content_length) > limit:
+        if len(content_length) > 18 or int(content_length) > limit:
             raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes (Content-Length)")
     parts: list[bytes] = []
     size = 0
@@ -120,37 +130,71 @@ async def read_body(
             budget.in_use -= size
 
 
+#: gzip input is fed to the decompressor in slices of this size: what is left after a member ends is then
+#: at most one slice (zlib's ``unused_data`` copies the rest of its input at every member's end).
+_GZIP_SLICE = 64 * 1024
+
+
 def gunzip(data: bytes, limits: Limits) -> bytes:
-    """Decompress every gzip member of ``data``, stopping at the size and ratio limits."""
+    """Decompress every gzip member of ``data``, stopping at the size, ratio and member limits (linear in
+    the size of ``data``, however many members it holds)."""
     cap = min(limits.max_body_bytes, max(64 * 1024, limits.max_gzip_ratio * len(data)))
+    view = memoryview(data)
     out: list[bytes] = []
-    size = 0
-    rest = data
+    size = position = members = 0
+    pending = b""  # what the last slice held after a member ended
+    inflater: Any = None
     try:
-        while rest:
-            inflater = zlib.decompressobj(wbits=31)
-            piece = inflater.decompress(rest, cap - size + 1)
-            size += len(piece)
-            out.append(piece)
+        while pending or position < len(data):
+            if inflater is None:
+                members += 1
+                if members > limits.max_gzip_members:
+                    raise RequestRejected(BAD_VALUE, f"the gzip body has more than {limits.max_gzip_members} members")
+                inflater = zlib.decompressobj(wbits=31)
+            piece: bytes | memoryview
+            if pending:
+                piece, pending = pending, b""
+            else:
+                piece = view[position : position + _GZIP_SLICE]
+                position += len(piece)
+            inflated = inflater.decompress(piece, cap - size + 1)
+            size += len(inflated)
+            out.append(inflated)
             if size > cap or inflater.unconsumed_tail:
                 raise RequestRejected(
                     BAD_VALUE,
                     f"the gzip body expands past {cap} bytes (limits: {limits.max_gzip_ratio}x its size, "
                     f"{limits.max_body_bytes} bytes)",
                 )
-            if not inflater.eof:
-                raise RequestRejected(WRONG_TYPE, "the request body is not valid gzip (cut short)")
-            rest = inflater.unused_data
+            if inflater.eof:
+                pending, inflater = inflater.unused_data, None
+        if inflater is not None:
+            raise RequestRejected(WRONG_TYPE, "the request body is not valid gzip (cut short)")
     except zlib.error:
         raise RequestRejected(WRONG_TYPE, "the request body is not valid gzip") from None
     return b"".join(out)
+
+
+class _OutOfRange(ValueError):
+    """A number JSON can write but the door refuses (retCode 4, not 3)."""
+
+
+def _integer(text: str) -> int:
+    value = int(text) if len(text) <= 20 else INT64_MAX + 1  # a long one is out of range: no conversion
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _OutOfRange(text)
+    return value
 
 
 def _number(text: str) -> int | float:
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"{text} is out of range")
-    return int(value) if value.is_integer() else value
+    if not value.is_integer():
+        return value
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _OutOfRange(text)
+    return int(value)
 
 
 def _constant(name: str) -> Any:
@@ -158,9 +202,10 @@ def _constant(name: str) -> Any:
 
 
 #: One decoder for every request (json.loads with these hooks would build a new one per call).
-_DECODER = json.JSONDecoder(parse_float=_number, parse_constant=_constant)
+_DECODER = json.JSONDecoder(parse_float=_number, parse_int=_integer, parse_constant=_constant)
 
-# Any \uD800-\uDFFF escape: a lone surrogate is possible only if one of these is in the raw body.
+# Any \uD800-\uDFFF escape: a lone surrogate is possible only if one of these is in the raw body (which is
+# UTF-8, so the escape is there as these ASCII bytes).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -168,13 +213,19 @@ def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
     """The body as a JSON object, by the rules in the module docstring."""
     if not raw.strip():
         return {}  # most pages mark the body optional; the required fields then answer retCode 2
+    values = too_dense(raw)
+    if values is not None:
+        raise RequestRejected(
+            BAD_VALUE, f"the request body holds up to {values} JSON values in {len(raw)} bytes: too dense to decode"
+        )
     try:
-        # As json.loads decodes bytes, but strict: UTF-8-encoded surrogates (ED A0 80) are not UTF-8.
-        body = _DECODER.decode(raw.decode(json.detect_encoding(raw)))
+        body = _DECODER.decode(raw.decode("utf-8"))  # strict: UTF-8-encoded surrogates (ED A0 80) are not UTF-8
     except RecursionError:
         raise RequestRejected(BAD_VALUE, "the request body is nested too deeply") from None
+    except _OutOfRange as exc:
+        raise RequestRejected(BAD_VALUE, f"the number {str(exc)[:40]} is out of the 64-bit integer range") from None
     except (ValueError, UnicodeDecodeError):  # ValueError includes an integer of more than 4,300 digits
-        raise RequestRejected(WRONG_TYPE, "the request body is not valid JSON") from None
+        raise RequestRejected(WRONG_TYPE, "the request body is not valid UTF-8 JSON") from None
     if not isinstance(body, dict):
         raise RequestRejected(WRONG_TYPE, "the request body must be a JSON object")
     if _SURROGATE_ESCAPE.search(raw) is not None:
@@ -182,24 +233,11 @@ def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
     return body
 
 
-def _check_strings(body: Any) -> None:
-    """Every key and string of ``body`` encodes as UTF-8 (iteratively: the depth is already bounded)."""
-    stack: list[Any] = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                _encodable(key)
-                stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str):
-            _encodable(node)
-
-
-def _encodable(text: str) -> None:
+def _check_strings(body: dict[str, Any]) -> None:
+    """Every key and string of ``body`` encodes as UTF-8: its JSON, written by the C encoder with the
+    strings as they are, must encode (a Python walk over a large body held the event loop for seconds)."""
     try:
-        text.encode("utf-8")
+        json.dumps(body, ensure_ascii=False, check_circular=False).encode("utf-8")
     except UnicodeEncodeError:
         raise RequestRejected(BAD_VALUE, "a string holds a lone UTF-16 surrogate: it cannot be UTF-8") from None
 

@@ -93,6 +93,23 @@ def _scan(rows: Sequence[Any], wanted: Callable[[Any], bool]) -> Generator[None,
     return found
 
 
+def _in_chunks(items: Iterable[str], work: Callable[[list[str]], None], then: Callable[[], Payload]) -> Result:
+    """``work`` over ``items`` a chunk at a time, then the answer ``then`` gives: at once when there is at
+    most one chunk, else as a generator that yields between chunks."""
+    todo = list(items)
+    if len(todo) <= CHUNK:
+        work(todo)
+        return then()
+
+    def steps() -> Generator[None, None, Payload]:
+        for start in range(0, len(todo), CHUNK):
+            work(todo[start : start + CHUNK])
+            yield
+        return then()
+
+    return steps()
+
+
 _SCANNED_ORDER_OPTIONS = ("intentID", "intentName", "intentTag", "intentLevel", "callStatus")
 
 
@@ -148,8 +165,16 @@ class Operations:
     def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Result:
         task = self.state.task(body["userTaskID"], account.uuid)
         self._check_call_info_list(body["callInfoList"])
-        refused = self.state.import_orders(task, body["callInfoList"], new_batch=new_batch)
-        return _import_result(refused, len(body["callInfoList"]["callList"]))
+        self.state.begin_batch(task, new_batch=new_batch)
+
+        def add() -> Payload:
+            refused = self.state.add_orders(task, body["callInfoList"])
+            return _import_result(refused, len(body["callInfoList"]["callList"]))
+
+        if not new_batch:
+            return add()
+        # The previous batches' undialed orders are dropped first, a chunk at a time.
+        return _in_chunks(self.state.take_queue(task), lambda ids: self.state.drop_undialed(task, ids), add)
 
     def create_and_call(self, body: Payload, account: Account) -> Result:
         # "Create and Start Call": the sandbox creates the task, imports the orders and starts it.
@@ -171,10 +196,18 @@ class Operations:
 
     def mgr_task_status(self, body: Payload, account: Account) -> Result:
         task = self.state.operate(self.state.task(body["userTaskID"], account.uuid), body["taskOperate"], self.now())
-        if body.get("delCall") == 1:  # every undialed order is still in the dial queue
-            undialed = [i for i in task.queue if (o := task.orders.get(i)) and o.state is OrderState.UNDIALED]
+
+        def answer() -> Payload:
+            return {**envelope(), "taskID": task.task_id, "taskStatus": int(task.status)}
+
+        if body.get("delCall") != 1:
+            return answer()
+
+        def stop(order_ids: list[str]) -> None:  # every undialed order is in the dial queue
+            undialed = [i for i in order_ids if (o := task.orders.get(i)) and o.state is OrderState.UNDIALED]
             self.state.stop(task, undialed, delete_undialed=True)
-        return {**envelope(), "taskID": task.task_id, "taskStatus": int(task.status)}
+
+        return _in_chunks(self.state.take_queue(task), stop, answer)
 
     def update_task(self, body: Payload, account: Account) -> Result:
         task = self.state.task(body["userTaskID"], account.uuid)

@@ -68,22 +68,30 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Ite
 
 
 def parse_account(text: str) -> Account:
-    """``UUID:SECRET_KEY[:ALGORITHM]`` -> Account."""
+    """``UUID:SECRET_KEY[:ALGORITHM]`` -> Account. An error never quotes the entry: it may hold a key."""
     parts = text.split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-        raise argparse.ArgumentTypeError(f"expected UUID:SECRET_KEY[:ALGORITHM], got {text!r}")
+        what = f"{len(parts)} field(s) separated by ':'" if len(parts) not in (2, 3) else "an empty uuid or key"
+        raise argparse.ArgumentTypeError(
+            f"expected UUID:SECRET_KEY[:ALGORITHM], got an entry with {what}"
+            + (f" for uuid {parts[0][:64]!r}" if len(parts) > 1 and parts[0] else "")
+            + " (the entry is not shown: it may hold a secret key)"
+        )
     try:
         return Account(*parts)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError as exc:  # Account's own messages name the field, never the key's value
+        raise argparse.ArgumentTypeError(f"uuid {parts[0][:64]!r}: {exc}") from None
 
 
 def parse_accounts(text: str) -> list[Account]:
     """``UUID:SECRET_KEY[:ALGORITHM]`` entries separated by commas or white space (CALLBOT_SANDBOX_ACCOUNTS)."""
-    try:
-        return [parse_account(entry) for entry in text.replace(",", " ").split()]
-    except argparse.ArgumentTypeError as exc:
-        raise SystemExit(f"cannot read accounts from ${ACCOUNTS_ENV}: {exc}") from None
+    accounts = []
+    for number, entry in enumerate(text.replace(",", " ").split(), start=1):
+        try:
+            accounts.append(parse_account(entry))
+        except argparse.ArgumentTypeError as exc:
+            raise SystemExit(f"cannot read accounts from ${ACCOUNTS_ENV}, entry {number}: {exc}") from None
+    return accounts
 
 
 def is_loopback_host(host: str) -> bool:

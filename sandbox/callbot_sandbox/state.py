@@ -15,7 +15,7 @@ import enum
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -264,21 +264,41 @@ class SandboxState:
     def import_orders(self, task: Task, call_info_list: dict[str, Any], *, new_batch: bool) -> list[tuple[str, str]]:
         """Add the orders of ``call_info_list`` to ``task``; return (orderID, reason) of those refused.
 
-        A new batch (importBatchCall) first drops the undialed orders of the task's previous batches.
+        A new batch (importBatchCall) first drops the undialed orders of the task's previous batches. (The
+        importBatchCall operation does the same in steps: begin_batch, take_queue, drop_undialed, add_orders.)
         """
+        self.begin_batch(task, new_batch=new_batch)
+        if new_batch:
+            self.drop_undialed(task, self.take_queue(task))
+        return self.add_orders(task, call_info_list)
+
+    def begin_batch(self, task: Task, *, new_batch: bool) -> None:
+        """Refuse an import into a completed or finished task; count a new batch."""
         if task.status in (TaskStatus.COMPLETED, TaskStatus.FINISHED):
             status = task.status.name.lower()
             raise RequestRejected(BAD_VALUE, f"task {task.user_task_id} is {status}: create a new task for more orders")
-        orders = self._orders_of_task(task)
         if new_batch or task.batch == 0:
             task.batch += 1
-        if new_batch:
-            dropped = [i for i, order in task.orders.items() if order.state is OrderState.UNDIALED]
-            for order_id in dropped:
+
+    @staticmethod
+    def take_queue(task: Task) -> deque[str]:
+        """The dial queue, taken off the task (every undialed order is in it, in import order; the dialer
+        skips the others): what the caller stops or drops is dialed no more."""
+        queue, task.queue = task.queue, deque()
+        return queue
+
+    def drop_undialed(self, task: Task, order_ids: Iterable[str]) -> None:
+        """Forget the undialed orders among ``order_ids`` (a new batch replaces them)."""
+        orders = self._orders_of_task(task)
+        for order_id in order_ids:
+            order = task.orders.get(order_id)
+            if order is not None and order.state is OrderState.UNDIALED:
                 del orders[order_id], task.orders[order_id]
                 task.listed.pop(order_id, None)
-            if dropped:
-                task.queue = deque(i for i in task.queue if i in task.orders)
+
+    def add_orders(self, task: Task, call_info_list: dict[str, Any]) -> list[tuple[str, str]]:
+        """Add the orders of ``call_info_list`` to the task's current batch; return those refused."""
+        orders = self._orders_of_task(task)
         refused: list[tuple[str, str]] = []
         order_callback_url, call_callback_url = call_info_list["orderCallbackUrl"], call_info_list["callCallbackUrl"]
         batch = task.batch
