@@ -141,7 +141,9 @@ def bench_callbot_call(say: SAY, base_url: str) -> None:
     say("signed once beforehand and reads the answer (`.content`), nothing more; **hand-written** is what a")
     say("careful user would write without this package: fresh `signature_headers`, post, `verify_response`,")
     say("one `json.loads`. Callbot adds on top of that: the request model and its encoding, the transport")
-    say("(bounded read, deadline, retry loop), the envelope, the schema check and the response model.")
+    say("(bounded read, deadline, retry loop), the envelope, the schema check and the response model; it")
+    say("saves what both baselines pay in httpx's default client: cookie handling on every answer (Callbot")
+    say("keeps no cookies) and a User-Agent set per request.")
     say()
     request = StopOrderRequest(user_task_id="bench-task", order_ids=["o-1", "o-2"])
     body = encode_body(request.to_dict(), "stopOrder")  # the bytes Callbot.stop_order posts
