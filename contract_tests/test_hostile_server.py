@@ -318,6 +318,13 @@ def test_a_body_that_is_not_utf8_is_an_unexpected_response(text: bytes) -> None:
         call(lambda r: httpx.Response(200, content=body, headers=signed_headers(r, body)))
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_an_answer_in_another_unicode_encoding_than_utf8_is_an_unexpected_response(codec: str) -> None:
+    body = '{"retCode": 0, "retMsg": "ok"}'.encode(codec)
+    with pytest.raises(UnexpectedResponseError, match="not a JSON object"):
+        call(lambda r: httpx.Response(200, content=body, headers=signed_headers(r, body)))
+
+
 @pytest.mark.parametrize(
     "sign",
     ["é" * 32, "\u0100" * 32, "A" * 31, "A" * 10_000, "", " "],

@@ -86,7 +86,6 @@ import pytest
                 "request_problems",
                 "schema_problem",
                 "shipped_spec",
-                "too_dense",
                 "verify_signed_message",
                 "webhook_problem",
             ],

@@ -52,7 +52,14 @@ def test_a_malformed_account_is_refused_with_the_expected_format(bad: str, capsy
 
 @pytest.mark.parametrize(
     "entry",
-    ["u:Zq4242-secret:md5:extra", "u:Zq4242-secret:xyz", ":Zq4242-secret", "u:Zq4242-secret:", "Zq4242-secret"],
+    [
+        "u:Zq4242-secret:md5:extra",
+        "u:Zq4242-secret:xyz",
+        "u:first-half:Zq4242-second-half",
+        ":Zq4242-secret",
+        "u:Zq4242-secret:",
+        "Zq4242-secret",
+    ],
     ids=str,
 )
 def test_a_malformed_account_entry_is_refused_without_showing_its_key(

@@ -20,6 +20,7 @@ from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import load_spec, request_schema_pointer
 from callbot_sandbox.testing import API, Reply, call, send, signed_headers
+from callbot_signing.wire import encode_body
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -168,8 +169,8 @@ RAW_BODIES: list[bytes] = [
     + b',"maxCall":3}}',
     b'{"productID":"callbot","page":9223372036854775808,"size":1,"queryConditions":{}}',
     b'{"productID":"callbot","page":1e300,"size":1,"queryConditions":{}}',
-    # 1.2 MB of empty arrays: a JSON value per 3 bytes, refused before decoding.
-    b'{"productID":"callbot","data":"x","j":[' + b"[]," * 400_000 + b"[]]}",
+    # 3.3 MB of empty arrays: over a million JSON values (one per 3 bytes), refused before decoding.
+    b'{"productID":"callbot","data":"x","j":[' + b"[]," * 1_100_000 + b"[]]}",
     b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
     b'{"productID":"callbot","page":1.0,"size":1.0,"queryConditions":{}}',
 ]
@@ -228,6 +229,20 @@ def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:
     assert not failures, "\n".join(failures[:40])
 
 
+def test_the_largest_valid_import_is_accepted_however_dense() -> None:
+    """10,000 orders (the sandbox's limit), each with three empty params, in the client's compact encoding:
+    about 11 bytes per JSON value, and valid."""
+    sandbox = fresh_sandbox()
+    app = sandbox.asgi_app()
+    params = [{"name": None, "value": None}] * 3
+    orders = [{"orderID": f"d-{n}", "userPhone": f"86138{n:08}", "params": params} for n in range(10_000)]
+    calls = {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": orders}
+    body = encode_body({"productID": "callbot", "userTaskID": TASK, "callInfoList": calls}, "importBatchCall")
+    assert len(body) / (body.count(b",") + body.count(b"{") + body.count(b"[")) < 12
+    reply = asyncio.run(call(app, A, "importBatchCall", body))
+    assert (reply.code, reply.json()["successCount"]) == (0, 10_000)
+
+
 def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, mtime=0)
 
@@ -251,6 +266,36 @@ def test_gzip_members_are_decoded_whole_and_limited_in_number() -> None:
     assert got == {name: code for name, (_, code) in cases.items()}
 
 
+def test_gzip_is_fed_to_the_decompressor_in_slices_so_members_cost_no_copy_of_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zlib copies the input left after a member ends: fed whole, 999 members in front of 3 MB copied the
+    3 MB 999 times. Fed in slices of at most 64 KiB, every byte is fed once, plus at most a slice a member."""
+    import zlib
+
+    from callbot_sandbox.door import Limits, gunzip
+
+    fed: list[int] = []
+    real = zlib.decompressobj
+
+    class Recording:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.inner = real(*args, **kwargs)
+
+        def decompress(self, data: Any, max_length: int = 0) -> bytes:
+            fed.append(len(data))
+            return self.inner.decompress(data, max_length)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(zlib, "decompressobj", Recording)
+    large = json.dumps({"data": [f"{n:09}" for n in range(300_000)]}).encode()  # 3.6 MB, compressible 3x
+    wire = _gzip(b"") * 999 + _gzip(large)
+    assert gunzip(wire, Limits()) == large
+    assert max(fed) <= 64 * 1024 and sum(fed) <= len(wire) + 1000 * 64 * 1024
+
+
 DEEP = "[" * 850 + "]" * 850  # within the JSON parser's guard, deep enough to break a recursive report
 DEEP_CASES = [  # (operation, body, valid): a deep value where the spec wants a string, number or object
     ("stopOrder", f'{{"productID":"callbot","userTaskID":"{TASK}","orderIDs":[{DEEP}]}}', False),
@@ -272,6 +317,17 @@ def test_deeply_nested_values_are_refused_or_ignored_never_a_bug() -> None:
     assert [(op, status, "refused" if code not in (0, INTERNAL_ERROR) else code) for op, status, code in got] == (
         expected
     ), got
+
+
+def test_a_surrogate_pair_beside_deep_nesting_is_served_or_refused_never_a_bug() -> None:
+    """A surrogate escape sends the body through the string check, whose encoder recurses deeper than the
+    parser; which depths pass the parser depends on the stack, so every one from 900 to 1,000 is tried."""
+    app = fresh_sandbox().asgi_app()
+    codes = {}
+    for depth in range(900, 1001):
+        raw = '{"productID":"callbot","data":"\\ud83d\\ude00","x":' + "[" * depth + "]" * depth + "}"
+        codes[depth] = asyncio.run(call(app, A, "ping", raw.encode())).code
+    assert set(codes.values()) <= {0, 4} and 4 in codes.values(), codes
 
 
 # The bombs run in a child process whose address space is capped a little above what it needs at rest:

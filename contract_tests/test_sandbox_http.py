@@ -200,6 +200,13 @@ def test_the_bodies_being_read_at_once_stay_within_the_budget() -> None:
     assert again.code() == 0
 
 
+def test_the_reading_budget_grows_with_a_larger_body_limit_unless_given() -> None:
+    mib = 1024 * 1024
+    assert Limits().max_reading_bytes == 256 * mib
+    assert Limits(max_body_bytes=300 * mib).max_reading_bytes == 300 * mib
+    assert Limits(max_body_bytes=300 * mib, max_reading_bytes=900 * mib).max_reading_bytes == 900 * mib
+
+
 def test_limits_that_could_never_accept_a_body_are_refused() -> None:
     with pytest.raises(ValueError, match="max_reading_bytes must be at least max_body_bytes"):
         Limits(max_body_bytes=2048, max_reading_bytes=1024)

@@ -293,7 +293,47 @@ def test_deleting_undialed_orders_empties_the_dial_queue_in_chunks() -> None:
             steps += 1
     except StopIteration as done:
         assert done.value["retCode"] == 0
-    assert steps == 3 and len(task.queue) == 0 and len(task.listed) == 0
+    assert steps == 2 and len(task.queue) == 0 and len(task.listed) == 0  # 3 chunks, the first at once
     assert all(o.state is OrderState.STOPPED for o in task.orders.values())
     again = sandbox.operations.mgr_task_status({**body, "taskOperate": 2}, A)  # nothing left: at once
     assert isinstance(again, dict) and again["retCode"] == 0
+
+
+def test_a_task_being_changed_in_chunks_refuses_other_writes_and_is_not_completed_meanwhile() -> None:
+    from callbot_sandbox.operations import CHUNK
+
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(1_800_000_000))
+    task = sandbox.state.create_task("chunked", "s", 0, A.uuid)
+    sandbox.state.import_orders(task, orders(*(f"c-{n}" for n in range(CHUNK + 10))), new_batch=False)
+    sandbox.state.operate(task, 1, sandbox.sim_clock())
+    importing = sandbox.operations.import_batch_call({"userTaskID": "chunked", "callInfoList": orders("new-1")}, A)
+    assert not isinstance(importing, dict) and task.busy
+    app = sandbox.asgi_app()
+    writes = [
+        ("stopOrder", {"productID": "callbot", "userTaskID": "chunked", "orderIDs": ["c-1"]}),
+        ("addBatchCall", {"productID": "callbot", "userTaskID": "chunked", "callInfoList": orders("x-1")}),
+        ("mgrTaskStatus", {"productID": "callbot", "userTaskID": "chunked", "taskOperate": 2}),
+        ("updateTask", {"productID": "callbot", "userTaskID": "chunked", "taskCreateSetting": {"maxCall": 2}}),
+    ]
+    read = {"productID": "callbot", "userTaskID": "chunked", "options": {}, "page": 1, "size": 10}
+    codes = [asyncio.run(call(app, A, operation, body)).code for operation, body in writes]
+    assert codes == [7, 7, 7, 7] and asyncio.run(call(app, A, "listOrder", read)).code == 0
+    sandbox.advance(1)  # the dial queue is empty meanwhile: a task being changed is not completed
+    assert task.status is TaskStatus.RUNNING
+    for _ in importing:
+        pass
+    assert not task.busy and list(task.queue) == ["new-1"]
+    sandbox.advance(1)
+    assert task.orders["new-1"].state is not OrderState.UNDIALED  # the new batch is dialed
+
+
+def test_a_chunked_change_closed_early_is_finished_not_left_half_made() -> None:
+    from callbot_sandbox.operations import CHUNK
+
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(1_800_000_000))
+    task = sandbox.state.create_task("closed", "s", 0, A.uuid)
+    sandbox.state.import_orders(task, orders(*(f"k-{n}" for n in range(3 * CHUNK))), new_batch=False)
+    deleting = sandbox.operations.mgr_task_status({"userTaskID": "closed", "taskOperate": 1, "delCall": 1}, A)
+    assert not isinstance(deleting, dict)
+    deleting.close()  # as if the request were dropped after its first chunk
+    assert not task.busy and all(o.state is OrderState.STOPPED for o in task.orders.values())

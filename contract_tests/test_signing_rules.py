@@ -119,6 +119,10 @@ def test_no_frame_of_a_failed_sign_holds_the_key(
     ours = [(f, n) for f, n in frames if "callbot_signing" in f.f_code.co_filename]
     rendered = traceback.StackSummary.extract(iter(ours), capture_locals=True).format()
     assert ours and PLAIN_KEY not in "".join(rendered) + str(caught.value)
+    chained: BaseException | None = caught.value  # nor any exception it carries (UnicodeEncodeError.object)
+    while chained is not None:
+        assert PLAIN_KEY not in repr(chained.args) + repr(getattr(chained, "object", "")), repr(chained)
+        chained = chained.__cause__ or chained.__context__
 
 
 def texts_in_frames(traceback: TracebackType | None, secret: str) -> list[str]:

@@ -56,13 +56,12 @@ from .door import (
 )
 from .operations import Operations, Payload, Result, envelope, new_id
 from .replay import SeenRequestIDs, WindowFull
-from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected, check_body
+from .spec import BAD_VALUE, BUSY, WRONG_TYPE, RequestRejected, check_body
 from .state import Call, Order, OrderState, SandboxState, Task
 
 SIGNATURE_MISSING = 6001
 ACCOUNT_UNKNOWN = 6002
 INTERNAL_ERROR = 5001
-BUSY = 7
 SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
 _SIGNED_KEYS = tuple((name, name.lower()) for name in SIGNED_HEADERS)
 _SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, ALGORITHM_HEADER))

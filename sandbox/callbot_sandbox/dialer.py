@@ -106,8 +106,8 @@ class Dialer:
                 self._dial(task, order, task.next_dial_ts - step)
             elif task.redials:  # only redials left: skip ahead to the first one
                 task.next_dial_ts = max(task.next_dial_ts, task.redials[0][0])
-            else:  # every order is done (a task without orders waits for some)
-                if task.orders:
+            else:  # every order is done (a task without orders, or one being rewritten, waits for some)
+                if task.orders and not task.busy:
                     self.state.set_status(task, TaskStatus.COMPLETED)
                 break
 

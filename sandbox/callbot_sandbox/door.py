@@ -8,15 +8,16 @@
   ``max_body_bytes``, at most ``max_gzip_ratio`` times the compressed size and at most
   ``max_gzip_members`` members (retCode 4), decoded in time linear in the body.
 - **JSON**: UTF-8 only (RFC 8259; UTF-16 and UTF-32 hid escapes from the checks below), an object; NaN and
-  Infinity are not JSON (retCode 3); a body of 1 MiB or more with more than one JSON value per 12 bytes is
-  refused before it is decoded (retCode 4; the client's rule, ``wire.too_dense``); a number whose value is
-  whole is an integer (JSON Schema 2020-12: 1.0 is the integer 1) and must fit in 64 bits (retCode 4: a
-  larger one, once accepted, could grow past what JSON can write back); nesting deeper than the JSON
-  parser's recursion guard allows (about 900 levels at Python's default recursion limit) is refused
-  (retCode 4), never a crash, as is a deep value where the spec wants another type (spec.py: its report
-  cannot be built). The bound is the parser's, not a setting: a check of its own measured 5 ms (a walk of
-  the decoded body) to 14 ms (a scan of the bytes) on a 10,000-order import, a tenth of that request's
-  budget, and nothing in the sandbox recurses over a body (an unknown field, however deep, is ignored).
+  Infinity are not JSON (retCode 3); a body that may hold more than ``Limits.max_json_values`` values
+  (counted by its commas, braces and brackets, before it is decoded) is refused (retCode 4): a valid
+  10,000-order import holds about 200,000, ``[],[],...`` one per 3 bytes. A number whose value is whole is
+  an integer (JSON Schema 2020-12: 1.0 is the integer 1) and must fit in 64 bits (retCode 4: a larger one,
+  once accepted, could grow past what JSON can write back). Nesting deeper than the JSON parser's
+  recursion guard allows (about 900 levels at Python's default recursion limit) is refused (retCode 4),
+  never a crash, as is a deep value where the spec wants another type (spec.py: its report cannot be
+  built). The bound is the parser's, not a setting: a check of its own measured 5 ms (a walk of the
+  decoded body) to 14 ms (a scan of the bytes) on a 10,000-order import, a tenth of that request's
+  budget; the one walk over a whole body (the surrogate check, in C) refuses what it cannot finish (4).
 - **Strings**: every string and key must be encodable as UTF-8, so that any accepted value can be echoed;
   a lone UTF-16 surrogate written as an escape (``"\\ud800"``) is refused (retCode 4); the body's bytes
   must be valid UTF-8 (a surrogate encoded as bytes, ``ED A0 80``, is not: retCode 3).
@@ -33,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from callbot_signing.wire import too_dense
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive
 
@@ -49,9 +49,12 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 class Limits:
     #: Largest request body accepted, compressed or not (sandbox: 32 MiB).
     max_body_bytes: int = 32 * 1024 * 1024
-    #: Largest total of the request bodies being read at one time, over all connections (sandbox: 256 MiB):
-    #: many slow senders cannot pin more memory than this.
-    max_reading_bytes: int = 256 * 1024 * 1024
+    #: Largest total of the request bodies being read at one time, over all connections: many slow senders
+    #: cannot pin more memory than this. 0 (the default): 256 MiB, or max_body_bytes if that is larger.
+    max_reading_bytes: int = 0
+    #: Most JSON values a body may hold (an upper bound counted before decoding; the decoded objects take
+    #: tens of bytes each).
+    max_json_values: int = 1_000_000
     #: Largest ratio of a gzip body's decompressed size to its compressed size.
     max_gzip_ratio: int = 200
     #: Most gzip members in one body (each costs a decompressor; a client sends one).
@@ -60,7 +63,10 @@ class Limits:
     max_url_length: int = 2048
 
     def __post_init__(self) -> None:
-        if min(self.max_body_bytes, self.max_gzip_ratio, self.max_gzip_members, self.max_url_length) < 1:
+        if not self.max_reading_bytes:
+            object.__setattr__(self, "max_reading_bytes", max(256 * 1024 * 1024, self.max_body_bytes))
+        limits = (self.max_body_bytes, self.max_json_values, self.max_gzip_ratio, self.max_gzip_members)
+        if min(*limits, self.max_url_length) < 1:
             raise ValueError("every limit must be 1 or more")
         if self.max_reading_bytes < self.max_body_bytes:
             raise ValueError("max_reading_bytes must be at least max_body_bytes (else the largest body is never read)")
@@ -213,10 +219,10 @@ def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
     """The body as a JSON object, by the rules in the module docstring."""
     if not raw.strip():
         return {}  # most pages mark the body optional; the required fields then answer retCode 2
-    values = too_dense(raw)
-    if values is not None:
+    values = raw.count(b",") + raw.count(b"{") + raw.count(b"[")  # at least one less than it holds
+    if values >= limits.max_json_values:
         raise RequestRejected(
-            BAD_VALUE, f"the request body holds up to {values} JSON values in {len(raw)} bytes: too dense to decode"
+            BAD_VALUE, f"the request body may hold {values + 1:,} JSON values, more than {limits.max_json_values:,}"
         )
     try:
         body = _DECODER.decode(raw.decode("utf-8"))  # strict: UTF-8-encoded surrogates (ED A0 80) are not UTF-8
@@ -240,6 +246,8 @@ def _check_strings(body: dict[str, Any]) -> None:
         json.dumps(body, ensure_ascii=False, check_circular=False).encode("utf-8")
     except UnicodeEncodeError:
         raise RequestRejected(BAD_VALUE, "a string holds a lone UTF-16 surrogate: it cannot be UTF-8") from None
+    except RecursionError:  # the encoder recurses a little deeper than the decoder allowed
+        raise RequestRejected(BAD_VALUE, "the request body is nested too deeply") from None
 
 
 def check_url(name: str, url: Any, limits: Limits) -> None:

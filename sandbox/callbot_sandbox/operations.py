@@ -15,7 +15,7 @@ from typing import Any
 
 from .accounts import Account
 from .door import Limits, check_url
-from .spec import BAD_VALUE, RequestRejected
+from .spec import BAD_VALUE, BUSY, RequestRejected
 from .state import Call, Order, OrderState, SandboxState, Task
 
 # Sandbox: limits of its own (the wiki documents only listOrderDetail's 500); the spec has them as
@@ -93,21 +93,35 @@ def _scan(rows: Sequence[Any], wanted: Callable[[Any], bool]) -> Generator[None,
     return found
 
 
-def _in_chunks(items: Iterable[str], work: Callable[[list[str]], None], then: Callable[[], Payload]) -> Result:
+def _in_chunks(
+    task: Task, items: Iterable[str], work: Callable[[list[str]], None], then: Callable[[], Payload]
+) -> Result:
     """``work`` over ``items`` a chunk at a time, then the answer ``then`` gives: at once when there is at
-    most one chunk, else as a generator that yields between chunks."""
+    most one chunk, else as a generator that yields between chunks (its first chunk done before this
+    returns), the task marked busy until the last. A generator closed early finishes the work at once: a
+    change is never left half made."""
     todo = list(items)
     if len(todo) <= CHUNK:
         work(todo)
         return then()
 
     def steps() -> Generator[None, None, Payload]:
-        for start in range(0, len(todo), CHUNK):
-            work(todo[start : start + CHUNK])
-            yield
-        return then()
+        done = 0
+        try:
+            while done < len(todo):
+                work(todo[done : done + CHUNK])
+                done += CHUNK
+                yield
+            return then()
+        finally:
+            if done < len(todo):
+                work(todo[done:])
+            task.busy = False
 
-    return steps()
+    task.busy = True
+    chunked = steps()
+    next(chunked)
+    return chunked
 
 
 _SCANNED_ORDER_OPTIONS = ("intentID", "intentName", "intentTag", "intentLevel", "callStatus")
@@ -162,8 +176,18 @@ class Operations:
             }
         )
 
-    def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Result:
+    def _writable(self, body: Payload, account: Account) -> Task:
+        """The task a write names: 4 when the account has no such task, 7 while a chunked operation works
+        through it (the writes to one task happen one after another, as they were answered)."""
         task = self.state.task(body["userTaskID"], account.uuid)
+        if task.busy:
+            raise RequestRejected(
+                BUSY, f"system busy: task {task.user_task_id} is being changed by an earlier request; retry later"
+            )
+        return task
+
+    def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Result:
+        task = self._writable(body, account)
         self._check_call_info_list(body["callInfoList"])
         self.state.begin_batch(task, new_batch=new_batch)
 
@@ -174,7 +198,7 @@ class Operations:
         if not new_batch:
             return add()
         # The previous batches' undialed orders are dropped first, a chunk at a time.
-        return _in_chunks(self.state.take_queue(task), lambda ids: self.state.drop_undialed(task, ids), add)
+        return _in_chunks(task, self.state.take_queue(task), lambda ids: self.state.drop_undialed(task, ids), add)
 
     def create_and_call(self, body: Payload, account: Account) -> Result:
         # "Create and Start Call": the sandbox creates the task, imports the orders and starts it.
@@ -195,7 +219,7 @@ class Operations:
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
     def mgr_task_status(self, body: Payload, account: Account) -> Result:
-        task = self.state.operate(self.state.task(body["userTaskID"], account.uuid), body["taskOperate"], self.now())
+        task = self.state.operate(self._writable(body, account), body["taskOperate"], self.now())
 
         def answer() -> Payload:
             return {**envelope(), "taskID": task.task_id, "taskStatus": int(task.status)}
@@ -207,10 +231,10 @@ class Operations:
             undialed = [i for i in order_ids if (o := task.orders.get(i)) and o.state is OrderState.UNDIALED]
             self.state.stop(task, undialed, delete_undialed=True)
 
-        return _in_chunks(self.state.take_queue(task), stop, answer)
+        return _in_chunks(task, self.state.take_queue(task), stop, answer)
 
     def update_task(self, body: Payload, account: Account) -> Result:
-        task = self.state.task(body["userTaskID"], account.uuid)
+        task = self._writable(body, account)
         setting = body.get("taskCreateSetting") or {}
         self._urls(**{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")})
         self.state.update_task(task, setting, body.get("funcFlag"))
@@ -334,7 +358,7 @@ class Operations:
 
     def stop_order(self, body: Payload, account: Account) -> Result:
         order_ids = body["orderIDs"]
-        task = self.state.task(body["userTaskID"], account.uuid)  # an unknown task: 4, as for every task operation
+        task = self._writable(body, account)  # an unknown task: 4, as for every task operation
         refused = self.state.stop(task, order_ids, delete_undialed=body.get("delCall") == 1)
         errors = [{"orderID": order_id, "errMsg": reason} for order_id, reason in refused]
         return {

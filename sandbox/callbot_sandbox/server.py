@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from callbot_signing.wire import ALGORITHMS
 from starlette.types import ASGIApp
 
 from .accounts import Account
@@ -76,6 +77,11 @@ def parse_account(text: str) -> Account:
             f"expected UUID:SECRET_KEY[:ALGORITHM], got an entry with {what}"
             + (f" for uuid {parts[0][:64]!r}" if len(parts) > 1 and parts[0] else "")
             + " (the entry is not shown: it may hold a secret key)"
+        )
+    if len(parts) == 3 and parts[2].upper() not in ALGORITHMS:  # not quoted: a key holding ':' ends up there
+        raise argparse.ArgumentTypeError(
+            f"expected UUID:SECRET_KEY[:ALGORITHM]: for uuid {parts[0][:64]!r} the third field is not "
+            f"{' or '.join(ALGORITHMS)} (not shown: if the secret key holds ':', its tail is there; use --config)"
         )
     try:
         return Account(*parts)
@@ -157,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-reading-bytes",
         type=int,
-        default=Limits.max_reading_bytes,
-        help=f"largest total of the request bodies read at one time (default {Limits.max_reading_bytes})",
+        default=0,
+        help="largest total of the request bodies read at one time (default 256 MiB, or --max-body-bytes if larger)",
     )
     parser.add_argument(
         "--allow-replayed-requests",

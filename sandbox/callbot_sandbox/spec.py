@@ -16,6 +16,7 @@ MISSING_PARAMETER = 2
 WRONG_TYPE = 3
 BAD_VALUE = 4
 TOO_MANY_ELEMENTS = 4001
+BUSY = 7
 
 # retCode per failed JSON Schema keyword, and which to report first when several fail.
 _RET_CODES = {"required": MISSING_PARAMETER, "type": WRONG_TYPE, "maxItems": TOO_MANY_ELEMENTS}

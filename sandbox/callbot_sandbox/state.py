@@ -115,6 +115,9 @@ class Task:
     queue: deque[str] = field(default_factory=deque)
     redials: list[tuple[float, int, str]] = field(default_factory=list)
     next_dial_ts: float = 0.0
+    #: Set while an operation works through the task in chunks (deleting or dropping undialed orders):
+    #: other writes to the task are refused with 7 (busy), and the dialer does not complete it meanwhile.
+    busy: bool = False
 
     @property
     def order_ids(self) -> list[str]:

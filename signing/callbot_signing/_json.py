@@ -66,12 +66,13 @@ def _not_json(name: str) -> Any:
 
 
 def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object; None when it is not one (not UTF-8, not JSON, NaN or Infinity, an integer
+    """The body as a JSON object; None when it is not one (not strict UTF-8, not JSON, NaN or Infinity, an integer
     of more than 4,300 digits, nested too deep, not an object)."""
     try:
         with paused_gc(len(body)):
-            # json.loads would decode with "surrogatepass": UTF-8-encoded surrogates would become str.
-            data = json.loads(body.decode(json.detect_encoding(body)), parse_constant=_not_json)
+            # UTF-8 only, strict (json.loads would also take UTF-16 and UTF-32, and decode UTF-8-encoded
+            # surrogates into a str that cannot be written out again).
+            data = json.loads(body.decode("utf-8"), parse_constant=_not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None

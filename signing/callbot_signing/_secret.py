@@ -64,9 +64,10 @@ class SecretKey:
             key = object.__new__(cls)
             try:
                 key.__value = value.encode("utf-8")
+                return key
             except UnicodeEncodeError:
-                raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
-            return key
+                pass  # raised below, outside this block: its __context__ would hold the key (.object)
+            raise ValueError("the secret key is not valid text (it holds a lone surrogate)")
         finally:
             del value
 

@@ -52,7 +52,8 @@ def sign(
             try:
                 return new_hash(secret_key.encode() + b"&body=" + body + tail).hexdigest().upper()
             except UnicodeEncodeError:
-                raise ValueError("the secret key is not valid text (it holds a lone surrogate)") from None
+                pass  # raised below, outside this block: its __context__ would hold the key (.object)
+            raise ValueError("the secret key is not valid text (it holds a lone surrogate)")
         key = secret_key if type(secret_key) is SecretKey else SecretKey.unchecked(secret_key)  # type: ignore[arg-type]
     finally:
         del secret_key

@@ -2,8 +2,7 @@
 
 Everything here is also what the client itself uses: the signed header names, the algorithms, the check
 of a signed message (answers and webhooks share it), the reply envelope, the retCode table, the schema
-checks against the shipped spec, how a request body is encoded, which operations may be repeated, and
-which large bodies are too dense in JSON values to decode safely.
+checks against the shipped spec, how a request body is encoded, and which operations may be repeated.
 """
 
 from ._client_base import encode_body
@@ -19,7 +18,6 @@ from ._constants import (
 )
 from ._envelope import PING_KEYS, STANDARD_KEYS, Envelope, EnvelopeError, read_envelope
 from ._errors import RET_CODES, error_for_ret_code
-from ._json import too_dense
 from ._retry import (
     IDEMPOTENT_OPERATIONS,
     NOT_IDEMPOTENT_OPERATIONS,
@@ -66,7 +64,6 @@ __all__ = [
     "request_problems",
     "schema_problem",
     "shipped_spec",
-    "too_dense",
     "verify_signed_message",
     "webhook_problem",
 ]
