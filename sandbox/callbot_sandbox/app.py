@@ -164,7 +164,7 @@ class Sandbox:
         """Real-time mode's heartbeat: dial what is due and deliver pending callbacks."""
         with self.lock:
             self._catch_up()
-        self.callbacks.flush()
+        self.callbacks.flush(wait=False)  # an account whose receiver is slow keeps its lane; the others go on
 
     def _catch_up(self, budget: int | None = None) -> None:
         self.dialer.run_until(self.sim_clock(), budget=budget)

@@ -4,9 +4,11 @@ Sandbox choices (the wiki documents neither): a delivery succeeds on any 2xx ans
 ``max_attempts`` times, 1 s, 2 s, 4 s ... apart; createTs is the real time of sending (receivers check it
 against their own clock). Only loopback targets are allowed unless ``allow_external`` is set.
 
-One account's receivers cannot hold up another's: each flush sends every account's deliveries on a thread of
-its own, and within an account a receiver that did not answer (a timeout, a refused connection) is not
-tried again in the same flush: its other deliveries wait for their next try without an attempt counted.
+One account's receivers cannot hold up another's: every account's deliveries go out on a lane of their own
+(a thread of a shared pool), and a flush that does not wait (the real-time heartbeat) skips an account whose
+lane is still busy, so the next round of the others is not held either. Within an account, a receiver (host
+and port) that did not answer (a timeout, a refused connection) is not tried again in the same round: its
+other deliveries wait for their next try without an attempt counted.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,6 +68,9 @@ class CallbackSender:
         self.failed: list[Delivery] = []
         self.refused: list[str] = []  # URLs not sent to (not loopback)
         self._lock = threading.Lock()
+        self._lanes: dict[str, Future[None]] = {}  # account uuid -> its latest round
+        self._http: httpx.Client | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     def enqueue(self, account: Account, kind: str, url: str, payload: dict[str, Any]) -> None:
         """Queue a delivery; a URL or payload that cannot be sent is logged and skipped, never raised (the
@@ -86,36 +91,49 @@ class CallbackSender:
         with self._lock:
             self.pending.append(Delivery(kind, url, body, account))
 
-    def flush(self, client: httpx.Client | None = None, *, now: float | None = None) -> int:
-        """Send every delivery that is due; return how many are still pending (awaiting a retry)."""
+    def flush(self, client: httpx.Client | None = None, *, now: float | None = None, wait: bool = True) -> int:
+        """Send every delivery that is due, each account's on its own lane; return how many are pending.
+
+        ``wait`` (advance(), tests): return once this round is sent. Without (the heartbeat): return at once;
+        an account whose lane is still sending an earlier round keeps its due deliveries for a later one."""
         now = time.time() if now is None else now
         with self._lock:
             due = [d for d in self.pending if d.next_try <= now]
-            self.pending = deque(d for d in self.pending if d.next_try > now)
+            busy = {uuid for uuid, lane in self._lanes.items() if not lane.done()}
+            later = [d for d in due if d.account.uuid in busy]
+            due = [d for d in due if d.account.uuid not in busy]
+            self.pending = deque([*later, *(d for d in self.pending if d.next_try > now)])
         by_account: dict[str, list[Delivery]] = {}
         for delivery in due:
             by_account.setdefault(delivery.account.uuid, []).append(delivery)
         if by_account:
-            own = client is None
-            sender = client or httpx.Client(timeout=self.timeout)  # an httpx.Client is safe across threads
-            try:
-                if len(by_account) == 1:
-                    self._send_all(sender, due)
-                else:
-                    with ThreadPoolExecutor(max_workers=min(len(by_account), MAX_PARALLEL_ACCOUNTS)) as pool:
-                        for done in [pool.submit(self._send_all, sender, group) for group in by_account.values()]:
-                            done.result()
-            finally:
-                if own:
-                    sender.close()
+            sender = client or self._client()
+            lanes = [self._pool().submit(self._send_all, sender, group) for group in by_account.values()]
+            with self._lock:
+                self._lanes.update(zip(by_account, lanes, strict=True))
+            if wait or client is not None:
+                for lane in lanes:
+                    lane.result()
         with self._lock:
             return len(self.pending)
 
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                self._http = httpx.Client(timeout=self.timeout)  # safe across threads
+            return self._http
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(MAX_PARALLEL_ACCOUNTS, thread_name_prefix="callbot-callbacks")
+            return self._executor
+
     def _send_all(self, client: httpx.Client, deliveries: list[Delivery]) -> None:
         """One account's due deliveries, in order; a receiver that does not answer is tried once."""
-        silent: set[str] = set()
+        silent: set[tuple[str, int | None]] = set()
         for delivery in deliveries:
-            receiver = _origin(delivery.url)
+            receiver = _receiver(delivery.url)
             if receiver in silent:
                 with self._lock:
                     delivery.next_try = time.time() + 1
@@ -149,9 +167,10 @@ class CallbackSender:
         return answered
 
 
-def _origin(url: str) -> str:
+def _receiver(url: str) -> tuple[str, int | None]:
+    """The host and port a URL reaches, however it is spelled (user info, case, a default port)."""
     try:
         parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}"
+        return (parts.hostname or "", parts.port or {"http": 80, "https": 443}.get(parts.scheme))
     except ValueError:
-        return url
+        return (url, None)

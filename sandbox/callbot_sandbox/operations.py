@@ -67,6 +67,41 @@ def _in_range(value: int, condition: Payload | None) -> bool:
     return ("gt" not in condition or value > condition["gt"]) and ("lt" not in condition or value < condition["lt"])
 
 
+def _build_rows(items: Sequence[Any], row: Callable[[Any], Payload]) -> Generator[None, None, list[Payload]]:
+    """The answer rows of ``items``, a chunk at a time."""
+    rows: list[Payload] = []
+    for start in range(0, len(items), CHUNK):
+        rows.extend(row(item) for item in items[start : start + CHUNK])
+        if start + CHUNK < len(items):
+            yield
+    return rows
+
+
+def _page_answer(head: Payload, key: str, items: Sequence[Any], row: Callable[[Any], Payload]) -> Result:
+    """``head`` plus ``key``: the rows of ``items``; at once for at most ``CHUNK`` rows, else as a generator
+    that builds them a chunk at a time (a page of a million rows held the event loop for a second)."""
+    if len(items) <= CHUNK:
+        return {**head, key: [row(item) for item in items]}
+
+    def steps() -> Generator[None, None, Payload]:
+        rows = yield from _build_rows(items, row)
+        return {**head, key: rows}
+
+    return steps()
+
+
+def _for_lookup(options: Payload) -> Payload:
+    """``options`` with every list of IDs, names or codes as a frozenset: a scan tests each row against them
+    (a list of 100,000 IDs, tested row by row, held the event loop for seconds)."""
+    lookup: Payload = {}
+    for key, value in options.items():
+        try:
+            lookup[key] = frozenset(value) if isinstance(value, list) else value
+        except TypeError:  # a list of objects: kept as it is
+            lookup[key] = value
+    return lookup
+
+
 def _matches_intents(calls: Iterable[Call], options: Payload) -> bool:
     intents = [intent for call in calls for intent in call.intents]
     for option, key in (("intentID", "intentID"), ("intentName", "intentName"), ("intentTag", "intentTag")):
@@ -257,12 +292,14 @@ class Operations:
         filtered = any(conditions.get(key) for key in ("taskStatus", "taskName", "sceneID", "userTaskID"))
         if not filtered and conditions.get("startTs") is None and conditions.get("endTs") is None:
             page = _slice(tasks.values(), len(tasks), offset, size)
-            return {**envelope(), "taskData": [self._task_row(task) for task in page]}
+            return _page_answer(envelope(), "taskData", page, self._task_row)
         return self._list_task_scan(conditions, list(tasks.values()), offset, size)
 
     def _list_task_scan(
         self, conditions: Payload, tasks: list[Task], offset: int, size: int
     ) -> Generator[None, None, Payload]:
+        conditions = _for_lookup(conditions)
+
         def wanted(task: Task) -> bool:
             return (
                 (not conditions.get("taskStatus") or int(task.status) in conditions["taskStatus"])
@@ -274,16 +311,14 @@ class Operations:
             )
 
         found = yield from _scan(tasks, wanted)
-        return {**envelope(), "taskData": [self._task_row(task) for task in found[offset : offset + size]]}
+        rows = yield from _build_rows(found[offset : offset + size], self._task_row)
+        return {**envelope(), "taskData": rows}
 
-    def _order_rows(self, task: Task, orders: Iterable[Order]) -> list[Payload]:
-        listed = []
-        for order in orders:
-            item = self.state.order_info(order, task)
-            if order.calls:
-                item["callInfoDetail"] = order.calls[-1].detail()
-            listed.append(item)
-        return listed
+    def _order_row(self, task: Task, order: Order) -> Payload:
+        item = self.state.order_info(order, task)
+        if order.calls:
+            item["callInfoDetail"] = order.calls[-1].detail()
+        return item
 
     def list_order(self, body: Payload, account: Account) -> Result:
         options = body["options"]
@@ -306,9 +341,13 @@ class Operations:
             source = (o for o in task.listed.values() if o.state is not OrderState.FINISHED)
             total = len(task.listed) - len(task.finished)
         page = _slice(source, total, offset, size)
-        return {**envelope(), "totalCount": total, "orderList": self._order_rows(task, page)}
+        return _page_answer(
+            {**envelope(), "totalCount": total}, "orderList", page, lambda order: self._order_row(task, order)
+        )
 
     def _list_order_scan(self, task: Task, options: Payload, offset: int, size: int) -> Generator[None, None, Payload]:
+        options = _for_lookup(options)
+
         def wanted(order: Order) -> bool:
             last = order.calls[-1:]
             return (
@@ -320,11 +359,12 @@ class Operations:
             )
 
         found = yield from _scan(list(task.listed.values()), wanted)
-        rows = self._order_rows(task, found[offset : offset + size])
+        rows = yield from _build_rows(found[offset : offset + size], lambda order: self._order_row(task, order))
         return {**envelope(), "totalCount": len(found), "orderList": rows}
 
     @staticmethod
-    def _call_row(order: Order, call: Call) -> Payload:
+    def _call_row(row: tuple[Order, Call]) -> Payload:
+        order, call = row
         return {**call.detail(), "orderID": order.order_id, "userPhone": order.user_phone, "other": order.other}
 
     def list_call(self, body: Payload, account: Account) -> Result:
@@ -336,10 +376,12 @@ class Operations:
         if not filtered and options.get("startTs") is None and options.get("endTs") is None:
             total = len(task.calls)
             page = task.calls[offset : offset + size] if offset < total else []
-            return {**envelope(), "totalCount": total, "callList": [self._call_row(o, c) for o, c in page]}
+            return _page_answer({**envelope(), "totalCount": total}, "callList", page, self._call_row)
         return self._list_call_scan(task, options, offset, size)
 
     def _list_call_scan(self, task: Task, options: Payload, offset: int, size: int) -> Generator[None, None, Payload]:
+        options = _for_lookup(options)
+
         def wanted(row: tuple[Order, Call]) -> bool:
             call = row[1]
             return (
@@ -353,7 +395,7 @@ class Operations:
 
         # task.calls only grows: its first len() rows are a stable snapshot without a copy.
         found = yield from _scan(_Prefix(task.calls, len(task.calls)), wanted)
-        rows = [self._call_row(o, c) for o, c in found[offset : offset + size]]
+        rows = yield from _build_rows(found[offset : offset + size], self._call_row)
         return {**envelope(), "totalCount": len(found), "callList": rows}
 
     def stop_order(self, body: Payload, account: Account) -> Result:
@@ -387,19 +429,21 @@ class Operations:
     def _export_scan(self, task: Task) -> Generator[None, None, Payload]:
         batch = task.batch
         found = yield from _scan(_Prefix(task.calls, len(task.calls)), lambda row: row[0].batch == batch)
-        calls = [
-            {
-                "orderID": order.order_id,
-                "userPhone": order.user_phone,
-                "other": order.other,
-                "callID": call.call_id,
-                "callStatus": call.status,
-                "callStartTs": call.start_ts,
-                "intents": call.intents,
-            }
-            for order, call in found
-        ]
+        calls = yield from _build_rows(found, _export_row)
         return {**envelope(), "totalCount": len(calls), "batchID": str(batch), "callList": calls}
+
+
+def _export_row(row: tuple[Order, Call]) -> Payload:
+    order, call = row
+    return {
+        "orderID": order.order_id,
+        "userPhone": order.user_phone,
+        "other": order.other,
+        "callID": call.call_id,
+        "callStatus": call.status,
+        "callStartTs": call.start_ts,
+        "intents": call.intents,
+    }
 
 
 class _Prefix(Sequence[Any]):

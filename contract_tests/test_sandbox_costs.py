@@ -1,0 +1,128 @@
+"""What keeps one request from holding the sandbox's event loop, checked by what the work is made of (timings
+are for `make bench`): a large page is built a chunk at a time, a scan tests each row against sets, and a
+long list is encoded in slices. Each was found holding the loop for a second or more."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from callbot_sandbox import Account, Sandbox
+from callbot_sandbox.dialer import VirtualClock
+from callbot_sandbox.operations import CHUNK, Payload, Result
+from callbot_sandbox.state import Call
+
+pytestmark = pytest.mark.contract
+
+A = Account("costs-a", "costs-secret-0123456789")
+ORDERS = 2 * CHUNK + 3
+HUGE = 10**12  # a page size the spec allows (no maximum)
+
+
+def loaded() -> Sandbox:
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(1_800_000_000))
+    task = sandbox.state.create_task("big", "s", 0, A.uuid)
+    calls = [{"orderID": f"o-{n}", "userPhone": f"86138{n:08}"} for n in range(ORDERS)]
+    sandbox.state.import_orders(
+        task, {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": calls}, new_batch=False
+    )
+    for n, order in enumerate(list(task.orders.values())):
+        sandbox.state.record_call(task, order, Call(f"C-{n}", 1 + n % 3, 1, 5, 65, []), finished=True)
+    for n in range(CHUNK + 1):
+        sandbox.state.create_task(f"t-{n}", "s", 0, A.uuid)
+    return sandbox
+
+
+def driven(result: Result) -> tuple[int, Payload]:
+    """(how many times the operation let the loop run, its answer)."""
+    if isinstance(result, dict):
+        return 0, result
+    steps = 0
+    try:
+        while True:
+            next(result)
+            steps += 1
+    except StopIteration as done:
+        return steps, done.value
+
+
+#: operation -> (the call, the rows' key, how many rows, how many times it must let the loop run: once
+#: between two chunks of rows built, and for exportBatchCall once more between two chunks of its scan).
+PAGES: dict[str, tuple[Callable[[Sandbox], Result], str, int, int]] = {
+    "listOrder": (
+        lambda s: s.operations.list_order({"userTaskID": "big", "options": {}, "page": 1, "size": HUGE}, A),
+        "orderList",
+        ORDERS,
+        2,
+    ),
+    "listCall": (
+        lambda s: s.operations.list_call({"userTaskID": "big", "options": {}, "page": 1, "size": HUGE}, A),
+        "callList",
+        ORDERS,
+        2,
+    ),
+    "listTask": (
+        lambda s: s.operations.list_task({"page": 1, "size": HUGE, "queryConditions": {}}, A),
+        "taskData",
+        CHUNK + 2,
+        1,
+    ),
+    "exportBatchCall": (lambda s: s.operations.export_batch_call({"userTaskID": "big"}, A), "callList", ORDERS, 4),
+}
+
+
+@pytest.mark.parametrize("operation", PAGES)
+def test_a_page_of_more_rows_than_a_chunk_is_built_a_chunk_at_a_time(operation: str) -> None:
+    make, key, rows, yields = PAGES[operation]
+    steps, answer = driven(make(loaded()))
+    assert (len(answer[key]), steps) == (rows, yields)
+
+
+class CountingList(list[Any]):
+    """A list that counts the membership tests made against it."""
+
+    tests = 0
+
+    def __contains__(self, item: object) -> bool:
+        CountingList.tests += 1
+        return super().__contains__(item)
+
+
+@pytest.mark.parametrize(
+    ("operation", "options"),
+    [
+        ("list_order", {"orderID": CountingList(f"x-{n}" for n in range(1000)), "callStatus": CountingList([1])}),
+        ("list_call", {"callID": CountingList(f"x-{n}" for n in range(1000)), "intentID": CountingList(["i"])}),
+    ],
+)
+def test_a_scan_tests_rows_against_sets_not_the_lists_it_was_given(operation: str, options: dict[str, Any]) -> None:
+    sandbox = loaded()
+    CountingList.tests = 0
+    body = {"userTaskID": "big", "options": options, "page": 1, "size": 10}
+    _, answer = driven(getattr(sandbox.operations, operation)(body, A))
+    assert answer["totalCount"] == 0 and CountingList.tests == 0  # 1,000 IDs x 10,003 rows would be 10M tests
+
+
+def test_a_long_list_is_encoded_in_slices_and_gives_the_same_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from callbot_sandbox import door
+
+    longest: list[int] = []  # the longest list each call of the C encoder got
+    real = json.dumps
+
+    def recording(value: Any, **kwargs: Any) -> str:
+        values = value.values() if isinstance(value, dict) else [value]
+        lists = [v for v in values if isinstance(v, list)]
+        longest.append(max((len(v) for v in lists), default=0))
+        return real(value, **kwargs)
+
+    rows = [{"orderID": f"o-{n}", "name": "张三" if n % 2 else "\ud800"} for n in range(3 * door.ENCODE_SLICE + 1)]
+    payload = {"retCode": 0, "orderList": rows, "other": list(range(10)), "tail": "é"}
+    monkeypatch.setattr(json, "dumps", recording)
+    encoded = door.encode_json(payload)
+    monkeypatch.undo()
+    assert max(longest) <= door.ENCODE_SLICE
+    assert json.loads(encoded) == json.loads(json.dumps(payload))  # the same value, lone surrogates escaped
+    plain = {**payload, "orderList": [{"orderID": r["orderID"]} for r in rows]}
+    assert door.encode_json(plain) == json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
