@@ -3,7 +3,8 @@
 Like NXCloud, it answers HTTP 200 with a retCode (Ping: code): 6001 signature headers missing,
 6002 unknown uuid, 6 wrong sign (or a requestID used before), 2 missing parameter, 3 wrong type, 4 bad
 value, 4001 too many array elements, 7 busy (an account's requestIDs within the window at the sandbox's
-limit, replay.py), 5001 a bug of the sandbox (logged). Every response is signed with the
+limit, replay.py; a write to a task being changed in chunks, operations.py), 5001 a bug of the sandbox
+(logged). Every response is signed with the
 account's secret key over the uncompressed body, except when the uuid is unknown (there is no key to sign
 with). It never answers a 5xx: what a request may be is decided at the door (door.py), before any state is
 touched, and each account sees only its own state (state.py).

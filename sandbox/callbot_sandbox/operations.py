@@ -149,9 +149,11 @@ def _in_chunks(
                 yield
             return then()
         finally:
-            if done < len(todo):
-                work(todo[done:])
-            task.busy = False
+            try:
+                if done < len(todo):
+                    work(todo[done:])
+            finally:
+                task.busy = False
 
     task.busy = True
     chunked = steps()
