@@ -4,15 +4,19 @@ long list is encoded in slices. Each was found holding the loop for a second or 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from callbot_sandbox import Account, Sandbox
+from callbot_sandbox.app import DIAL_BUDGET_PER_HOLD, MAX_LONG_RUNNING
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.operations import CHUNK, Payload, Result
 from callbot_sandbox.state import Call
+from callbot_sandbox.testing import call
 
 pytestmark = pytest.mark.contract
 
@@ -126,3 +130,75 @@ def test_a_long_list_is_encoded_in_slices_and_gives_the_same_json(monkeypatch: p
     assert json.loads(encoded) == json.loads(json.dumps(payload))  # the same value, lone surrogates escaped
     plain = {**payload, "orderList": [{"orderID": r["orderID"]} for r in rows]}
     assert door.encode_json(plain) == json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_a_chunked_change_whose_request_is_cancelled_is_finished_under_the_lock() -> None:
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(1_800_000_000))
+    task = sandbox.state.create_task("cancelled", "s", 0, A.uuid)
+    old = [{"orderID": f"old-{n}", "userPhone": "1"} for n in range(3 * CHUNK)]
+    sandbox.state.import_orders(task, {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": old}, new_batch=False)
+    app = sandbox.asgi_app()
+    new = {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": [{"orderID": "new-1", "userPhone": "1"}]}
+    body = {"productID": "callbot", "userTaskID": "cancelled", "callInfoList": new}
+
+    async def run() -> None:
+        importing = asyncio.create_task(call(app, A, "importBatchCall", body))
+        while not task.busy:
+            await asyncio.sleep(0)
+        importing.cancel()  # after its first chunk: as a timeout or a shutdown would
+        with contextlib.suppress(asyncio.CancelledError):
+            await importing
+
+    asyncio.run(run())
+    assert not task.busy and list(task.orders) == ["new-1"] and list(task.queue) == ["new-1"]
+
+
+def test_at_most_two_long_operations_advance_at_once() -> None:
+    sandbox = loaded()
+    app = sandbox.asgi_app()
+    seen: list[int] = []
+    body = {"productID": "callbot", "userTaskID": "big", "options": {}, "page": 1, "size": HUGE}
+
+    async def run() -> list[int]:
+        async def watch() -> None:
+            while True:
+                seen.append(sandbox.long_running)
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        replies = await asyncio.gather(*(call(app, A, "listOrder", body) for _ in range(5)))
+        watcher.cancel()
+        return [len(reply.json()["orderList"]) for reply in replies]
+
+    assert asyncio.run(run()) == [ORDERS] * 5
+    assert max(seen) == MAX_LONG_RUNNING == 2 and sandbox.long_running == 0
+
+
+def test_the_heartbeat_dials_in_slices_letting_requests_in_between(monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox = Sandbox([A])  # the real clock: tick() is the heartbeat
+    holds: list[tuple[int | None, bool]] = []
+    real = sandbox.dialer.run_until
+
+    def recording(now: float, *, budget: int | None = None) -> bool:
+        holds.append((budget, sandbox.lock._is_owned()))  # type: ignore[attr-defined]
+        return real(now, budget=budget) if len(holds) > 2 else False  # as if two slices were not enough
+
+    monkeypatch.setattr(sandbox.dialer, "run_until", recording)
+    sandbox.tick()
+    assert holds == [(DIAL_BUDGET_PER_HOLD, True)] * 3  # three holds of the lock, each for one slice
+
+
+def test_a_ring_time_at_the_64_bit_limit_gives_call_times_within_it() -> None:
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(1_800_000_000), seed=2)
+    task = sandbox.state.create_task("ring", "s", 0, A.uuid, setting={"maxRingTime": 2**63 - 1})
+    calls = [{"orderID": f"r-{n}", "userPhone": "1"} for n in range(20)]
+    sandbox.state.import_orders(
+        task, {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": calls}, new_batch=False
+    )
+    sandbox.state.operate(task, 1, sandbox.sim_clock())
+    sandbox.advance(10)
+    _, answer = driven(sandbox.operations.list_call({"userTaskID": "ring", "options": {}, "size": 100}, A))
+    ends = [row["callEndTs"] for row in answer["callList"]]
+    assert (
+        ends and max(ends) < 2**63 and all(row["callEndTs"] - row["callStartTs"] <= 600 for row in answer["callList"])
+    )

@@ -69,8 +69,13 @@ _SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, A
 #: /_sandbox/advance: a small body, and at most ten years at a time.
 ADVANCE_LIMITS = Limits(max_body_bytes=4096)
 MAX_ADVANCE_SECONDS = 10 * 365 * 86400
-#: Without a heartbeat, each request catches the dialer up by at most this many calls (real clock).
-DIAL_BUDGET_PER_REQUEST = 1000
+#: Without a heartbeat, each request catches the dialer up by at most this many calls (real clock): about
+#: 4 ms, so that one account's campaigns do not slow another's requests much.
+DIAL_BUDGET_PER_REQUEST = 100
+#: The heartbeat catches up this many calls per hold of the state lock, letting requests in between.
+DIAL_BUDGET_PER_HOLD = 500
+#: At most this many long operations (chunked lists, scans, deletions) advance at once; others wait.
+MAX_LONG_RUNNING = 2
 logger = logging.getLogger("callbot_sandbox")
 PREFIX = "/callcentre/api/v3/"
 #: Operations whose page allows a gzip-compressed request body (Content-Encoding: gzip).
@@ -149,6 +154,8 @@ class Sandbox:
         self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
         self.callbacks = CallbackSender(allow_external=allow_external_callbacks)
         self.lock = threading.RLock()
+        #: Long operations under way (see MAX_LONG_RUNNING); only the event loop's thread changes it.
+        self.long_running = 0
 
     # --- simulation and callbacks --------------------------------------------------------------------
 
@@ -162,9 +169,13 @@ class Sandbox:
         self.callbacks.flush()
 
     def tick(self) -> None:
-        """Real-time mode's heartbeat: dial what is due and deliver pending callbacks."""
-        with self.lock:
-            self._catch_up()
+        """Real-time mode's heartbeat: dial what is due (releasing the state lock every few hundred calls, so
+        that requests get in) and deliver pending callbacks."""
+        done = False
+        while not done:
+            with self.lock:
+                done = self.dialer.run_until(self.sim_clock(), budget=DIAL_BUDGET_PER_HOLD)
+                self._announce_status_changes()
         self.callbacks.flush(wait=False)  # an account whose receiver is slow keeps its lane; the others go on
 
     def _catch_up(self, budget: int | None = None) -> None:
@@ -289,16 +300,28 @@ class Sandbox:
                 return result, False
         finally:
             self.lock.release()
-        while True:
-            await asyncio.sleep(0)
-            await self._locked()
+        try:
+            while self.long_running >= MAX_LONG_RUNNING:  # the others wait: the loop's turns go to pings too
+                await asyncio.sleep(0.001)
+            self.long_running += 1
             try:
-                next(result)
-            except StopIteration as done:
-                payload: Payload = done.value
-                return payload, True
+                while True:
+                    await asyncio.sleep(0)
+                    await self._locked()
+                    try:
+                        next(result)
+                    except StopIteration as done:
+                        payload: Payload = done.value
+                        return payload, True
+                    finally:
+                        self.lock.release()
             finally:
-                self.lock.release()
+                self.long_running -= 1
+        except BaseException:  # cancelled (a timeout, a shutdown): a change is finished, never left half made
+            with self.lock:
+                for _ in result:
+                    pass
+            raise
 
     def endpoint(self, operation: str) -> Endpoint:
         """The ASGI endpoint of one operation (asgi.py routes POSTs to it)."""
