@@ -104,7 +104,7 @@ def bench_sign() -> None:
 
 
 def bench_verification() -> None:
-    from callbot_sandbox.operations import Operations
+    from callbot_sandbox.operations import Operations, complete
     from callbot_sandbox.state import Call, SandboxState
 
     say("## 3. Verifying a large listCall response")
@@ -120,10 +120,11 @@ def bench_verification() -> None:
         )
     from callbot_sandbox import Account
 
-    payload = Operations(state, time.time).list_call(
-        {"userTaskID": "bench", "options": {}, "page": 1, "size": 10_000}, Account(UUID, SECRET)
+    payload = complete(
+        Operations(state, time.time).list_call(
+            {"userTaskID": "bench", "options": {}, "page": 1, "size": 10_000}, Account(UUID, SECRET)
+        )
     )
-    assert isinstance(payload, dict)
     body = json.dumps(payload, separators=(",", ":")).encode()
     request_id, ts = uuid4().hex, str(int(time.time()))
     headers = {

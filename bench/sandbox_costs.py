@@ -17,7 +17,7 @@ from typing import Any
 from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.door import encode_json
-from callbot_sandbox.operations import Operations, Payload, Result
+from callbot_sandbox.operations import Operations, Payload, Result, complete
 from callbot_sandbox.state import Call, SandboxState
 from callbot_sandbox.testing import call, free_port
 
@@ -118,14 +118,7 @@ def _timed(operation: Callable[[], Result], number: int) -> float:
     times = []
     for _ in range(number):
         started = time.perf_counter()
-        result = operation()
-        if not isinstance(result, dict):
-            try:
-                while True:
-                    next(result)
-            except StopIteration as done:
-                result = done.value
-        encode_json(result)
+        encode_json(complete(operation()))
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -67,6 +67,19 @@ def _in_range(value: int, condition: Payload | None) -> bool:
     return ("gt" not in condition or value > condition["gt"]) and ("lt" not in condition or value < condition["lt"])
 
 
+def complete(result: Result) -> Payload:
+    """An operation's answer, its chunks run one after another (tests and benchmarks; the server yields
+    between them)."""
+    if isinstance(result, dict):
+        return result
+    while True:
+        try:
+            next(result)
+        except StopIteration as done:
+            answer: Payload = done.value
+            return answer
+
+
 def _build_rows(items: Sequence[Any], row: Callable[[Any], Payload]) -> Generator[None, None, list[Payload]]:
     """The answer rows of ``items``, a chunk at a time."""
     rows: list[Payload] = []
