@@ -78,6 +78,8 @@ DIAL_BUDGET_PER_HOLD = 500
 MAX_LONG_RUNNING = 2
 logger = logging.getLogger("callbot_sandbox")
 PREFIX = "/callcentre/api/v3/"
+#: Operations that change nothing (a long one waits for a turn; see MAX_LONG_RUNNING).
+READ_ONLY_OPERATIONS = frozenset({"ping", "listTask", "listCall", "listOrder", "listOrderDetail", "exportBatchCall"})
 #: Operations whose page allows a gzip-compressed request body (Content-Encoding: gzip).
 GZIP_REQUESTS = frozenset({"importBatchCall"})
 
@@ -171,10 +173,10 @@ class Sandbox:
     def tick(self) -> None:
         """Real-time mode's heartbeat: dial what is due (releasing the state lock every few hundred calls, so
         that requests get in) and deliver pending callbacks."""
-        done = False
+        now, done = self.sim_clock(), False  # what is due now: calls falling due meanwhile wait for the next tick
         while not done:
             with self.lock:
-                done = self.dialer.run_until(self.sim_clock(), budget=DIAL_BUDGET_PER_HOLD)
+                done = self.dialer.run_until(now, budget=DIAL_BUDGET_PER_HOLD)
                 self._announce_status_changes()
         self.callbacks.flush(wait=False)  # an account whose receiver is slow keeps its lane; the others go on
 
@@ -285,10 +287,11 @@ class Sandbox:
             await asyncio.sleep(0.001)
 
     async def _run(
-        self, handle: Callable[[Payload, Account], Result], body: Payload, account: Account
+        self, handle: Callable[[Payload, Account], Result], body: Payload, account: Account, *, reads_only: bool
     ) -> tuple[Payload, bool]:
-        """Run an operation under the state lock, a chunk at a time for a scanning one (the lock is released
-        and the loop serves others between chunks); return its answer and whether it was a long one."""
+        """Run an operation under the state lock, a chunk at a time for a long one (the lock is released and
+        the loop serves others between chunks); return its answer and whether it was a long one. At most
+        MAX_LONG_RUNNING long reads advance at once; a long change (its task marked busy) never waits."""
         if not self.lock.acquire(blocking=False):
             await self._locked()
         try:
@@ -301,9 +304,9 @@ class Sandbox:
         finally:
             self.lock.release()
         try:
-            while self.long_running >= MAX_LONG_RUNNING:  # the others wait: the loop's turns go to pings too
+            while reads_only and self.long_running >= MAX_LONG_RUNNING:  # the loop's turns go to pings too
                 await asyncio.sleep(0.001)
-            self.long_running += 1
+            self.long_running += reads_only
             try:
                 while True:
                     await asyncio.sleep(0)
@@ -316,11 +319,10 @@ class Sandbox:
                     finally:
                         self.lock.release()
             finally:
-                self.long_running -= 1
-        except BaseException:  # cancelled (a timeout, a shutdown): a change is finished, never left half made
-            with self.lock:
-                for _ in result:
-                    pass
+                self.long_running -= reads_only
+        except BaseException:  # cancelled (a timeout, a shutdown): a read just stops, a change is finished
+            with self.lock:  # (operations._in_chunks: closing it does the rest at once, never half made)
+                result.close()
             raise
 
     def endpoint(self, operation: str) -> Endpoint:
@@ -328,6 +330,7 @@ class Sandbox:
         path = PREFIX + operation
         handle: Callable[[Payload, Account], Result] = getattr(self.operations, HANDLERS[operation])
         accepts_gzip = operation in GZIP_REQUESTS
+        reads_only = operation in READ_ONLY_OPERATIONS
 
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
             head = RequestHead(scope["headers"], _SIGNING_NAMES)
@@ -352,7 +355,7 @@ class Sandbox:
                 if operation == "ping":  # no state: neither the lock nor the dialer
                     payload = self.operations.ping(body, account)
                 else:
-                    payload, long_one = await self._run(handle, body, account)
+                    payload, long_one = await self._run(handle, body, account, reads_only=reads_only)
             except RequestRejected as rejected:
                 payload = error_body(operation, rejected.ret_code, rejected.ret_msg)
             except ClientDisconnect:

@@ -30,8 +30,8 @@ INTENTS = [
     {"intentID": "intent-declined", "intentTag": "C", "intentName": "not interested", "intentLevel": 3},
 ]
 ANSWERED, NO_ANSWER, BUSY = 1, 2, 3
-#: Sandbox: an unanswered call rings for maxRingTime seconds, at most this long (the setting may be any
-#: 64-bit integer; the times it gives must stay 64-bit too).
+#: Sandbox: an unanswered call rings for maxRingTime seconds, from 1 to this many (the setting may be any
+#: 64-bit integer; the times it gives must stay 64-bit, and a call cannot end before it starts).
 MAX_RING_SECONDS = 600
 logger = logging.getLogger("callbot_sandbox.dialer")
 
@@ -138,7 +138,7 @@ class Dialer:
         else:
             busy = roll < self.settings.answer_probability + self.settings.busy_probability
             status, answer = (BUSY if busy else NO_ANSWER), 0
-            ring = min(int(task.setting.get("maxRingTime") or 30), MAX_RING_SECONDS)
+            ring = max(1, min(int(task.setting.get("maxRingTime") or 30), MAX_RING_SECONDS))
             end = start + (2 if busy else ring)
         call = Call(f"{task.task_id}-C{len(task.calls) + 1}", status, start, answer, end, intents)
         max_calls = max(1, int(task.setting.get("maxCall") or 1))

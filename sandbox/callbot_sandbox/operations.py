@@ -144,10 +144,11 @@ def _scan(rows: Sequence[Any], wanted: Callable[[Any], bool]) -> Generator[None,
 def _in_chunks(
     task: Task, items: Iterable[str], work: Callable[[list[str]], None], then: Callable[[], Payload]
 ) -> Result:
-    """``work`` over ``items`` a chunk at a time, then the answer ``then`` gives: at once when there is at
-    most one chunk, else as a generator that yields between chunks (its first chunk done before this
-    returns), the task marked busy until the last. A generator closed early finishes the work at once: a
-    change is never left half made."""
+    """``work`` over ``items`` (taken off the task's dial queue) a chunk at a time, then the answer ``then``
+    gives: at once when there is at most one chunk, else as a generator that yields between chunks (its
+    first chunk done before this returns), the task marked busy until the end. Closed early (its request
+    cancelled), the generator does the rest at once: a change is never left half made. A chunk that raises
+    (a bug) puts what it did not do back on the dial queue."""
     todo = list(items)
     if len(todo) <= CHUNK:
         work(todo)
@@ -161,12 +162,15 @@ def _in_chunks(
                 done += CHUNK
                 yield
             return then()
+        except GeneratorExit:
+            work(todo[done:])
+            then()
+            raise
+        except Exception:
+            task.queue.extendleft(reversed(todo[done:]))
+            raise
         finally:
-            try:
-                if done < len(todo):
-                    work(todo[done:])
-            finally:
-                task.busy = False
+            task.busy = False
 
     task.busy = True
     chunked = steps()
