@@ -50,7 +50,7 @@ def sign(
         tail = f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode()
         if type(secret_key) is str and len(body) <= SMALL_BODY:
             try:
-                return new_hash(secret_key.encode() + b"&body=" + body + tail).hexdigest().upper()
+                return new_hash(b"".join((secret_key.encode(), b"&body=", body, tail))).hexdigest().upper()
             except UnicodeEncodeError:
                 pass  # raised below, outside this block: its __context__ would hold the key (.object)
             raise ValueError("the secret key is not valid text (it holds a lone surrogate)")
