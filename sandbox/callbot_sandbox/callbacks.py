@@ -130,17 +130,21 @@ class CallbackSender:
             return self._executor
 
     def _send_all(self, client: httpx.Client, deliveries: list[Delivery]) -> None:
-        """One account's due deliveries, in order; a receiver that does not answer is tried once."""
+        """One account's due deliveries, in order; a receiver that does not answer is tried once. A fault
+        here (a bug) is logged, never raised into advance() or the heartbeat."""
         silent: set[tuple[str, int | None]] = set()
-        for delivery in deliveries:
-            receiver = _receiver(delivery.url)
-            if receiver in silent:
-                with self._lock:
-                    delivery.next_try = time.time() + 1
-                    self.pending.append(delivery)
-                continue
-            if not self._send(client, delivery):
-                silent.add(receiver)
+        try:
+            for delivery in deliveries:
+                receiver = _receiver(delivery.url)
+                if receiver in silent:
+                    with self._lock:
+                        delivery.next_try = time.time() + 1
+                        self.pending.append(delivery)
+                    continue
+                if not self._send(client, delivery):
+                    silent.add(receiver)
+        except Exception:
+            logger.exception("sending callbacks failed")
 
     def _send(self, client: httpx.Client, delivery: Delivery) -> bool:
         """One attempt; False when the receiver did not answer at all (no HTTP status)."""
