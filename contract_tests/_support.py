@@ -279,3 +279,17 @@ def mock_client(handler: Handler, policy: RetryPolicy = FAULT_POLICY, **options:
 def call_stop_order(client: Any) -> Any:
     with client:
         return stop_order.sync(client=client, body=FAULT_BODY)
+
+
+def driven(result: Any) -> tuple[int, Any]:
+    """(how many times a sandbox operation let the event loop run, its answer): an operation's result is its
+    answer, or a generator that yields between chunks of work and returns it."""
+    if isinstance(result, dict):
+        return 0, result
+    steps = 0
+    try:
+        while True:
+            next(result)
+            steps += 1
+    except StopIteration as done:
+        return steps, done.value

@@ -14,9 +14,11 @@ import pytest
 from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.app import DIAL_BUDGET_PER_HOLD, MAX_LONG_RUNNING
 from callbot_sandbox.dialer import VirtualClock
-from callbot_sandbox.operations import CHUNK, Payload, Result
+from callbot_sandbox.operations import CHUNK, Result
 from callbot_sandbox.state import Call
 from callbot_sandbox.testing import call
+
+from ._support import driven
 
 pytestmark = pytest.mark.contract
 
@@ -37,19 +39,6 @@ def loaded() -> Sandbox:
     for n in range(CHUNK + 1):
         sandbox.state.create_task(f"t-{n}", "s", 0, A.uuid)
     return sandbox
-
-
-def driven(result: Result) -> tuple[int, Payload]:
-    """(how many times the operation let the loop run, its answer)."""
-    if isinstance(result, dict):
-        return 0, result
-    steps = 0
-    try:
-        while True:
-            next(result)
-            steps += 1
-    except StopIteration as done:
-        return steps, done.value
 
 
 #: operation -> (the call, the rows' key, how many rows, how many times it must let the loop run: once

@@ -14,6 +14,8 @@ from callbot_sandbox import Account, OrderState, Sandbox, TaskStatus
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.testing import API, Reply, call, send, signed_headers
 
+from ._support import driven
+
 pytestmark = pytest.mark.contract
 
 A = Account("tenant-a", "secret-of-a-0123456789")
@@ -303,15 +305,8 @@ def test_deleting_undialed_orders_empties_the_dial_queue_in_chunks() -> None:
     count = 2 * CHUNK + 7
     sandbox.state.import_orders(task, orders(*(f"m-{n}" for n in range(count))), new_batch=False)
     body = {"userTaskID": "many", "taskOperate": 1, "delCall": 1}
-    result = sandbox.operations.mgr_task_status(body, A)
-    assert not isinstance(result, dict)  # a generator: the loop serves others between chunks
-    steps = 0
-    try:
-        while True:
-            next(result)
-            steps += 1
-    except StopIteration as done:
-        assert done.value["retCode"] == 0
+    steps, answer = driven(sandbox.operations.mgr_task_status(body, A))  # the loop serves others between chunks
+    assert answer["retCode"] == 0
     assert steps == 2 and len(task.queue) == 0 and len(task.listed) == 0  # 3 chunks, the first at once
     assert all(o.state is OrderState.STOPPED for o in task.orders.values())
     again = sandbox.operations.mgr_task_status({**body, "taskOperate": 2}, A)  # nothing left: at once
