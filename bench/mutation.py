@@ -81,9 +81,6 @@ class Equivalent:
 
 
 _WRAP = "key = secret_key if isinstance(secret_key, SecretKey) else SecretKey(secret_key, check=False)"
-_FAST_WRAP = (
-    "key = secret_key if type(secret_key) is SecretKey else SecretKey.unchecked(secret_key)  # type: ignore[arg-type]"
-)
 _COPIES = "SecretKey(a SecretKey) copies its bytes, so wrapping a SecretKey again changes nothing"
 _FALSY = "SecretKey only tests `check` for truth, and None is as false as False"
 _CODEC = "codec names are looked up case-insensitively: the same codec"
@@ -98,15 +95,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     *(
         Equivalent(file, _WRAP, _WRAP.replace("check=False", "check=None"), _FALSY)
         for file in ("_signature.py", "_verify.py")
-    ),
-    *(
-        Equivalent(
-            "_signature.py",
-            _FAST_WRAP,
-            _FAST_WRAP.replace("if type(secret_key) is SecretKey", f"if {mutated}"),
-            "SecretKey.unchecked(a SecretKey) wraps it again, copying its bytes: the same key",
-        )
-        for mutated in ("(type(secret_key) is SecretKey) and False", "type(None) is SecretKey")
     ),
     Equivalent(
         "_signature.py",
@@ -161,18 +149,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "if len(values) > 1 and len(set(values)) > 1:",
         "if len(values) >= 1 and len(set(values)) > 1:",
         "two distinct values need two values: the first test is a shortcut the second implies",
-    ),
-    *(
-        Equivalent(
-            "_signature.py",
-            "if type(secret_key) is str and len(body) <= SMALL_BODY:",
-            mutated,
-            "a fast path: the SecretKey path hashes the same bytes and gives the same sign (and the same errors)",
-        )
-        for mutated in (
-            "if type(None) is str and len(body) <= SMALL_BODY:",
-            "if type(secret_key) is str and len(body) < SMALL_BODY:",
-        )
     ),
     Equivalent("_webhooks.py", 'text = body.decode("utf-8")', 'text = body.decode("UTF-8")', _CODEC),
     Equivalent(

@@ -28,6 +28,22 @@ def _problem(value: str) -> str | None:
     return None
 
 
+def signed_string_digest(new_hash: Callable[..., Hasher], key: bytes, body: bytes, tail: bytes) -> str:
+    """The upper-case hex digest of ``key`` + ``&body=`` + ``body`` + ``tail``: the one place the signed
+    string is put together (``tail`` is ``&createTs=...&requestID=...&uuid=...``). A small body is hashed in
+    one piece (one call costs less than four) and a large one fed as it is, never copied; the joined bytes
+    are never bound to a name, and ``key`` leaves this frame before anything that can fail."""
+    try:
+        if len(body) <= SMALL_BODY:
+            return new_hash(b"".join((key, b"&body=", body, tail))).hexdigest().upper()
+        hasher = new_hash(key + b"&body=")
+    finally:
+        del key
+    hasher.update(body)
+    hasher.update(tail)
+    return hasher.hexdigest().upper()
+
+
 class SecretKey:
     """The secret key from the NXCloud console (Developer). ``repr`` and ``str`` show ``'***'``, so error
     reporters that render the local variables of a traceback never print it. The key only leaves this
@@ -55,35 +71,13 @@ class SecretKey:
         if problem is not None:
             raise ValueError(problem)
 
-    @classmethod
-    def unchecked(cls, value: str) -> SecretKey:
-        """``SecretKey(value, check=False)``, cheaper: :func:`sign` wraps a plain key on every call."""
-        try:  # the key leaves this frame whatever happens below
-            if not isinstance(value, str):
-                return cls(value, check=False)
-            key = object.__new__(cls)
-            try:
-                key.__value = value.encode("utf-8")
-                return key
-            except UnicodeEncodeError:
-                pass  # raised below, outside this block: its __context__ would hold the key (.object)
-            raise ValueError("the secret key is not valid text (it holds a lone surrogate)")
-        finally:
-            del value
-
     def feed(self, hasher: Hasher) -> None:
         """Feed the key's UTF-8 bytes into ``hasher``."""
         hasher.update(self.__value)
 
     def signed_digest(self, new_hash: Callable[..., Hasher], body: bytes, tail: bytes) -> str:
-        """The upper-case hex digest of key + ``&body=`` + ``body`` + ``tail``. A small body is hashed in one
-        piece (one call costs less than four); the joined bytes are never bound to a name."""
-        if len(body) <= SMALL_BODY:
-            return new_hash(self.__value + b"&body=" + body + tail).hexdigest().upper()
-        hasher = new_hash(self.__value + b"&body=")
-        hasher.update(body)
-        hasher.update(tail)
-        return hasher.hexdigest().upper()
+        """The upper-case hex digest of key + ``&body=`` + ``body`` + ``tail`` (signed_string_digest)."""
+        return signed_string_digest(new_hash, self.__value, body, tail)
 
     def __repr__(self) -> str:
         return "SecretKey('***')"

@@ -16,7 +16,7 @@ from ._constants import (
     SIGN_HEADER,
     UUID_HEADER,
 )
-from ._secret import SMALL_BODY, Hasher, SecretKey
+from ._secret import Hasher, SecretKey, signed_string_digest
 
 _HASHES: dict[str, Callable[[bytes], Hasher]] = {"MD5": hashlib.md5, "SHA256": hashlib.sha256}
 
@@ -41,23 +41,23 @@ def sign(
     ``{secret_key}&body={body}&createTs={create_ts}&requestID={request_id}&uuid={uuid}``.
 
     ``body`` is the exact bytes sent or received (a large one is fed to the hash as it is, never copied).
-    No name here but the argument holds the key in plain text, and the argument is deleted before ``sign``
-    returns or raises: a small message with a plain-text key is hashed in one expression (its bytes are
-    never bound), anything else goes through a :class:`SecretKey`.
+    The string is put together in one place, :func:`signed_string_digest`. No name here but the argument
+    holds the key in plain text, and the argument is deleted before ``sign`` returns or raises.
     """
     try:  # the key leaves this frame whatever happens below
         new_hash = _HASHES.get(algorithm) or _HASHES[normalize_algorithm(algorithm)]
         tail = f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode()
-        if type(secret_key) is str and len(body) <= SMALL_BODY:
-            try:
-                return new_hash(b"".join((secret_key.encode(), b"&body=", body, tail))).hexdigest().upper()
-            except UnicodeEncodeError:
-                pass  # raised below, outside this block: its __context__ would hold the key (.object)
-            raise ValueError("the secret key is not valid text (it holds a lone surrogate)")
-        key = secret_key if type(secret_key) is SecretKey else SecretKey.unchecked(secret_key)  # type: ignore[arg-type]
+        if type(secret_key) is SecretKey:
+            return secret_key.signed_digest(new_hash, body, tail)
+        if not isinstance(secret_key, str):
+            raise TypeError(f"the secret key must be a str, got {type(secret_key).__name__}")
+        try:
+            return signed_string_digest(new_hash, secret_key.encode(), body, tail)
+        except UnicodeEncodeError:
+            pass  # raised below, outside this block: its __context__ would hold the key (.object)
+        raise ValueError("the secret key is not valid text (it holds a lone surrogate)")
     finally:
         del secret_key
-    return key.signed_digest(new_hash, body, tail)
 
 
 def signature_headers(
