@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Never
+from typing import Any, Never, TypeVar
 
 import click
 import httpx
 from callbot_signing import Callbot, CallbotError
+from callbot_signing.wire import check_count, check_seconds
 
 from . import _exit
 from ._credentials import Credentials, CredentialsError, load_credentials
 from .journal import JournalError
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,15 @@ def fail(message: str) -> None:
     click.echo(f"callbot: {message}", err=True)
 
 
+def _checked(check: Callable[..., _T], name: str, value: object, **limits: int) -> _T:
+    """The option's value through the library's own check (``_settings``): a NaN, an infinity or a value out
+    of range is exit 2 naming the option, as the constructor would refuse it."""
+    try:
+        return check(name, value, **limits)
+    except (TypeError, ValueError) as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 EPILOG = (
     "The account comes from CALLBOT_BASE_URL, CALLBOT_UUID, CALLBOT_SECRET_KEY and CALLBOT_ALGORITHM, or from a "
     "profile file (--profile, TOML with base_url, uuid, secret_key, algorithm); never from the command line. "
@@ -69,9 +81,21 @@ EPILOG = (
     envvar="CALLBOT_PROFILE",
     help="TOML file with base_url, uuid, secret_key, algorithm (its keys win over the environment).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per attempt.")
 @click.option(
-    "--max-retries", type=click.IntRange(min=0, max=10), default=2, show_default=True, help="Retries of safe faults."
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    callback=lambda _context, _param, value: _checked(check_seconds, "--timeout", value),
+    help="Seconds per attempt (more than 0, at most a day).",
+)
+@click.option(
+    "--max-retries",
+    type=int,
+    default=2,
+    show_default=True,
+    callback=lambda _context, _param, value: _checked(check_count, "--max-retries", value, minimum=0, maximum=10),
+    help="Retries of safe faults (0 to 10).",
 )
 @click.version_option(package_name="nxcloud-callbot", prog_name="callbot")
 @click.pass_context

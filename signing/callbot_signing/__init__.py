@@ -3,7 +3,7 @@
 from ._async_client import AsyncCallbot
 from ._auth import CallbotAuth
 from ._client import Callbot
-from ._connect import connect
+from ._connect import PlainHTTPWarning, connect
 from ._envelope import ErrorReply
 from ._errors import (
     APIConnectionError,
@@ -52,6 +52,7 @@ __all__ = [
     "InvalidWebhookError",
     "MemoryReplayStore",
     "PermissionDeniedError",
+    "PlainHTTPWarning",
     "ReplayGuard",
     "ReplayGuardFullError",
     "ReplayStore",

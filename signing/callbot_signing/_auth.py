@@ -47,6 +47,7 @@ from ._retry import (
 )
 from ._schemas import envelope_keys, schema_problem
 from ._secret import SecretKey
+from ._settings import check_seconds
 from ._signature import normalize_algorithm, signature_headers
 from ._verify import verify_response
 
@@ -117,7 +118,7 @@ class CallbotAuth(httpx.Auth):
         self.uuid = check_uuid(uuid)
         self.algorithm = normalize_algorithm(algorithm)
         self.verify_responses = verify_responses
-        self.max_clock_skew = max_clock_skew
+        self.max_clock_skew = check_seconds("max_clock_skew", max_clock_skew)
         self.raise_on_error = raise_on_error
         self.retry = retry
         self._clock = clock

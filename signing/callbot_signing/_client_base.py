@@ -20,7 +20,7 @@ import httpx
 from typing_extensions import TypeVar as DefaultedTypeVar
 
 from ._auth import JSON_EXTENSION, REQUEST_ID_EXTENSION, CallbotAuth
-from ._connect import build_transport, check_base_url, httpx_timeout
+from ._connect import build_transport, check_base_url, httpx_timeout, warn_if_plain_http
 from ._constants import (
     DEFAULT_ALGORITHM,
     DEFAULT_BASE_URL,
@@ -65,6 +65,20 @@ def _from_env(value: str | None, variable: str, what: str, default: str | None =
     return default
 
 
+def _check_credentials_given(uuid: str | None, secret_key: SecretKey | None) -> None:
+    """ValueError naming every credential that is neither given nor in the environment, all at once."""
+    missing = [
+        variable
+        for value, variable in ((uuid, ENV_UUID), (secret_key, ENV_SECRET_KEY))
+        if value is None and os.environ.get(variable) is None
+    ]
+    if len(missing) == 2:
+        raise ValueError(
+            f"no uuid and no secret key given: pass uuid= and secret_key=, or set the environment variables "
+            f"{missing[0]} and {missing[1]}"
+        )
+
+
 def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
     """The JSON bytes of a request body; InvalidRequestError for what JSON or UTF-8 cannot carry."""
     try:
@@ -97,8 +111,10 @@ class _Base(Generic[_E]):
         max_response_bytes: int,
         httpx_args: Mapping[str, Any] | None,
     ) -> None:
+        _check_credentials_given(uuid, secret_key)
         key = secret_key if secret_key is not None else SecretKey(_from_env(None, ENV_SECRET_KEY, "secret key"))
         self.base_url = check_base_url(_from_env(base_url, ENV_BASE_URL, "base URL", DEFAULT_BASE_URL))
+        warn_if_plain_http(self.base_url, stacklevel=4)  # _Base.__init__ <- Callbot.__init__ <- the caller
         self.timeout = httpx_timeout(timeout)
         self.raise_on_error = raise_on_error
         self._auth = CallbotAuth(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +20,7 @@ from ._constants import (
 )
 from ._retry import RetryPolicy
 from ._secret import SecretKey
+from ._settings import check_seconds
 from ._transport import CallbotTransport
 
 # httpx ignores these once a transport is given, so they configure the transport CallbotTransport wraps.
@@ -35,13 +38,59 @@ def check_base_url(base_url: str) -> str:
     return base_url
 
 
+#: The fields of an httpx.Timeout, each checked like a number of seconds.
+TIMEOUT_FIELDS = ("connect", "read", "write", "pool")
+
+
+class PlainHTTPWarning(UserWarning):
+    """A base URL sends the requests unencrypted (``http://`` to a host that is not this machine).
+
+    The bodies carry phone numbers and the sign is a plain hash, not an HMAC: anyone on the path reads them.
+    Warned once per client; loopback (127.0.0.0/8, ::1, localhost) is never warned about. Silence it with
+    ``warnings.simplefilter("ignore", PlainHTTPWarning)`` when the network is yours.
+    """
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (as httpx.URL.host gives it) is this machine: localhost, or a loopback address."""
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_if_plain_http(base_url: str, *, stacklevel: int) -> None:
+    """A PlainHTTPWarning when ``base_url`` (already checked) is plain http to another machine."""
+    url = httpx.URL(base_url)
+    if url.scheme == "http" and not is_loopback(url.host):
+        warnings.warn(
+            f"base_url {base_url!r} is plain http to {url.host}: request and answer bodies (phone numbers "
+            "included) cross the network unencrypted, and the sign is not an HMAC. Use https:// unless this "
+            "network is yours.",
+            PlainHTTPWarning,
+            stacklevel=stacklevel,
+        )
+
+
 def httpx_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
-    """A number of seconds bounds each attempt as a whole (connecting gets at most 5 s of it)."""
+    """A number of seconds bounds each attempt as a whole (connecting gets at most 5 s of it). Every value,
+    and every field of an httpx.Timeout, is a finite number of seconds up to a day (``_settings``): a NaN, an
+    infinity or None would leave the attempt without a deadline, and 1e10 s is more than a socket takes."""
     if isinstance(timeout, httpx.Timeout):
+        for name in TIMEOUT_FIELDS:
+            value = getattr(timeout, name)
+            if value is None:
+                raise ValueError(
+                    f"timeout.{name} is None, which would wait forever: give every field of the httpx.Timeout "
+                    "a number of seconds, e.g. httpx.Timeout(30.0, connect=5.0)"
+                )
+            check_seconds(f"timeout.{name}", value)
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    return httpx.Timeout(timeout, connect=min(DEFAULT_CONNECT_TIMEOUT, timeout))
+    seconds = check_seconds("timeout", timeout)
+    return httpx.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds))
 
 
 def build_transport(
@@ -90,16 +139,22 @@ def connect(
         key = SecretKey(secret_key)
     finally:
         del secret_key
+    retry = RetryPolicy(max_retries=max_retries)  # checked even when retry_policy replaces it
+    if retry_policy is not None:
+        if not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
+        retry = retry_policy
     auth = CallbotAuth(
         uuid,
         key,
         algorithm=algorithm,
         verify_responses=verify_responses,
-        retry=retry_policy or RetryPolicy(max_retries=max_retries),
+        retry=retry,
     )
     transport, args = build_transport(auth, max_response_bytes, httpx_args)
+    warn_if_plain_http(check_base_url(base_url), stacklevel=3)  # warn_if_plain_http <- connect <- the caller
     return Client(
-        base_url=check_base_url(base_url),
+        base_url=base_url,
         timeout=httpx_timeout(timeout),
         raise_on_unexpected_status=True,
         httpx_args={**args, "transport": transport},

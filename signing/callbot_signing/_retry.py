@@ -21,6 +21,10 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_AFTER,
 )
+from ._settings import check_count, check_seconds
+
+#: The most retries a policy takes: more would keep one call going for hours.
+MAX_RETRIES: Final = 100
 
 #: Operations that are safe to repeat when an attempt *may* have been carried out (read timeout, reset
 #: connection, 502/504, retCode 5001): the reads, and the writes whose repeat changes nothing more.
@@ -68,8 +72,13 @@ class RetryPolicy:
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError(f"max_retries must be 0 or more, got {self.max_retries}")
+        """Each setting checked when given (``_settings``): a NaN, an infinity, a negative or a bool is refused,
+        naming the setting; whole floats become ints, the waits floats."""
+        object.__setattr__(
+            self, "max_retries", check_count("max_retries", self.max_retries, minimum=0, maximum=MAX_RETRIES)
+        )
+        for name in ("base_delay", "max_delay", "max_retry_after"):
+            object.__setattr__(self, name, check_seconds(name, getattr(self, name), allow_zero=True))
 
     def backoff(self, attempt: int, jitter: float) -> float:
         """The wait after attempt ``attempt`` (1-based): min(max_delay, base_delay * 2**(attempt-1)) * jitter."""

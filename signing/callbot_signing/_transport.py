@@ -19,12 +19,16 @@ from ._constants import DEFAULT_MAX_RESPONSE_BYTES
 from ._deadline import DEADLINE
 from ._deadline import install as install_deadline
 from ._read import aread_bounded, read_bounded
+from ._settings import check_count
 from ._version import __version__
 
 #: Sent instead of httpx's own User-Agent.
 USER_AGENT = f"nxcloud-callbot/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: The largest max_response_bytes taken (1 TiB): past it the bound means nothing, and the decompressor's
+#: length argument (a C ssize_t) cannot hold it everywhere.
+MAX_RESPONSE_BYTES = 2**40
 CONTENT_ENCODING_EXTENSION = "callbot.content_encoding"
 
 
@@ -45,10 +49,8 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         async_transport: httpx.AsyncBaseTransport | None = None,
         **transport_args: Any,
     ) -> None:
-        if max_response_bytes <= 0:
-            raise ValueError(f"max_response_bytes must be positive, got {max_response_bytes!r}")
         self.auth = auth
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes = check_count("max_response_bytes", max_response_bytes, maximum=MAX_RESPONSE_BYTES)
         self._sync = sync_transport
         self._async = async_transport
         self._transport_args = transport_args

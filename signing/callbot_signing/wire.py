@@ -2,7 +2,8 @@
 
 Everything here is also what the client itself uses: the signed header names, the algorithms, the check
 of a signed message (answers and webhooks share it), the reply envelope, the retCode table, the schema
-checks against the shipped spec, how a request body is encoded, and which operations may be repeated.
+checks against the shipped spec, how a request body is encoded, which operations may be repeated, and the
+checks of numeric settings (a tool's options refused as the library refuses them).
 """
 
 from ._client_base import encode_body
@@ -27,6 +28,7 @@ from ._retry import (
     parse_retry_after,
 )
 from ._schemas import envelope_keys, operations, request_problems, schema_problem, shipped_spec, webhook_problem
+from ._settings import check_count, check_seconds
 from ._signature import normalize_algorithm
 from ._verify import MAX_REQUEST_ID_CHARS, HeadersLike, request_id_of, verify_signed_message
 from ._webhooks import WEBHOOK_OPERATIONS
@@ -52,6 +54,8 @@ __all__ = [
     "EnvelopeError",
     "HeadersLike",
     "RetryDecision",
+    "check_count",
+    "check_seconds",
     "decide_retry",
     "encode_body",
     "envelope_keys",
