@@ -9,12 +9,19 @@ null, and a value of another JSON type.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import re
+import time
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+import httpx
+from callbot_client import models
+
+from ._support import documented_sign
 
 Json = Any
 Path = tuple[str | int, ...]
@@ -197,3 +204,32 @@ def enum_fields(operation: Operation) -> list[Field]:
     """The fields of the operation's answer whose schema lists the values allowed."""
     answer = full_answer(operation.response_schema)
     return [field for field in fields(operation.response_schema, answer) if "enum" in field.schema]
+
+
+class SignedAnswers:
+    """A MockTransport handler: answers every request with ``self.answer``, signed as the service signs for
+    the account ``uuid`` with ``secret`` (MD5); ``self.requests`` keeps what came."""
+
+    def __init__(self, uuid: str, secret: str) -> None:
+        self.uuid = uuid
+        self.secret = secret
+        self.answer: Any = {}
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        body = json.dumps(self.answer).encode()
+        headers = {"requestID": request.headers["requestID"], "uuid": self.uuid, "createTs": str(int(time.time()))}
+        headers["sign"] = documented_sign(
+            self.secret, body, headers["createTs"], headers["requestID"], self.uuid, "MD5"
+        )
+        return httpx.Response(200, content=body, headers={**headers, "Content-Type": "application/json"})
+
+
+def call(client: Any, operation: Operation) -> Any:
+    """Call the operation's method of a ``Callbot`` with a minimal valid body built from its request schema."""
+    request_model = getattr(models, operation.request_schema["$ref"].rsplit("/", 1)[1])
+    body = request_model.from_dict(minimal(operation.request_schema))
+    method = getattr(client, operation.method)
+    parameters = inspect.signature(method).parameters
+    return method(**{name: getattr(body, name) for name in parameters if hasattr(body, name)})

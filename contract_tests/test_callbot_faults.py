@@ -9,45 +9,35 @@ the answers are signed with the documented rule written independently of the pac
 from __future__ import annotations
 
 import copy
-import inspect
-import json
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import httpx
 import pytest
-from callbot_client import models
 from callbot_client.models import TaskStatus
 from callbot_signing import Callbot, UnexpectedResponseError
 
-from ._support import documented_sign
-from .spec_answers import Fault, Field, Operation, enum_fields, faults, full_answer, minimal, operations
+from .spec_answers import (
+    Fault,
+    Field,
+    Operation,
+    SignedAnswers,
+    call,
+    enum_fields,
+    faults,
+    full_answer,
+    operations,
+)
 
 UUID = "faults-uuid"
 SECRET = "faults-secret-key-0123"
 
 
-class SignedAnswers:
-    """A MockTransport handler: answers every request with ``self.answer``, signed as the service signs."""
-
-    def __init__(self) -> None:
-        self.answer: Any = {}
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        body = json.dumps(self.answer).encode()
-        headers = {"requestID": request.headers["requestID"], "uuid": UUID, "createTs": str(int(time.time()))}
-        headers["sign"] = documented_sign(SECRET, body, headers["createTs"], headers["requestID"], UUID, "MD5")
-        return httpx.Response(200, content=body, headers={**headers, "Content-Type": "application/json"})
-
-
 @pytest.fixture(scope="module")
 def answers() -> SignedAnswers:
-    return SignedAnswers()
+    return SignedAnswers(UUID, SECRET)
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +46,6 @@ def client(answers: SignedAnswers) -> Iterator[Callbot[Any]]:
         "http://callbot.test", UUID, SECRET, max_retries=0, httpx_args={"transport": httpx.MockTransport(answers)}
     ) as callbot:
         yield callbot
-
-
-def call(client: Callbot[Any], operation: Operation) -> Any:
-    """Call the operation's method with a minimal valid body built from the spec's request schema."""
-    request_model = getattr(models, operation.request_schema["$ref"].rsplit("/", 1)[1])
-    body = request_model.from_dict(minimal(operation.request_schema))
-    method = getattr(client, operation.method)
-    parameters = inspect.signature(method).parameters
-    return method(**{name: getattr(body, name) for name in parameters if hasattr(body, name)})
 
 
 def attribute(model: Any, json_name: str) -> Any:

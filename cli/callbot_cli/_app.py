@@ -27,6 +27,7 @@ class Settings:
     profile: str | None
     timeout: float
     max_retries: int
+    check_response_schemas: bool = True
 
     def credentials(self) -> Credentials:
         credentials = load_credentials(self.profile)
@@ -47,6 +48,7 @@ class Settings:
             algorithm=account.algorithm,
             timeout=self.timeout,
             max_retries=self.max_retries,
+            check_response_schemas=self.check_response_schemas,
         )
 
 
@@ -97,11 +99,21 @@ EPILOG = (
     callback=lambda _context, _param, value: _checked(check_count, "--max-retries", value, minimum=0, maximum=10),
     help="Retries of safe faults (0 to 10).",
 )
+@click.option(
+    "--check-response-schemas/--no-check-response-schemas",
+    default=True,
+    show_default=True,
+    help="Refuse signed answers that do not fit the spec; with --no-... accept them where possible, with a warning.",
+)
 @click.version_option(package_name="nxcloud-callbot", prog_name="callbot")
 @click.pass_context
-def cli(context: click.Context, profile: str | None, timeout: float, max_retries: int) -> None:
+def cli(
+    context: click.Context, profile: str | None, timeout: float, max_retries: int, check_response_schemas: bool
+) -> None:
     """Call the NXCloud Callbot v3 API from the shell: every request signed, every answer verified."""
-    context.obj = Settings(profile=profile, timeout=timeout, max_retries=max_retries)
+    context.obj = Settings(
+        profile=profile, timeout=timeout, max_retries=max_retries, check_response_schemas=check_response_schemas
+    )
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
 
+import callbot_client.models
 import httpx
 
 from ._constants import (
@@ -45,7 +46,7 @@ from ._retry import (
     operation_of,
     transport_fault_of,
 )
-from ._schemas import envelope_keys, schema_problem
+from ._schemas import envelope_keys, response_model_name, schema_problem
 from ._secret import SecretKey
 from ._settings import check_seconds
 from ._signature import normalize_algorithm, signature_headers
@@ -91,7 +92,10 @@ class CallbotAuth(httpx.Auth):
     object, has an undocumented HTTP status or does not fit the operation's schema raises
     :class:`UnexpectedResponseError`; with ``raise_on_error`` a non-zero retCode (Ping: code) raises the
     matching :class:`CallbotError` subclass. ``retry`` says which faults are retried (none by default;
-    ``connect()`` and ``Callbot`` set 2 retries).
+    ``connect()`` and ``Callbot`` set 2 retries). With ``check_response_schemas=False`` a signed answer that
+    does not fit the spec is accepted when its response model can still be built from it, and a warning
+    naming the operation and the field is logged once per operation (the envelope and the signature are
+    always checked).
     """
 
     requires_request_body = True
@@ -106,6 +110,7 @@ class CallbotAuth(httpx.Auth):
         max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
         *,
         raise_on_error: bool = True,
+        check_response_schemas: bool = True,
         retry: RetryPolicy = NO_RETRIES,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -120,13 +125,18 @@ class CallbotAuth(httpx.Auth):
         self.verify_responses = verify_responses
         self.max_clock_skew = check_seconds("max_clock_skew", max_clock_skew)
         self.raise_on_error = raise_on_error
+        self.check_response_schemas = check_response_schemas
+        self._misfits_logged: set[str] = set()  # operations whose misfit answer was logged (shared by copies)
         self.retry = retry
         self._clock = clock
         self.sleep = sleep
         self.async_sleep = async_sleep
 
     def __repr__(self) -> str:  # getattr: a half-built object (a failed __init__) is rendered in tracebacks too
-        shown = ("uuid", "algorithm", "verify_responses", "max_clock_skew", "raise_on_error", "retry")
+        shown = (
+            "uuid", "algorithm", "verify_responses", "max_clock_skew", "raise_on_error", "check_response_schemas",
+            "retry",
+        )  # fmt: skip
         settings = ", ".join(f"{name}={getattr(self, name, '?')!r}" for name in shown)
         return f"CallbotAuth({settings}, secret_key='***')"
 
@@ -215,13 +225,36 @@ class CallbotAuth(httpx.Auth):
         else:
             problem = schema_problem(request.url.path, data)
             if problem is not None:
-                field_path, message = problem
-                raise self._unexpected(
-                    response, f"an answer that does not fit the spec at {field_path}: {message}",
-                    request_id, operation, data, field_path,
-                )  # fmt: skip
+                self._misfit(request, response, request_id, operation, data, problem)
         response.extensions[JSON_EXTENSION] = data
         return None
+
+    def _misfit(
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        request_id: str,
+        operation: str,
+        data: dict[str, Any],
+        problem: tuple[str, str],
+    ) -> None:
+        """A verified answer that does not fit the spec: an error, or (``check_response_schemas=False``, and
+        the response model can be built from it) a warning logged once per operation."""
+        field_path, message = problem
+        what = f"an answer that does not fit the spec at {field_path}: {message}"
+        if self.check_response_schemas:
+            raise self._unexpected(response, what, request_id, operation, data, field_path)
+        failure = _model_failure(request.url.path, data)
+        if failure is not None:
+            what += f"; its response model cannot be built from it either ({failure})"
+            raise self._unexpected(response, what, request_id, operation, data, field_path)
+        if operation not in self._misfits_logged:
+            self._misfits_logged.add(operation)
+            logger.warning(
+                "%s: accepted an answer that does not fit the spec at %s (%s), since check_response_schemas is "
+                "off; logged once per operation. requestID=%s",
+                operation, field_path, message, request_id,
+            )  # fmt: skip
 
     def _verify(self, request: httpx.Request, response: httpx.Response, request_id: str, operation: str) -> None:
         """Check the answer's signature. A refusal of our credentials (6, 6001, 6002) that is unsigned or
@@ -377,6 +410,19 @@ class CallbotAuth(httpx.Auth):
             elapsed_ms,
             f" error={error}" if error else "",
         )
+
+
+def _model_failure(path: str, data: dict[str, Any]) -> str | None:
+    """Why the operation's response model cannot be built from ``data``; None when it can (or there is none)."""
+    name = response_model_name(path)
+    model = getattr(callbot_client.models, name, None) if name else None
+    if model is None:
+        return None
+    try:
+        model.from_dict(data)
+    except Exception as exc:  # whatever the generated from_dict raises on a misfit
+        return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return None
 
 
 #: The largest unsigned or unverifiable body that is decoded, to tell a refusal from anything else.

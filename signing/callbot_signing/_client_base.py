@@ -31,7 +31,6 @@ from ._constants import (
 )
 from ._envelope import ErrorReply, read_envelope, response_id_of
 from ._errors import APIConnectionError, InvalidRequestError, UnexpectedResponseError, error_for_ret_code
-from ._json import paused_gc
 from ._retry import RetryPolicy
 from ._schemas import envelope_keys
 from ._secret import SecretKey
@@ -107,6 +106,7 @@ class _Base(Generic[_E]):
         timeout: float | httpx.Timeout,
         max_retries: int,
         verify_responses: bool,
+        check_response_schemas: bool,
         raise_on_error: bool,
         max_response_bytes: int,
         httpx_args: Mapping[str, Any] | None,
@@ -123,6 +123,7 @@ class _Base(Generic[_E]):
             algorithm=_from_env(algorithm, ENV_ALGORITHM, "signature algorithm", DEFAULT_ALGORITHM),
             verify_responses=verify_responses,
             raise_on_error=raise_on_error,
+            check_response_schemas=check_response_schemas,
             retry=RetryPolicy(max_retries=max_retries),
         )
         self._transport, self._httpx_args = build_transport(self._auth, max_response_bytes, httpx_args)
@@ -181,9 +182,8 @@ class _Base(Generic[_E]):
             reply = ErrorReply(envelope.ret_code, envelope.ret_msg, envelope.response_id, request_id, operation, data)
             return reply  # type: ignore[return-value]  # _E is ErrorReply exactly when raise_on_error is False
         try:
-            with paused_gc(len(response.content)):
-                return model.from_dict(data)
-        except Exception as exc:  # the schema check makes this unreachable; a typed error all the same
+            return model.from_dict(data)
+        except Exception as exc:  # the schema check (or _auth's model check without it) makes this unreachable
             raise UnexpectedResponseError(
                 f"{operation} got an answer the {model.__name__} model cannot hold ({type(exc).__name__}: {exc}). "
                 f"requestID={request_id}",

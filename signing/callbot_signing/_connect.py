@@ -119,6 +119,7 @@ def connect(
     algorithm: str = DEFAULT_ALGORITHM,
     timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
     verify_responses: bool = True,
+    check_response_schemas: bool = True,
     max_retries: int = DEFAULT_MAX_RETRIES,
     retry_policy: RetryPolicy | None = None,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -132,7 +133,8 @@ def connect(
     most 5 s of it); with an ``httpx.Timeout`` its ``read`` value is the attempt's deadline. A non-zero
     retCode raises a typed ``CallbotError``. ``max_retries`` retries what is safe to retry (see the README);
     0 turns it off; ``retry_policy`` sets the backoff too. Answers over ``max_response_bytes`` (before or
-    after decompression) raise ``ResponseTooLargeError``.
+    after decompression) raise ``ResponseTooLargeError``. ``check_response_schemas=False`` accepts signed
+    answers that do not fit the spec where the model can still be built (see ``CallbotAuth``).
     ``httpx_args`` go to the httpx clients (e.g. ``transport``, ``verify``, ``proxy``), except ``auth``.
     """
     try:  # first, so that no frame of a failed call holds the key as plain text
@@ -149,6 +151,7 @@ def connect(
         key,
         algorithm=algorithm,
         verify_responses=verify_responses,
+        check_response_schemas=check_response_schemas,
         retry=retry,
     )
     transport, args = build_transport(auth, max_response_bytes, httpx_args)

@@ -1,49 +1,14 @@
-"""Decoding answers: one ``json.loads`` per attempt, with the garbage collector paused for large bodies.
+"""Decoding answers: one ``json.loads`` per attempt, refusing bodies too dense to decode within memory bounds.
 
-A JSON tree has no reference cycles, yet building one allocates so many containers that the collector
-runs again and again over them: for a 10 MB listCall that is more than half the time of ``json.loads``
-and of the generated ``from_dict``. While a large body is decoded, automatic collection is paused
-(process-wide, as ``gc.disable`` is; other threads only see collection delayed); it resumes when the
-last decoding thread is done, if it was enabled before.
+The garbage collector is left alone: pausing it while a large body is decoded only moved the collection of
+the new objects to the moment it was switched back on, and changed a process-wide setting that belongs to
+the application.
 """
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-#: Bodies from this size on are decoded with the collector paused.
-LARGE_BODY_BYTES = 256 * 1024
-
-_lock = threading.Lock()
-_pausers = 0
-_was_enabled = False
-
-
-@contextmanager
-def paused_gc(size: int) -> Iterator[None]:
-    """Pause automatic garbage collection while decoding ``size`` bytes, when that is large."""
-    global _pausers, _was_enabled
-    if size < LARGE_BODY_BYTES:
-        yield
-        return
-    with _lock:
-        if _pausers == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _pausers += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _pausers -= 1
-            if _pausers == 0 and _was_enabled:
-                gc.enable()
-
 
 #: Bodies from this size on must hold at most one JSON value per DENSE_BYTES_PER_VALUE bytes: a decoded
 #: value costs 50 to 100 bytes of memory, so ``[{},{},...]`` would take 30 times its size. Callbot answers
@@ -69,10 +34,9 @@ def json_object(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object; None when it is not one (not strict UTF-8, not JSON, NaN or Infinity, an integer
     of more than 4,300 digits, nested too deep, not an object)."""
     try:
-        with paused_gc(len(body)):
-            # UTF-8 only, strict (json.loads would also take UTF-16 and UTF-32, and decode UTF-8-encoded
-            # surrogates into a str that cannot be written out again).
-            data = json.loads(body.decode("utf-8"), parse_constant=_not_json)
+        # UTF-8 only, strict (json.loads would also take UTF-16 and UTF-32, and decode UTF-8-encoded
+        # surrogates into a str that cannot be written out again).
+        data = json.loads(body.decode("utf-8"), parse_constant=_not_json)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None

@@ -121,6 +121,19 @@ def webhook_problem(webhook: str, data: Any) -> tuple[str, str] | None:
 
 
 @cache
+def response_model_name(path: str) -> str | None:
+    """The name of the component schema of the 200 answer of the operation at ``path`` (the generated model
+    ``callbot_client.models.<name>``); None for a path not in the spec or an answer that is no component."""
+    path = spec_path(path) or path
+    methods = _spec()["paths"].get(path)
+    if not methods or "post" not in methods:
+        return None
+    schema = methods["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    ref = schema.get("$ref", "")
+    return ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else None
+
+
+@cache
 def envelope_keys(path: str) -> tuple[str, str, str] | None:
     """The envelope keys (code, message, id) of the operation at ``path``, from its 200 answer's schema:
     ``retCode``/``retMsg``/``responseID``, or Ping's ``code``/``msg``/``reqId``; None for a path not in the spec."""
