@@ -344,7 +344,7 @@ LOGGING_CHILD = textwrap.dedent(
         return httpx.Response(200, content=body.encode(), headers=headers)
 
     transport = httpx.MockTransport(handler)
-    with Callbot("http://callbot.test", "log-uuid", SECRET, httpx_args={"transport": transport}) as client:
+    with Callbot("http://127.0.0.1:9", "log-uuid", SECRET, httpx_args={"transport": transport}) as client:
         print(client.ping(data="x").data, len(attempts))
     """
 )

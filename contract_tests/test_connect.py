@@ -42,7 +42,7 @@ def test_a_timeout_can_be_overridden_for_one_call() -> None:
 
 @pytest.mark.parametrize("timeout", [0, -1.0])
 def test_a_non_positive_timeout_is_refused(timeout: float) -> None:
-    with pytest.raises(ValueError, match="positive number of seconds"):
+    with pytest.raises(ValueError, match="timeout must be a finite number of seconds from more than 0"):
         connect("http://127.0.0.1:9", UUID, SECRET, timeout=timeout)
 
 

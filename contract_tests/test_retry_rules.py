@@ -82,7 +82,7 @@ def test_a_path_naming_no_idempotent_operation_is_not_retried(path: str) -> None
 
 
 def test_a_negative_max_retries_is_refused_and_zero_turns_retries_off() -> None:
-    with pytest.raises(ValueError, match=r"^max_retries must be 0 or more, got -1$"):
+    with pytest.raises(ValueError, match=r"^max_retries must be 0 to 100, got -1$"):
         RetryPolicy(max_retries=-1)
     waits: list[float] = []
     policy_off = RetryPolicy(max_retries=0)

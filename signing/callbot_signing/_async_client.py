@@ -16,6 +16,7 @@ from ._constants import (
 )
 from ._cookieless import async_client
 from ._envelope import ErrorReply
+from ._pool import closed_error
 from ._secret import SecretKey
 
 
@@ -121,9 +122,9 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
 
     async def aclose(self) -> None:
         """Close the connections (those of ``with_options`` copies too); the client opens new ones if used again."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        http, self._http = self._http, None  # another task may aclose() meanwhile
+        if http is not None:
+            await http.aclose()
         else:
             await self._transport.aclose()
 
@@ -135,12 +136,17 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
 
     async def _send(self, operation: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
         content = encode_body(body, operation)
+        http = self._client()
         try:
-            return await self._client().post(
+            return await http.post(
                 self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
             )
         except httpx.HTTPError as exc:
             raise _connection_error(operation, exc) from exc
+        except RuntimeError as exc:  # httpx's "the client has been closed": aclose() ran since _client()
+            if http.is_closed:
+                raise closed_error(operation) from exc
+            raise
 
     async def _call(
         self, operation_id: str, path: str, body: dict[str, Any], response_model: type[_M], headers: dict[str, str]

@@ -16,6 +16,7 @@ from ._constants import (
 )
 from ._cookieless import sync_client
 from ._envelope import ErrorReply
+from ._pool import closed_error
 from ._secret import SecretKey
 
 
@@ -119,11 +120,13 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         self._http = None
 
     def _client(self) -> httpx.Client:
-        if self._http is None:
+        http = self._http  # read once: close() in another thread may set it to None meanwhile
+        if http is None:
             with self._lock:  # threads may share a client: one pool, not one per first caller
-                if self._http is None:
-                    self._http = sync_client(self._httpx_kwargs())
-        return self._http
+                http = self._http
+                if http is None:
+                    http = self._http = sync_client(self._httpx_kwargs())
+        return http
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:
         """A client with other options over the same connection pool; this one is left unchanged. Close the
@@ -132,9 +135,10 @@ class Callbot(_Base[_E], SyncOperations[_E]):
 
     def close(self) -> None:
         """Close the connections (those of ``with_options`` copies too); the client opens new ones if used again."""
-        if self._http is not None:
-            self._http.close()  # closes the transport, and so the pool
-            self._http = None
+        with self._lock:  # several threads may close at once
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()  # closes the transport, and so the pool
         else:
             self._transport.close()  # the pool may have been opened by a with_options copy
 
@@ -146,12 +150,15 @@ class Callbot(_Base[_E], SyncOperations[_E]):
 
     def _send(self, operation: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
         content = encode_body(body, operation)
+        http = self._client()
         try:
-            return self._client().post(
-                self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
-            )
+            return http.post(self._url(path), content=content, headers={"Content-Type": "application/json", **headers})
         except httpx.HTTPError as exc:  # what the transport does not see (an invalid URL, say)
             raise _connection_error(operation, exc) from exc
+        except RuntimeError as exc:  # httpx's "the client has been closed": close() ran since _client()
+            if http.is_closed:
+                raise closed_error(operation) from exc
+            raise
 
     def _call(
         self, operation_id: str, path: str, body: dict[str, Any], response_model: type[_M], headers: dict[str, str]

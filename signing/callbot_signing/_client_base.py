@@ -114,7 +114,6 @@ class _Base(Generic[_E]):
         _check_credentials_given(uuid, secret_key)
         key = secret_key if secret_key is not None else SecretKey(_from_env(None, ENV_SECRET_KEY, "secret key"))
         self.base_url = check_base_url(_from_env(base_url, ENV_BASE_URL, "base URL", DEFAULT_BASE_URL))
-        warn_if_plain_http(self.base_url, stacklevel=4)  # _Base.__init__ <- Callbot.__init__ <- the caller
         self.timeout = httpx_timeout(timeout)
         self.raise_on_error = raise_on_error
         self._auth = CallbotAuth(
@@ -127,6 +126,7 @@ class _Base(Generic[_E]):
             retry=RetryPolicy(max_retries=max_retries),
         )
         self._transport, self._httpx_args = build_transport(self._auth, max_response_bytes, httpx_args)
+        warn_if_plain_http(self.base_url, stacklevel=4)  # _Base.__init__ <- Callbot.__init__ <- the caller
         self._urls: dict[str, httpx.URL] = {}
         self._lock = threading.Lock()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import platform
+import threading
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from ._auth import CallbotAuth
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES
 from ._deadline import DEADLINE
 from ._deadline import install as install_deadline
+from ._pool import AsyncPool, SyncPool
 from ._read import aread_bounded, read_bounded
 from ._settings import check_count
 from ._version import __version__
@@ -58,6 +60,9 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             name for name, value in (("sync_transport", sync_transport), ("async_transport", async_transport)) if value
         }
         self._owner: CallbotTransport | None = None  # set on twins: whose pools they use
+        self._sync_pool: SyncPool | None = None  # made by the first call, dropped by close()
+        self._async_pool: AsyncPool | None = None
+        self._lock = threading.Lock()
 
     def with_auth(self, auth: CallbotAuth) -> CallbotTransport:
         """A transport with other settings over the same connection pools, which stay this one's to close."""
@@ -76,23 +81,36 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 f"give a transport that implements httpx.{'BaseTransport' if kind == 'sync' else 'AsyncBaseTransport'}"
             )
 
-    def _inner_sync(self) -> httpx.BaseTransport:
-        if self._owner is not None:
-            return self._owner._inner_sync()
-        if self._sync is None:
-            self.check_serves("sync")
-            self._sync = httpx.HTTPTransport(**self._transport_args)
-            install_deadline(self._sync)
-        return self._sync
+    def _inner_sync(self) -> SyncPool:
+        """The pool of this transport (its owner's, for a twin), made by the first call, once."""
+        owner = self._owner or self
+        pool = owner._sync_pool
+        if pool is None:
+            with owner._lock:  # threads making their first call at once: one pool, not one each
+                pool = owner._sync_pool
+                if pool is None:
+                    owner.check_serves("sync")
+                    inner = owner._sync
+                    if inner is None:
+                        inner = httpx.HTTPTransport(**owner._transport_args)
+                        install_deadline(inner)
+                    pool = owner._sync_pool = SyncPool(inner)
+        return pool
 
-    def _inner_async(self) -> httpx.AsyncBaseTransport:
-        if self._owner is not None:
-            return self._owner._inner_async()
-        if self._async is None:
-            self.check_serves("async")
-            self._async = httpx.AsyncHTTPTransport(**self._transport_args)
-            install_deadline(self._async)
-        return self._async
+    def _inner_async(self) -> AsyncPool:
+        owner = self._owner or self
+        pool = owner._async_pool
+        if pool is None:
+            with owner._lock:
+                pool = owner._async_pool
+                if pool is None:
+                    owner.check_serves("async")
+                    inner = owner._async
+                    if inner is None:
+                        inner = httpx.AsyncHTTPTransport(**owner._transport_args)
+                        install_deadline(inner)
+                    pool = owner._async_pool = AsyncPool(inner)
+        return pool
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         inner = self._inner_sync()
@@ -141,17 +159,22 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return float("inf") if total is None else time.monotonic() + total
 
     def close(self) -> None:
-        """Close the pool (a twin from ``with_auth`` leaves its owner's open); a later request opens a new one."""
-        if self._sync is not None:
+        """Close the pool (a twin from ``with_auth`` leaves its owner's open); a later request opens a new one.
+        Calls still in flight through it end at once with an APIConnectionError saying the client was closed."""
+        with self._lock:
+            pool, self._sync_pool = self._sync_pool, None
+        if pool is not None:
+            pool.close()
+        elif self._sync is not None:  # a transport given and not used yet
             self._sync.close()
-            if "sync_transport" not in self._given:
-                self._sync = None
 
     async def aclose(self) -> None:
-        if self._async is not None:
+        with self._lock:
+            pool, self._async_pool = self._async_pool, None
+        if pool is not None:
+            await pool.aclose()
+        elif self._async is not None:
             await self._async.aclose()
-            if "async_transport" not in self._given:
-                self._async = None
 
 
 def _prepare(request: httpx.Request) -> None:
