@@ -13,11 +13,14 @@ import re
 import subprocess
 import sys
 import textwrap
+import typing
+from enum import Enum
 from pathlib import Path
 from typing import Any, Never, TypeVar
 from unittest import mock
 
 import attrs
+import callbot_client.api
 import httpx
 import pytest
 import yaml
@@ -88,6 +91,13 @@ class AsyncRecorder(AsyncOperations[Never]):
 # --- one typed method per operation ---
 
 
+def stand_in(hint: Any) -> Any:
+    """An enum's first member, else a mock that passes for the annotated type."""
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return next(iter(hint))
+    return mock.MagicMock(spec=typing.get_origin(hint) or hint)
+
+
 def test_every_operation_of_the_spec_has_a_method_that_calls_it_with_its_path_and_models(
     spec: dict[str, Any],
 ) -> None:
@@ -102,8 +112,10 @@ def test_every_operation_of_the_spec_has_a_method_that_calls_it_with_its_path_an
             if parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is inspect.Parameter.empty
         ]
         recorder = Recorder()
-        # The body models do not check types at run time: a mock stands in for every required argument.
-        assert getattr(recorder, name)(**{argument: mock.MagicMock() for argument in required}) is mock.sentinel.answer
+        # A stand-in of the annotated type (the methods check types at run time) for every required argument.
+        hints = typing.get_type_hints(method, vars(callbot_client.api))
+        arguments = {argument: stand_in(hints[argument]) for argument in required}
+        assert getattr(recorder, name)(**arguments) is mock.sentinel.answer
         [(called_id, called_path, _, response_model, _)] = recorder.calls
         response = operation["responses"]["200"]["content"]["application/json"]["schema"]
         assert (called_id, called_path, response_model.__name__) == (operation_id, path, ref_name(response))

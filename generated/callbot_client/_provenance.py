@@ -6,4 +6,4 @@ SPEC_SHA256 = "e183b2bcd75855ab01c38cae1f79772649a9bec84986da6cf001df718ec7d574"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "34a5b21c2f74fd34b2c764eb6c1ea801bb1f9caa7d31f74b973e584874f0c3dd"
+TEMPLATES_SHA256 = "fc86cb899fbc312c0d33120a77409471b4d3dc5371ac5a1696d9b0899e627886"

@@ -10,7 +10,6 @@ from the JSON the transport already decoded and checked.
 from __future__ import annotations
 
 import copy
-import json
 import os
 import threading
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing_extensions import TypeVar as DefaultedTypeVar
 
 from ._auth import JSON_EXTENSION, REQUEST_ID_EXTENSION, CallbotAuth
 from ._connect import build_transport, check_base_url, httpx_timeout, warn_if_plain_http
+from ._connect import encode_body as encode_body  # its home was here: Callbot, AsyncCallbot and wire import it
 from ._constants import (
     DEFAULT_ALGORITHM,
     DEFAULT_BASE_URL,
@@ -30,7 +30,7 @@ from ._constants import (
     ENV_UUID,
 )
 from ._envelope import ErrorReply, read_envelope, response_id_of
-from ._errors import APIConnectionError, InvalidRequestError, UnexpectedResponseError, error_for_ret_code
+from ._errors import APIConnectionError, UnexpectedResponseError, error_for_ret_code
 from ._retry import RetryPolicy
 from ._schemas import envelope_keys
 from ._secret import SecretKey
@@ -76,21 +76,6 @@ def _check_credentials_given(uuid: str | None, secret_key: SecretKey | None) -> 
             f"no uuid and no secret key given: pass uuid= and secret_key=, or set the environment variables "
             f"{missing[0]} and {missing[1]}"
         )
-
-
-def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
-    """The JSON bytes of a request body; InvalidRequestError for what JSON or UTF-8 cannot carry."""
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        text = exc.object[max(0, exc.start - 20) : exc.end + 20]
-        raise InvalidRequestError(
-            f"{operation} cannot be sent: a string of the request holds {exc.object[exc.start : exc.end]!r}, "
-            f"which is not valid Unicode (a lone surrogate), near {text!r}. Fix that value.",
-            operation=operation,
-        ) from None
-    except (ValueError, TypeError) as exc:  # NaN or infinity; an object JSON cannot encode
-        raise InvalidRequestError(f"{operation} cannot be sent: {exc}", operation=operation) from None
 
 
 class _Base(Generic[_E]):

@@ -10,7 +10,8 @@ Generated from the spec by openapi/templates/api_init.py.jinja: a new operation 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, Generic, Protocol, Self, TypeVar
+from enum import Enum
+from typing import Any, Generic, NoReturn, Protocol, Self, TypeVar
 
 from ..models.add_batch_call_request import AddBatchCallRequest
 from ..models.call_info_list import CallInfoList
@@ -62,6 +63,70 @@ class _ResponseModel(Protocol):
 
 
 _M = TypeVar("_M", bound=_ResponseModel)
+
+
+def _is_instance(value: object, types: tuple[type, ...]) -> bool:
+    """isinstance, except that a bool is not taken for a number."""
+    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    return " or ".join(
+        "None" if kind is type(None) else kind.__name__ for kind in types
+    )
+
+
+def _check_argument(
+    operation: str,
+    name: str,
+    value: object,
+    types: tuple[type, ...],
+    expected: str,
+    *,
+    items: tuple[type, ...] | None = None,
+    optional: bool = False,
+) -> None:
+    """A TypeError naming the argument unless ``value`` is one of ``types`` (or left out, when ``optional``),
+    and, for a list, each item one of ``items``. Every method checks its arguments so before building the
+    request: a wrong type never reaches the models' to_dict or the wire."""
+    if optional and isinstance(value, Unset):
+        return
+    if not _is_instance(value, types):
+        hint = ""
+        for kind in types:
+            if issubclass(kind, Enum):
+                hint = f" (one of {', '.join(f'{kind.__name__}.{member.name}' for member in kind)})"
+            elif isinstance(value, Mapping) and hasattr(kind, "from_dict"):
+                hint = f" (a dict becomes one with {kind.__name__}.from_dict(...))"
+        left_out = " or left out" if optional else ""
+        raise TypeError(
+            f"{operation}() argument {name} must be {expected}{left_out}{hint}, got {type(value).__name__}"
+        )
+    if items is not None:
+        for index, item in enumerate(value if isinstance(value, list) else ()):
+            if not _is_instance(item, items):
+                raise TypeError(
+                    f"{operation}() argument {name}[{index}] must be {_type_names(items)}, got {type(item).__name__}"
+                )
+
+
+def _nested_type_error(operation: str, error: Exception, **models: Any) -> NoReturn:
+    """The request's to_dict failed although every argument has its type: one of the model arguments holds a
+    value of the wrong type further down. A TypeError naming that argument."""
+    for name, value in models.items():
+        for model in value if isinstance(value, list) else [value]:
+            if isinstance(model, Unset):
+                continue
+            try:
+                model.to_dict()
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"{operation}() argument {name} holds a value of the wrong type in one of its fields "
+                    f"({type(exc).__name__}: {exc}): check the types of the fields you set"
+                ) from exc
+    raise TypeError(
+        f"{operation}(): an argument holds a value of the wrong type ({type(error).__name__}: {error})"
+    ) from error
 
 
 class SyncOperations(Generic[_E]):
@@ -116,9 +181,12 @@ class SyncOperations(Generic[_E]):
         Returns:
             PingResponse
         """
+        _check_argument("ping", "data", data, (str,), "str")
+
         _body = PingRequest(
             data=data,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -160,16 +228,63 @@ class SyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = CreateTaskRequest(
-            user_task_id=user_task_id,
-            scene_id=scene_id,
-            account=account,
-            task_create_setting=task_create_setting,
-            func_flag=func_flag,
-            other=other,
-            task_callback_url=task_callback_url,
-            order_callback_url=order_callback_url,
-        ).to_dict()
+        _check_argument("create_task", "user_task_id", user_task_id, (str,), "str")
+        _check_argument("create_task", "scene_id", scene_id, (str,), "str")
+        _check_argument("create_task", "account", account, (str,), "str", optional=True)
+        _check_argument(
+            "create_task",
+            "task_create_setting",
+            task_create_setting,
+            (TaskCreateSetting,),
+            "TaskCreateSetting",
+            optional=True,
+        )
+        _check_argument(
+            "create_task",
+            "func_flag",
+            func_flag,
+            (CreateTaskFuncFlag,),
+            "CreateTaskFuncFlag",
+            optional=True,
+        )
+        _check_argument("create_task", "other", other, (str,), "str", optional=True)
+        _check_argument(
+            "create_task",
+            "task_callback_url",
+            task_callback_url,
+            (str,),
+            "str",
+            optional=True,
+        )
+        _check_argument(
+            "create_task",
+            "order_callback_url",
+            order_callback_url,
+            (str,),
+            "str",
+            optional=True,
+        )
+
+        try:
+            _body = CreateTaskRequest(
+                user_task_id=user_task_id,
+                scene_id=scene_id,
+                account=account,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+                other=other,
+                task_callback_url=task_callback_url,
+                order_callback_url=order_callback_url,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error(
+                "create_task",
+                _exc,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            )
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -203,13 +318,50 @@ class SyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = CreateAndCallRequest(
-            user_task_id=user_task_id,
-            scene_id=scene_id,
-            call_info_list=call_info_list,
-            task_create_setting=task_create_setting,
-            func_flag=func_flag,
-        ).to_dict()
+        _check_argument("create_and_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument("create_and_call", "scene_id", scene_id, (str,), "str")
+        _check_argument(
+            "create_and_call",
+            "call_info_list",
+            call_info_list,
+            (CallInfoList,),
+            "CallInfoList",
+        )
+        _check_argument(
+            "create_and_call",
+            "task_create_setting",
+            task_create_setting,
+            (TaskCreateSetting,),
+            "TaskCreateSetting",
+            optional=True,
+        )
+        _check_argument(
+            "create_and_call",
+            "func_flag",
+            func_flag,
+            (FuncFlag,),
+            "FuncFlag",
+            optional=True,
+        )
+
+        try:
+            _body = CreateAndCallRequest(
+                user_task_id=user_task_id,
+                scene_id=scene_id,
+                call_info_list=call_info_list,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error(
+                "create_and_call",
+                _exc,
+                call_info_list=call_info_list,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            )
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -242,11 +394,29 @@ class SyncOperations(Generic[_E]):
         Returns:
             MgrTaskStatusResponse
         """
+        _check_argument("mgr_task_status", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "mgr_task_status",
+            "task_operate",
+            task_operate,
+            (TaskOperate,),
+            "TaskOperate",
+        )
+        _check_argument(
+            "mgr_task_status",
+            "del_call",
+            del_call,
+            (DelCall,),
+            "DelCall",
+            optional=True,
+        )
+
         _body = MgrTaskStatusRequest(
             user_task_id=user_task_id,
             task_operate=task_operate,
             del_call=del_call,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -283,12 +453,43 @@ class SyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = UpdateTaskRequest(
-            user_task_id=user_task_id,
-            scene_id=scene_id,
-            task_create_setting=task_create_setting,
-            func_flag=func_flag,
-        ).to_dict()
+        _check_argument("update_task", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "update_task", "scene_id", scene_id, (str,), "str", optional=True
+        )
+        _check_argument(
+            "update_task",
+            "task_create_setting",
+            task_create_setting,
+            (TaskCreateSetting,),
+            "TaskCreateSetting",
+            optional=True,
+        )
+        _check_argument(
+            "update_task",
+            "func_flag",
+            func_flag,
+            (FuncFlag,),
+            "FuncFlag",
+            optional=True,
+        )
+
+        try:
+            _body = UpdateTaskRequest(
+                user_task_id=user_task_id,
+                scene_id=scene_id,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error(
+                "update_task",
+                _exc,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            )
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -314,11 +515,26 @@ class SyncOperations(Generic[_E]):
         Returns:
             ListTaskResponse
         """
-        _body = ListTaskRequest(
-            page=page,
-            size=size,
-            query_conditions=query_conditions,
-        ).to_dict()
+        _check_argument("list_task", "page", page, (int,), "int")
+        _check_argument("list_task", "size", size, (int,), "int")
+        _check_argument(
+            "list_task",
+            "query_conditions",
+            query_conditions,
+            (ListTaskConditions,),
+            "ListTaskConditions",
+        )
+
+        try:
+            _body = ListTaskRequest(
+                page=page,
+                size=size,
+                query_conditions=query_conditions,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("list_task", _exc, query_conditions=query_conditions)
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -345,15 +561,31 @@ class SyncOperations(Generic[_E]):
         Yields:
             TaskInfo
         """
+        _check_argument("iter_list_task", "size", size, (int,), "int")
+        _check_argument(
+            "iter_list_task",
+            "query_conditions",
+            query_conditions,
+            (ListTaskConditions,),
+            "ListTaskConditions",
+        )
+
         _page = 1
         _seen = 0
         _previous: list[dict[str, Any]] = []
         while True:
-            _body = ListTaskRequest(
-                page=_page,
-                size=size,
-                query_conditions=query_conditions,
-            ).to_dict()
+            try:
+                _body = ListTaskRequest(
+                    page=_page,
+                    size=size,
+                    query_conditions=query_conditions,
+                ).to_dict()
+
+            # A wrong type inside a model argument.
+            except (AttributeError, TypeError, ValueError) as _exc:
+                _nested_type_error(
+                    "iter_list_task", _exc, query_conditions=query_conditions
+                )
             _headers: dict[str, str] = {}
 
             _response = self._call_or_raise(
@@ -397,10 +629,24 @@ class SyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = AddBatchCallRequest(
-            user_task_id=user_task_id,
-            call_info_list=call_info_list,
-        ).to_dict()
+        _check_argument("add_batch_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "add_batch_call",
+            "call_info_list",
+            call_info_list,
+            (CallInfoList,),
+            "CallInfoList",
+        )
+
+        try:
+            _body = AddBatchCallRequest(
+                user_task_id=user_task_id,
+                call_info_list=call_info_list,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("add_batch_call", _exc, call_info_list=call_info_list)
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -434,12 +680,24 @@ class SyncOperations(Generic[_E]):
         Returns:
             ListOrderResponse
         """
-        _body = ListOrderRequest(
-            user_task_id=user_task_id,
-            options=options,
-            page=page,
-            size=size,
-        ).to_dict()
+        _check_argument("list_order", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "list_order", "options", options, (ListOrderOptions,), "ListOrderOptions"
+        )
+        _check_argument("list_order", "page", page, (int,), "int", optional=True)
+        _check_argument("list_order", "size", size, (int,), "int", optional=True)
+
+        try:
+            _body = ListOrderRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=page,
+                size=size,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("list_order", _exc, options=options)
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -475,16 +733,31 @@ class SyncOperations(Generic[_E]):
         Yields:
             OrderWithLastCall
         """
+        _check_argument("iter_list_order", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "iter_list_order",
+            "options",
+            options,
+            (ListOrderOptions,),
+            "ListOrderOptions",
+        )
+        _check_argument("iter_list_order", "size", size, (int,), "int", optional=True)
+
         _page = 1
         _seen = 0
         _previous: list[dict[str, Any]] = []
         while True:
-            _body = ListOrderRequest(
-                user_task_id=user_task_id,
-                options=options,
-                page=_page,
-                size=size,
-            ).to_dict()
+            try:
+                _body = ListOrderRequest(
+                    user_task_id=user_task_id,
+                    options=options,
+                    page=_page,
+                    size=size,
+                ).to_dict()
+
+            # A wrong type inside a model argument.
+            except (AttributeError, TypeError, ValueError) as _exc:
+                _nested_type_error("iter_list_order", _exc, options=options)
             _headers: dict[str, str] = {}
 
             _response = self._call_or_raise(
@@ -538,11 +811,20 @@ class SyncOperations(Generic[_E]):
         Returns:
             StopOrderResponse
         """
+        _check_argument("stop_order", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "stop_order", "order_ids", order_ids, (list,), "list[str]", items=(str,)
+        )
+        _check_argument(
+            "stop_order", "del_call", del_call, (DelCall,), "DelCall", optional=True
+        )
+
         _body = StopOrderRequest(
             user_task_id=user_task_id,
             order_ids=order_ids,
             del_call=del_call,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -579,12 +861,32 @@ class SyncOperations(Generic[_E]):
         Returns:
             ListCallResponse
         """
-        _body = ListCallRequest(
-            user_task_id=user_task_id,
-            options=options,
-            page=page,
-            size=size,
-        ).to_dict()
+        _check_argument("list_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+        )
+        _check_argument("list_call", "page", page, (int,), "int", optional=True)
+        _check_argument("list_call", "size", size, (int,), "int", optional=True)
+        _check_argument(
+            "list_call",
+            "accept_encoding",
+            accept_encoding,
+            (str,),
+            "str",
+            optional=True,
+        )
+
+        try:
+            _body = ListCallRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=page,
+                size=size,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("list_call", _exc, options=options)
         _headers: dict[str, str] = {}
         if not isinstance(accept_encoding, Unset):
             _headers["Accept-Encoding"] = str(accept_encoding)
@@ -621,16 +923,35 @@ class SyncOperations(Generic[_E]):
         Yields:
             CallRecord
         """
+        _check_argument("iter_list_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "iter_list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+        )
+        _check_argument("iter_list_call", "size", size, (int,), "int", optional=True)
+        _check_argument(
+            "iter_list_call",
+            "accept_encoding",
+            accept_encoding,
+            (str,),
+            "str",
+            optional=True,
+        )
+
         _page = 1
         _seen = 0
         _previous: list[dict[str, Any]] = []
         while True:
-            _body = ListCallRequest(
-                user_task_id=user_task_id,
-                options=options,
-                page=_page,
-                size=size,
-            ).to_dict()
+            try:
+                _body = ListCallRequest(
+                    user_task_id=user_task_id,
+                    options=options,
+                    page=_page,
+                    size=size,
+                ).to_dict()
+
+            # A wrong type inside a model argument.
+            except (AttributeError, TypeError, ValueError) as _exc:
+                _nested_type_error("iter_list_call", _exc, options=options)
             _headers: dict[str, str] = {}
             if not isinstance(accept_encoding, Unset):
                 _headers["Accept-Encoding"] = str(accept_encoding)
@@ -681,10 +1002,23 @@ class SyncOperations(Generic[_E]):
         Returns:
             ListOrderDetailResponse
         """
+        _check_argument(
+            "list_order_detail", "user_task_id", user_task_id, (str,), "str"
+        )
+        _check_argument(
+            "list_order_detail",
+            "order_list",
+            order_list,
+            (list,),
+            "list[str]",
+            items=(str,),
+        )
+
         _body = ListOrderDetailRequest(
             user_task_id=user_task_id,
             order_list=order_list,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return self._call(
@@ -715,9 +1049,22 @@ class SyncOperations(Generic[_E]):
         Returns:
             ExportBatchCallResponse
         """
+        _check_argument(
+            "export_batch_call", "user_task_id", user_task_id, (str,), "str"
+        )
+        _check_argument(
+            "export_batch_call",
+            "accept_encoding",
+            accept_encoding,
+            (str,),
+            "str",
+            optional=True,
+        )
+
         _body = ExportBatchCallRequest(
             user_task_id=user_task_id,
         ).to_dict()
+
         _headers: dict[str, str] = {}
         if not isinstance(accept_encoding, Unset):
             _headers["Accept-Encoding"] = str(accept_encoding)
@@ -753,10 +1100,34 @@ class SyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = AddBatchCallRequest(
-            user_task_id=user_task_id,
-            call_info_list=call_info_list,
-        ).to_dict()
+        _check_argument(
+            "import_batch_call", "user_task_id", user_task_id, (str,), "str"
+        )
+        _check_argument(
+            "import_batch_call",
+            "call_info_list",
+            call_info_list,
+            (CallInfoList,),
+            "CallInfoList",
+        )
+        _check_argument(
+            "import_batch_call",
+            "content_encoding",
+            content_encoding,
+            (ImportBatchCallContentEncoding,),
+            "ImportBatchCallContentEncoding",
+            optional=True,
+        )
+
+        try:
+            _body = AddBatchCallRequest(
+                user_task_id=user_task_id,
+                call_info_list=call_info_list,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("import_batch_call", _exc, call_info_list=call_info_list)
         _headers: dict[str, str] = {}
         if not isinstance(content_encoding, Unset):
             _headers["Content-Encoding"] = str(content_encoding)
@@ -822,9 +1193,12 @@ class AsyncOperations(Generic[_E]):
         Returns:
             PingResponse
         """
+        _check_argument("ping", "data", data, (str,), "str")
+
         _body = PingRequest(
             data=data,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -866,16 +1240,63 @@ class AsyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = CreateTaskRequest(
-            user_task_id=user_task_id,
-            scene_id=scene_id,
-            account=account,
-            task_create_setting=task_create_setting,
-            func_flag=func_flag,
-            other=other,
-            task_callback_url=task_callback_url,
-            order_callback_url=order_callback_url,
-        ).to_dict()
+        _check_argument("create_task", "user_task_id", user_task_id, (str,), "str")
+        _check_argument("create_task", "scene_id", scene_id, (str,), "str")
+        _check_argument("create_task", "account", account, (str,), "str", optional=True)
+        _check_argument(
+            "create_task",
+            "task_create_setting",
+            task_create_setting,
+            (TaskCreateSetting,),
+            "TaskCreateSetting",
+            optional=True,
+        )
+        _check_argument(
+            "create_task",
+            "func_flag",
+            func_flag,
+            (CreateTaskFuncFlag,),
+            "CreateTaskFuncFlag",
+            optional=True,
+        )
+        _check_argument("create_task", "other", other, (str,), "str", optional=True)
+        _check_argument(
+            "create_task",
+            "task_callback_url",
+            task_callback_url,
+            (str,),
+            "str",
+            optional=True,
+        )
+        _check_argument(
+            "create_task",
+            "order_callback_url",
+            order_callback_url,
+            (str,),
+            "str",
+            optional=True,
+        )
+
+        try:
+            _body = CreateTaskRequest(
+                user_task_id=user_task_id,
+                scene_id=scene_id,
+                account=account,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+                other=other,
+                task_callback_url=task_callback_url,
+                order_callback_url=order_callback_url,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error(
+                "create_task",
+                _exc,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            )
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -909,13 +1330,50 @@ class AsyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = CreateAndCallRequest(
-            user_task_id=user_task_id,
-            scene_id=scene_id,
-            call_info_list=call_info_list,
-            task_create_setting=task_create_setting,
-            func_flag=func_flag,
-        ).to_dict()
+        _check_argument("create_and_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument("create_and_call", "scene_id", scene_id, (str,), "str")
+        _check_argument(
+            "create_and_call",
+            "call_info_list",
+            call_info_list,
+            (CallInfoList,),
+            "CallInfoList",
+        )
+        _check_argument(
+            "create_and_call",
+            "task_create_setting",
+            task_create_setting,
+            (TaskCreateSetting,),
+            "TaskCreateSetting",
+            optional=True,
+        )
+        _check_argument(
+            "create_and_call",
+            "func_flag",
+            func_flag,
+            (FuncFlag,),
+            "FuncFlag",
+            optional=True,
+        )
+
+        try:
+            _body = CreateAndCallRequest(
+                user_task_id=user_task_id,
+                scene_id=scene_id,
+                call_info_list=call_info_list,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error(
+                "create_and_call",
+                _exc,
+                call_info_list=call_info_list,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            )
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -948,11 +1406,29 @@ class AsyncOperations(Generic[_E]):
         Returns:
             MgrTaskStatusResponse
         """
+        _check_argument("mgr_task_status", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "mgr_task_status",
+            "task_operate",
+            task_operate,
+            (TaskOperate,),
+            "TaskOperate",
+        )
+        _check_argument(
+            "mgr_task_status",
+            "del_call",
+            del_call,
+            (DelCall,),
+            "DelCall",
+            optional=True,
+        )
+
         _body = MgrTaskStatusRequest(
             user_task_id=user_task_id,
             task_operate=task_operate,
             del_call=del_call,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -989,12 +1465,43 @@ class AsyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = UpdateTaskRequest(
-            user_task_id=user_task_id,
-            scene_id=scene_id,
-            task_create_setting=task_create_setting,
-            func_flag=func_flag,
-        ).to_dict()
+        _check_argument("update_task", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "update_task", "scene_id", scene_id, (str,), "str", optional=True
+        )
+        _check_argument(
+            "update_task",
+            "task_create_setting",
+            task_create_setting,
+            (TaskCreateSetting,),
+            "TaskCreateSetting",
+            optional=True,
+        )
+        _check_argument(
+            "update_task",
+            "func_flag",
+            func_flag,
+            (FuncFlag,),
+            "FuncFlag",
+            optional=True,
+        )
+
+        try:
+            _body = UpdateTaskRequest(
+                user_task_id=user_task_id,
+                scene_id=scene_id,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error(
+                "update_task",
+                _exc,
+                task_create_setting=task_create_setting,
+                func_flag=func_flag,
+            )
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -1020,11 +1527,26 @@ class AsyncOperations(Generic[_E]):
         Returns:
             ListTaskResponse
         """
-        _body = ListTaskRequest(
-            page=page,
-            size=size,
-            query_conditions=query_conditions,
-        ).to_dict()
+        _check_argument("list_task", "page", page, (int,), "int")
+        _check_argument("list_task", "size", size, (int,), "int")
+        _check_argument(
+            "list_task",
+            "query_conditions",
+            query_conditions,
+            (ListTaskConditions,),
+            "ListTaskConditions",
+        )
+
+        try:
+            _body = ListTaskRequest(
+                page=page,
+                size=size,
+                query_conditions=query_conditions,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("list_task", _exc, query_conditions=query_conditions)
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -1051,15 +1573,31 @@ class AsyncOperations(Generic[_E]):
         Yields:
             TaskInfo
         """
+        _check_argument("iter_list_task", "size", size, (int,), "int")
+        _check_argument(
+            "iter_list_task",
+            "query_conditions",
+            query_conditions,
+            (ListTaskConditions,),
+            "ListTaskConditions",
+        )
+
         _page = 1
         _seen = 0
         _previous: list[dict[str, Any]] = []
         while True:
-            _body = ListTaskRequest(
-                page=_page,
-                size=size,
-                query_conditions=query_conditions,
-            ).to_dict()
+            try:
+                _body = ListTaskRequest(
+                    page=_page,
+                    size=size,
+                    query_conditions=query_conditions,
+                ).to_dict()
+
+            # A wrong type inside a model argument.
+            except (AttributeError, TypeError, ValueError) as _exc:
+                _nested_type_error(
+                    "iter_list_task", _exc, query_conditions=query_conditions
+                )
             _headers: dict[str, str] = {}
 
             _response = await self._call_or_raise(
@@ -1104,10 +1642,24 @@ class AsyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = AddBatchCallRequest(
-            user_task_id=user_task_id,
-            call_info_list=call_info_list,
-        ).to_dict()
+        _check_argument("add_batch_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "add_batch_call",
+            "call_info_list",
+            call_info_list,
+            (CallInfoList,),
+            "CallInfoList",
+        )
+
+        try:
+            _body = AddBatchCallRequest(
+                user_task_id=user_task_id,
+                call_info_list=call_info_list,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("add_batch_call", _exc, call_info_list=call_info_list)
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -1141,12 +1693,24 @@ class AsyncOperations(Generic[_E]):
         Returns:
             ListOrderResponse
         """
-        _body = ListOrderRequest(
-            user_task_id=user_task_id,
-            options=options,
-            page=page,
-            size=size,
-        ).to_dict()
+        _check_argument("list_order", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "list_order", "options", options, (ListOrderOptions,), "ListOrderOptions"
+        )
+        _check_argument("list_order", "page", page, (int,), "int", optional=True)
+        _check_argument("list_order", "size", size, (int,), "int", optional=True)
+
+        try:
+            _body = ListOrderRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=page,
+                size=size,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("list_order", _exc, options=options)
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -1182,16 +1746,31 @@ class AsyncOperations(Generic[_E]):
         Yields:
             OrderWithLastCall
         """
+        _check_argument("iter_list_order", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "iter_list_order",
+            "options",
+            options,
+            (ListOrderOptions,),
+            "ListOrderOptions",
+        )
+        _check_argument("iter_list_order", "size", size, (int,), "int", optional=True)
+
         _page = 1
         _seen = 0
         _previous: list[dict[str, Any]] = []
         while True:
-            _body = ListOrderRequest(
-                user_task_id=user_task_id,
-                options=options,
-                page=_page,
-                size=size,
-            ).to_dict()
+            try:
+                _body = ListOrderRequest(
+                    user_task_id=user_task_id,
+                    options=options,
+                    page=_page,
+                    size=size,
+                ).to_dict()
+
+            # A wrong type inside a model argument.
+            except (AttributeError, TypeError, ValueError) as _exc:
+                _nested_type_error("iter_list_order", _exc, options=options)
             _headers: dict[str, str] = {}
 
             _response = await self._call_or_raise(
@@ -1246,11 +1825,20 @@ class AsyncOperations(Generic[_E]):
         Returns:
             StopOrderResponse
         """
+        _check_argument("stop_order", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "stop_order", "order_ids", order_ids, (list,), "list[str]", items=(str,)
+        )
+        _check_argument(
+            "stop_order", "del_call", del_call, (DelCall,), "DelCall", optional=True
+        )
+
         _body = StopOrderRequest(
             user_task_id=user_task_id,
             order_ids=order_ids,
             del_call=del_call,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -1287,12 +1875,32 @@ class AsyncOperations(Generic[_E]):
         Returns:
             ListCallResponse
         """
-        _body = ListCallRequest(
-            user_task_id=user_task_id,
-            options=options,
-            page=page,
-            size=size,
-        ).to_dict()
+        _check_argument("list_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+        )
+        _check_argument("list_call", "page", page, (int,), "int", optional=True)
+        _check_argument("list_call", "size", size, (int,), "int", optional=True)
+        _check_argument(
+            "list_call",
+            "accept_encoding",
+            accept_encoding,
+            (str,),
+            "str",
+            optional=True,
+        )
+
+        try:
+            _body = ListCallRequest(
+                user_task_id=user_task_id,
+                options=options,
+                page=page,
+                size=size,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("list_call", _exc, options=options)
         _headers: dict[str, str] = {}
         if not isinstance(accept_encoding, Unset):
             _headers["Accept-Encoding"] = str(accept_encoding)
@@ -1329,16 +1937,35 @@ class AsyncOperations(Generic[_E]):
         Yields:
             CallRecord
         """
+        _check_argument("iter_list_call", "user_task_id", user_task_id, (str,), "str")
+        _check_argument(
+            "iter_list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+        )
+        _check_argument("iter_list_call", "size", size, (int,), "int", optional=True)
+        _check_argument(
+            "iter_list_call",
+            "accept_encoding",
+            accept_encoding,
+            (str,),
+            "str",
+            optional=True,
+        )
+
         _page = 1
         _seen = 0
         _previous: list[dict[str, Any]] = []
         while True:
-            _body = ListCallRequest(
-                user_task_id=user_task_id,
-                options=options,
-                page=_page,
-                size=size,
-            ).to_dict()
+            try:
+                _body = ListCallRequest(
+                    user_task_id=user_task_id,
+                    options=options,
+                    page=_page,
+                    size=size,
+                ).to_dict()
+
+            # A wrong type inside a model argument.
+            except (AttributeError, TypeError, ValueError) as _exc:
+                _nested_type_error("iter_list_call", _exc, options=options)
             _headers: dict[str, str] = {}
             if not isinstance(accept_encoding, Unset):
                 _headers["Accept-Encoding"] = str(accept_encoding)
@@ -1390,10 +2017,23 @@ class AsyncOperations(Generic[_E]):
         Returns:
             ListOrderDetailResponse
         """
+        _check_argument(
+            "list_order_detail", "user_task_id", user_task_id, (str,), "str"
+        )
+        _check_argument(
+            "list_order_detail",
+            "order_list",
+            order_list,
+            (list,),
+            "list[str]",
+            items=(str,),
+        )
+
         _body = ListOrderDetailRequest(
             user_task_id=user_task_id,
             order_list=order_list,
         ).to_dict()
+
         _headers: dict[str, str] = {}
 
         return await self._call(
@@ -1424,9 +2064,22 @@ class AsyncOperations(Generic[_E]):
         Returns:
             ExportBatchCallResponse
         """
+        _check_argument(
+            "export_batch_call", "user_task_id", user_task_id, (str,), "str"
+        )
+        _check_argument(
+            "export_batch_call",
+            "accept_encoding",
+            accept_encoding,
+            (str,),
+            "str",
+            optional=True,
+        )
+
         _body = ExportBatchCallRequest(
             user_task_id=user_task_id,
         ).to_dict()
+
         _headers: dict[str, str] = {}
         if not isinstance(accept_encoding, Unset):
             _headers["Accept-Encoding"] = str(accept_encoding)
@@ -1462,10 +2115,34 @@ class AsyncOperations(Generic[_E]):
         Returns:
             RetEnvelope
         """
-        _body = AddBatchCallRequest(
-            user_task_id=user_task_id,
-            call_info_list=call_info_list,
-        ).to_dict()
+        _check_argument(
+            "import_batch_call", "user_task_id", user_task_id, (str,), "str"
+        )
+        _check_argument(
+            "import_batch_call",
+            "call_info_list",
+            call_info_list,
+            (CallInfoList,),
+            "CallInfoList",
+        )
+        _check_argument(
+            "import_batch_call",
+            "content_encoding",
+            content_encoding,
+            (ImportBatchCallContentEncoding,),
+            "ImportBatchCallContentEncoding",
+            optional=True,
+        )
+
+        try:
+            _body = AddBatchCallRequest(
+                user_task_id=user_task_id,
+                call_info_list=call_info_list,
+            ).to_dict()
+
+        # A wrong type inside a model argument.
+        except (AttributeError, TypeError, ValueError) as _exc:
+            _nested_type_error("import_batch_call", _exc, call_info_list=call_info_list)
         _headers: dict[str, str] = {}
         if not isinstance(content_encoding, Unset):
             _headers["Content-Encoding"] = str(content_encoding)
