@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Any
 
 import attrs
+import callbot_client
 import callbot_client.api
 import callbot_client.models
 import httpx
@@ -615,3 +616,27 @@ def test_loopback_and_https_are_used_without_a_warning(maker: str, url: str) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("error", PlainHTTPWarning)
         MAKERS[maker](url)
+
+
+def test_connect_builds_its_httpx_clients_from_every_setting_of_the_generated_client() -> None:
+    # connect()'s Client subclass passes these to httpx itself: a setting the generator adds must be added there.
+    assert {field.name for field in attrs.fields(callbot_client.Client)} == {
+        "raise_on_unexpected_status",
+        "_base_url",
+        "_cookies",
+        "_headers",
+        "_timeout",
+        "_verify_ssl",
+        "_follow_redirects",
+        "_httpx_args",
+        "_client",
+        "_async_client",
+    }
+    sent: list[httpx.Request] = []
+    client = connect("http://127.0.0.1:9", UUID, SECRET, httpx_args={"transport": httpx.MockTransport(sent.append)})  # type: ignore[arg-type]
+    copy = client.with_headers({"X-Trace": "1"}).with_timeout(httpx.Timeout(5.0))
+    assert isinstance(copy, callbot_client.Client)
+    body = StopOrderRequest(user_task_id="\udc80", order_ids=[UNDIALED[0]])
+    with pytest.raises(InvalidRequestError):
+        stop_order.sync(client=copy, body=body)
+    assert sent == []
