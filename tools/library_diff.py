@@ -10,7 +10,9 @@ parameter removed (a rename is a removal plus an addition), made required, moved
 (keyword-only, positional-only) or with another default, a required parameter added, a base class removed.
 A name dropped from ``__all__`` is removed even when it can still be imported. Additions (new names, new
 members, new optional parameters, parameters that became optional) are compatible. Annotations are not
-compared: whether a widened or a renamed type alias breaks a caller cannot be told statically here.
+compared: whether a widened or a renamed type alias breaks a caller cannot be told statically here. Members
+inherited from a class outside these folders (``httpx.Auth``, the generated ``SyncOperations``, whose changes
+the generated package's comparison reports) are not seen.
 """
 
 from __future__ import annotations
