@@ -43,9 +43,10 @@ check-generated: $(STAMP)
 		echo "check-generated: $(GENERATED) differs from what $(SPEC) generates: run 'make generate' and commit"; exit 1; \
 	fi
 
-# What the spec change breaks for code that imports the generated library: compares spec, generated package and
-# version with BASE (default: the newest v* tag, else HEAD~1), writes build/compat.md (a CHANGELOG.md section)
-# and fails on a breaking change that pyproject.toml's version does not acknowledge.
+# What a change breaks for code that imports the library: compares the spec, the generated package, the public
+# API (__all__ and signatures) of callbot_signing, callbot_cli and callbot_sandbox, and the version with BASE
+# (default: the newest v* tag, else HEAD~1), writes build/compat.md (a CHANGELOG.md section) and fails on a
+# breaking change that pyproject.toml's version does not acknowledge.
 compat: $(STAMP)
 	$(BIN)/python -m tools.compat $(if $(BASE),--base '$(BASE)') --markdown build/compat.md
 

@@ -37,7 +37,8 @@ READ_ONLY = ["ping", "listTask", "listCall", "listOrder", "listOrderDetail", "ex
 
 def schemathesis_run(base_url: str, env: dict[str, str], *, live: bool, har_path: Path, junit_path: Path) -> int:
     read_only = live and os.environ.get("CONTRACT_ALLOW_WRITES") != "1"
-    # The stateful phase follows links between writes (createTask -> addBatchCall -> ...): none when read-only.
+    # The stateful phase follows links between writes (createTask -> addBatchCall -> ...; the fields they set come
+    # from each link's x-request-body-fields, through cli_hooks -> schemathesis_hooks): none when read-only.
     phases = "examples,coverage,fuzzing" if read_only else "examples,coverage,fuzzing,stateful"
     command = [
         str(Path(sys.executable).parent / "schemathesis"), "run", str(REPO / "openapi" / "callbot.yaml"),

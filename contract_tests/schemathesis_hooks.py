@@ -1,13 +1,20 @@
-"""Schemathesis glue: sign requests with the project's `sign`, and the Callbot-specific checks.
+"""Schemathesis glue: sign requests with the project's `sign`, the Callbot-specific checks, and the links'
+body fields for the stateful phase.
 
 The service rejects a request with HTTP 200 and a non-zero retCode (Ping: code), so the HTTP-status
 based checks `negative_data_rejection` and `ignored_auth` do not apply (see schemathesis.toml); the
 checks below state the same rules in the service's terms.
+
+The spec's links hold no literal ``requestBody`` with runtime expressions inside (OpenAPI evaluates none
+there, and openapi-generator's validator refuses it): the fields a link sets in the target's body are in its
+``x-request-body-fields`` extension. ``before_load_schema`` below hands them to schemathesis as the link's
+``requestBody``, whose nested expressions schemathesis evaluates and merges into the body it generates.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -20,6 +27,41 @@ from callbot_signing.wire import (
     UUID_HEADER,
 )
 from schemathesis.generation import GenerationMode
+
+#: The link extension holding the fields a link sets in the target's body (runtime expressions or constants).
+LINK_BODY_FIELDS = "x-request-body-fields"
+
+
+def links(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON pointer, link object) of every link of the document: in the operations' responses and in
+    components.links."""
+    for group in ("paths", "webhooks"):
+        for path, item in (spec.get(group) or {}).items():
+            for method, operation in item.items():
+                if not isinstance(operation, dict):
+                    continue
+                for status, response in (operation.get("responses") or {}).items():
+                    for name, link in (response.get("links") or {}).items():
+                        pointer = f"/{group}/{path.replace('~', '~0').replace('/', '~1')}/{method}"
+                        yield f"{pointer}/responses/{status}/links/{name}", link
+    for name, link in ((spec.get("components") or {}).get("links") or {}).items():
+        yield f"/components/links/{name}", link
+
+
+def with_link_bodies(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` (changed in place) with each link's ``x-request-body-fields`` as its ``requestBody``, the form
+    schemathesis's stateful phase reads."""
+    for _, link in links(spec):
+        if LINK_BODY_FIELDS in link and "requestBody" not in link:
+            link["requestBody"] = link[LINK_BODY_FIELDS]
+    return spec
+
+
+@schemathesis.hook
+def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
+    """Every schema schemathesis loads in a process that imports this module (the CLI through cli_hooks)."""
+    with_link_bodies(raw_schema)
+
 
 #: uuid -> secret key of the accounts the checks may verify responses for.
 SECRETS: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""One classified change between two versions of the spec or of the generated package."""
+"""One classified change between two versions of the spec, the generated package or the hand-written API."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
-    """How a change affects code that imports the generated library (and the service it talks to)."""
+    """How a change affects code that imports the library (and the service it talks to)."""
 
     BREAKING = "breaking"
     ADDITIVE = "additive"
@@ -17,6 +17,8 @@ class Kind(StrEnum):
 class Source(StrEnum):
     SPEC = "spec"
     PYTHON = "Python API"
+    #: The ``__all__`` names of the hand-written packages (callbot_signing, callbot_cli, callbot_sandbox).
+    LIBRARY = "library API"
 
 
 @dataclass(frozen=True, order=True)

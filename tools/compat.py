@@ -1,9 +1,10 @@
-"""``make compat``: what a change of the spec breaks for the code that imports the generated library.
+"""``make compat``: what a change breaks for the code that imports the library.
 
-Compares the spec, the generated package and the version in pyproject.toml at a git ref (BASE) with the
-working tree, classifies every change as breaking, additive or documentation, prints them, writes them as
-a Markdown section ready for CHANGELOG.md, and exits 1 when a breaking change is not matched by a version
-bump (0.x: a minor bump; from 1.0: a major one), saying which version to set.
+Compares the spec, the generated package, the public API of the hand-written packages (``callbot_signing``,
+``callbot_cli``, ``callbot_sandbox``: their ``__all__`` names and signatures) and the version in pyproject.toml
+at a git ref (BASE) with the working tree, classifies every change as breaking, additive or documentation,
+prints them, writes them as a Markdown section ready for CHANGELOG.md, and exits 1 when a breaking change is
+not matched by a version bump (0.x: a minor bump; from 1.0: a major one), saying which version to set.
 
 BASE defaults to the newest ``v*`` tag reachable from HEAD, else HEAD's parent. Without either (the first
 commit, or a clone made with ``--depth 1``) there is nothing to compare with: it says so and exits 0.
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 
 from .changes import Change, Kind
+from .library_diff import PACKAGES, library_changes
 from .python_diff import python_changes
 from .spec_diff import spec_changes
 
@@ -68,16 +70,17 @@ def _file_at(commit: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def _extract_package(commit: str, target: Path) -> Path | None:
-    """The generated package at ``commit`` unpacked under ``target`` (which becomes its search path)."""
-    if _git("cat-file", "-e", f"{commit}:{GENERATED}").returncode != 0:
+def _extract_package(commit: str, package: str, target: Path) -> Path | None:
+    """The package folder ``package`` (a path in the repository) at ``commit`` unpacked under ``target``;
+    returns its search path (the folder above it), or None when ``commit`` does not have it."""
+    if _git("cat-file", "-e", f"{commit}:{package}").returncode != 0:
         return None
-    archive = _git("archive", "--format=tar", commit, GENERATED)
+    archive = _git("archive", "--format=tar", commit, package)
     if archive.returncode != 0:
-        raise CompatError(f"git archive {commit} {GENERATED} failed: {archive.stderr.decode().strip()}")
+        raise CompatError(f"git archive {commit} {package} failed: {archive.stderr.decode().strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
-    return target / Path(GENERATED).parent
+    return target / Path(package).parent
 
 
 def _version(pyproject: bytes | None) -> str | None:
@@ -136,7 +139,10 @@ class Report:
             f"Compared with {self.base} ({self.base_commit[:12]}, version {self.base_version}) by `make compat`.",
         ]
         if not self.changes:
-            lines += ["", "No change to the spec or the generated package."]
+            lines += [
+                "",
+                "No change to the spec, the generated package or the public API of the hand-written packages.",
+            ]
         for kind, heading in HEADINGS.items():
             entries = [change for change in self.changes if change.kind is kind]
             if entries:
@@ -173,8 +179,12 @@ def compare(base: str, why: str) -> Report:
     old_spec = yaml.safe_load(old_spec_bytes) if old_spec_bytes is not None else None
     new_spec = yaml.safe_load((REPO / SPEC).read_bytes())
     with tempfile.TemporaryDirectory(prefix="compat-") as tmp:
-        old_root = _extract_package(commit, Path(tmp))
+        old_root = _extract_package(commit, GENERATED, Path(tmp))
         changes = spec_changes(old_spec, new_spec) + python_changes(old_root, REPO / Path(GENERATED).parent)
+        folders = {package: f"{folder}/{package}" for package, folder in PACKAGES.items()}
+        old_roots = {package: _extract_package(commit, path, Path(tmp)) for package, path in folders.items()}
+        new_roots = {package: REPO / Path(path).parent for package, path in folders.items()}
+        changes += library_changes(old_roots, new_roots)
     return Report(
         base=base,
         base_commit=commit,

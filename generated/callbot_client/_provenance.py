@@ -2,7 +2,7 @@
 `make check-generated` fails when it does not match the spec, the generator and the templates."""
 
 #: sha256 of openapi/callbot.yaml, the spec this package was generated from.
-SPEC_SHA256 = "e183b2bcd75855ab01c38cae1f79772649a9bec84986da6cf001df718ec7d574"
+SPEC_SHA256 = "aaeb4412edb0201787f340de5e26a65399676c888ebf50ebecbebb8daffeebab"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
