@@ -35,6 +35,7 @@ from callbot_signing import (
     verify_response,
     verify_webhook,
 )
+from callbot_signing.wire import verify_signed_message
 from starlette.datastructures import Headers as StarletteHeaders
 
 from ._support import PAYLOADS, documented_sign
@@ -578,3 +579,24 @@ def test_webhook_send_refuses_a_payload_that_is_not_a_json_object_with_exit_2(
     assert code == 2
     (line,) = error_lines(err)
     assert line.startswith("Error: Invalid value for --data: the payload is not a JSON object")
+
+
+# --- the wrong-algorithm message advises whoever can fix it ----------------------------------------------
+
+
+@pytest.mark.parametrize(("what", "advice"), [
+    ("request", "sign with the account's console setting: configure the client with algorithm='MD5'"),
+    ("webhook", "if the account's console setting is SHA256 now, configure algorithm='SHA256'"),
+    ("response", "if the account's console setting is SHA256 now, configure algorithm='SHA256'"),
+])  # fmt: skip
+def test_an_algorithm_mismatch_advises_whoever_can_fix_it(what: str, advice: str) -> None:
+    headers, body = signed(A)  # MD5-signed
+    stated = [*headers, ("algorithm", "SHA256")]  # a client configured for SHA256 says so; the account is MD5
+    with pytest.raises(SignatureError) as caught:
+        verify_signed_message(
+            stated, body, uuid=A[0], secret_key=A[1], algorithm="MD5", max_clock_skew=300, now=NOW,
+            expected_request_id=None, what=what,
+        )  # fmt: skip
+    assert caught.value.rule == "algorithm_mismatch"
+    assert f"the {what} says it is signed with SHA256, but this account is configured for MD5" in str(caught.value)
+    assert str(caught.value).endswith(f"To do: {advice}.")

@@ -350,10 +350,16 @@ def verify_signed_message(
     except ValueError as exc:
         raise SignatureError(f"the {what}'s {exc}.", rule="bad_algorithm", request_id=expected_request_id) from None
     if stated and stated != pinned:
+        # The advice goes to whoever can fix it: a server verifying a request tells the client to sign with
+        # the account's algorithm; a client verifying an answer or a callback is told the console may differ.
+        advice = (
+            f"sign with the account's console setting: configure the client with algorithm={pinned!r}"
+            if what == "request"
+            else f"if the account's console setting is {stated} now, configure algorithm={stated!r}"
+        )
         raise SignatureError(
             f"the {what} says it is signed with {stated}, but this account is configured for {pinned}: refused "
-            "(the algorithm is pinned to the configured one). If the console setting changed, configure "
-            f"algorithm={stated!r}.",
+            f"(the algorithm is pinned to the configured one). To do: {advice}.",
             rule="algorithm_mismatch",
             request_id=expected_request_id,
         )
