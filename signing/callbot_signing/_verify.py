@@ -390,7 +390,7 @@ def verify_signed_message(
     if abs(local - ts) > max_clock_skew:
         raise SignatureError(
             f"the {what}'s createTs {ts} is {abs(local - ts):.0f} s from local time {local:.0f} "
-            f"(max {max_clock_skew} s): a replayed message, or a clock to fix (check NTP).",
+            f"(max {max_clock_skew:g} s): a replayed message, or a clock to fix (check NTP).",
             rule="clock_skew",
             request_id=expected_request_id,
         )
