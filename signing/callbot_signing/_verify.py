@@ -86,6 +86,14 @@ def _pairs_of(headers: object) -> Iterable[Any] | None:
     return None
 
 
+class _ReadHeaders(list[tuple[str, str]]):
+    """The signature headers of a container, read once: (lower-case name, value) pairs, and by name."""
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        super().__init__((name, value) for name, got in values.items() for value in got)
+        self.values = values
+
+
 def _header_values(headers: HeadersLike) -> dict[str, list[str]]:
     """Every value of each signature header, by lower-case name.
 
@@ -94,6 +102,8 @@ def _header_values(headers: HeadersLike) -> dict[str, list[str]]:
     two keys differing only in case count as two values; a list of pairs gives every pair. Anything else is
     a TypeError naming ``headers``.
     """
+    if type(headers) is _ReadHeaders:  # read already (parse_webhook reads once, then checks and verifies)
+        return headers.values
     found: dict[str, list[str]] = {name: [] for name in _WANTED}
     if isinstance(headers, httpx.Headers):  # the common case: one pass over its raw pairs
         for raw_key, raw_value in headers.raw:
@@ -144,16 +154,17 @@ def _header_values(headers: HeadersLike) -> dict[str, list[str]]:
                 raise TypeError("headers: a header name is None; header names and values are str or bytes")
         name = key.lower()
         if name in found:
-            text = _text(value, f"the value of {name!r}")
-            if text is not None:
+            if type(value) is str:
+                found[name].append(value)
+            elif (text := _text(value, f"the value of {name!r}")) is not None:
                 found[name].append(text)
     return found
 
 
 def signed_header_pairs(headers: HeadersLike) -> list[tuple[str, str]]:
     """The signature headers (every value of each) of any container, as a list of (lower-case name, value)
-    pairs: read the container once, then check and verify the list."""
-    return [(name, value) for name, values in _header_values(headers).items() for value in values]
+    pairs: read the container once, then check and verify the list (which is not read again)."""
+    return _ReadHeaders(_header_values(headers))
 
 
 def _buffer(body: object) -> memoryview:
