@@ -33,8 +33,8 @@ import jsonschema
 import referencing
 import referencing.jsonschema
 import yaml
-from callbot_signing import SignatureError, verify_response
-from callbot_signing.wire import CREATE_TS_HEADER, REQUEST_ID_HEADER, SIGN_HEADER
+from callbot_signing import SignatureError
+from callbot_signing.wire import CREATE_TS_HEADER, REQUEST_ID_HEADER, SIGN_HEADER, verify_signed_message
 
 SPEC = Path(__file__).resolve().parent.parent / "openapi" / "callbot.yaml"
 PREFIX = "/callcentre/api/v3/"
@@ -224,15 +224,16 @@ class AssumptionLedger:
             )
             return
         try:
-            verify_response(
+            verify_signed_message(  # verify_response's checks, with no window: createTs is judged above
                 got,
                 exchange.response_body,
-                request_id=sent[REQUEST_ID_HEADER.lower()],
+                expected_request_id=sent[REQUEST_ID_HEADER.lower()],
                 uuid=uuid,
                 secret_key=self.secrets[uuid],
                 algorithm=sent.get("algorithm", "MD5"),
                 max_clock_skew=float("inf"),
                 now=self.now,
+                what="response",
             )
         except SignatureError as exc:
             if code in REFUSALS:

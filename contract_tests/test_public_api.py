@@ -21,6 +21,7 @@ import pytest
                 "MemoryReplayStore",
                 "ReplayGuardFullError",
                 "ReplayStore",
+                "ScopedReplayStore",
                 "APIConnectionError",
                 "APITimeoutError",
                 "AuthenticationError",

@@ -80,9 +80,11 @@ def test_a_request_id_is_forgotten_only_after_it_expires() -> None:
     guard.check_and_remember("r", NOW + 10.5, create_ts=NOW + 10.5, window=10)
 
 
-@pytest.mark.parametrize("size", [{"max_bytes": 1000}, {"max_entries": 5}, {"max_bytes": 1000, "max_entries": 5}])
+@pytest.mark.parametrize(
+    "size", [{"max_bytes": 1000}, {"max_entries": 5}, {"max_accounts": 2}, {"max_bytes": 1000, "max_entries": 5}]
+)
 def test_a_store_and_a_size_together_are_refused(size: dict[str, int]) -> None:
-    with pytest.raises(ValueError, match=r"^max_bytes and max_entries size the in-memory store: give them or a store"):
+    with pytest.raises(ValueError, match=r"^max_bytes, max_entries and max_accounts size the in-memory store: give"):
         ReplayGuard(MemoryReplayStore(), **size)
 
 
@@ -102,11 +104,15 @@ def test_an_empty_store_given_is_used() -> None:
 # -- MemoryReplayStore ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("sizes", [(0, None), (-1, None), (100, 0), (100, -1)])
-def test_a_store_without_room_is_refused(sizes: tuple[int, int | None]) -> None:
-    max_bytes, max_entries = sizes
-    with pytest.raises(ValueError, match=r"^max_bytes and max_entries must be positive$"):
-        MemoryReplayStore(max_bytes, max_entries=max_entries)
+@pytest.mark.parametrize(
+    ("sizes", "named"),
+    [((0, None, 1), "max_bytes"), ((-1, None, 1), "max_bytes"), ((100, 0, 1), "max_entries"),
+     ((100, -1, 1), "max_entries"), ((100, None, 0), "max_accounts")],
+)  # fmt: skip
+def test_a_store_without_room_is_refused(sizes: tuple[int, int | None, int], named: str) -> None:
+    max_bytes, max_entries, max_accounts = sizes
+    with pytest.raises(ValueError, match=rf"^{named} must be 1 or more, got -?\d+$"):
+        MemoryReplayStore(max_bytes, max_entries=max_entries, max_accounts=max_accounts)
 
 
 def test_the_smallest_store_is_one_byte_or_one_entry() -> None:

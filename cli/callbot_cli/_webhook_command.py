@@ -89,20 +89,25 @@ def _read_file(path: str, what: str) -> bytes:
 def _payload(kind: str, data: str | None) -> bytes:
     if data is None:
         return json.dumps(SAMPLES[kind], ensure_ascii=False).encode("utf-8")
-    raw = _read_file(data[1:], "--data") if data.startswith("@") else data.encode("utf-8")
+    raw = _read_file(data[1:], "--data") if data.startswith("@") else data.encode("utf-8", "surrogateescape")
     try:
         if not isinstance(json.loads(raw), dict):
             raise ValueError("not an object")
-    except ValueError as exc:
-        raise click.BadParameter(f"the payload is not a JSON object: {exc}", param_hint="--data") from None
+    except (ValueError, RecursionError) as exc:
+        raise click.BadParameter(f"the payload is not a JSON object: {_reason(exc)}", param_hint="--data") from None
     return raw  # sent as given: the exact bytes are signed
+
+
+def _reason(exc: ValueError | RecursionError) -> str:
+    """Why JSON input was refused, in one line."""
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc).splitlines()[0]
 
 
 def _tampered(body: bytes) -> bytes:
     """The body after signing, with a value changed (userTaskID), or else a space added: still JSON."""
     payload = json.loads(body)
     if isinstance(payload.get("userTaskID"), str):
-        return json.dumps({**payload, "userTaskID": payload["userTaskID"] + "-tampered"}, ensure_ascii=False).encode()
+        return json.dumps({**payload, "userTaskID": payload["userTaskID"] + "-tampered"}).encode()
     return body.rstrip()[:-1] + b" }"
 
 
@@ -154,14 +159,23 @@ def send(settings: Settings, url: str, kind: str, data: str | None, variant: str
 
 
 def _headers(raw: bytes) -> list[tuple[str, str]]:
-    """A JSON object, or "Name: value" lines (a leading request line such as "POST /x HTTP/1.1" is skipped)."""
+    """A JSON object, or "Name: value" lines (a leading request line such as "POST /x HTTP/1.1" is skipped).
+
+    Every pair is kept, a name given twice included (the library refuses a repeated signature header)."""
     text = raw.decode("utf-8", errors="replace")
     if text.lstrip().startswith("{"):
-        try:
-            loaded = json.loads(text)
-        except ValueError as exc:
-            raise click.BadParameter(f"not a JSON object of headers: {exc}", param_hint="--headers") from None
-        return [(str(name), str(value)) for name, value in loaded.items()]
+        try:  # the pairs of the top-level object, in order, repeats kept
+            loaded: list[tuple[str, Any]] = json.loads(text, object_pairs_hook=list)
+        except (ValueError, RecursionError) as exc:
+            raise click.BadParameter(f"not a JSON object of headers: {_reason(exc)}", param_hint="--headers") from None
+        pairs = []
+        for name, value in loaded:
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                raise click.BadParameter(
+                    f"the value of {name[:80]!r} is not a string: {json.dumps(value)[:80]}", param_hint="--headers"
+                )
+            pairs.append((name, str(value)))
+        return pairs
     pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or (number == 1 and " HTTP/" in line):
@@ -178,7 +192,7 @@ def _headers(raw: bytes) -> list[tuple[str, str]]:
 @click.option("--body", "body_path", required=True, help="The delivery's body, the exact bytes received.")
 @click.option("--kind", type=KINDS, help="Which callback [default: told from the payload].")
 @click.option("--max-age", type=click.FloatRange(min=1), default=300, show_default=True,
-              help="Seconds createTs may be off (raise it for an old capture).")  # fmt: skip
+              help="Seconds createTs may be off (raise it for an old capture, up to a year).")  # fmt: skip
 @click.pass_obj
 def verify(settings: Settings, headers_path: str, body_path: str, kind: str | None, max_age: float) -> int:
     """Check a captured delivery as a receiver would (signature over the exact body, createTs window, payload)
@@ -196,6 +210,10 @@ def verify(settings: Settings, headers_path: str, body_path: str, kind: str | No
             max_clock_skew=max_age,
             kind=cast(WebhookKind | None, kind),
         )
+    except ValueError as exc:  # the library checks its settings first: a NaN, infinite or huge --max-age
+        if not str(exc).startswith("max_clock_skew "):
+            raise
+        raise click.BadParameter(str(exc).removeprefix("max_clock_skew "), param_hint="--max-age") from None
     except SignatureError as exc:
         fail(f"refused: rule {exc.rule}: {exc}")
         return _exit.SIGNATURE

@@ -20,7 +20,7 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._logging import configure_logging_from_env
-from ._replay import MemoryReplayStore, ReplayGuardFullError, ReplayStore
+from ._replay import MemoryReplayStore, ReplayGuardFullError, ReplayStore, ScopedReplayStore
 from ._retry import RetryPolicy
 from ._secret import SecretKey
 from ._signature import sign, signature_headers
@@ -58,6 +58,7 @@ __all__ = [
     "ReplayStore",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "ScopedReplayStore",
     "SecretKey",
     "ServiceUnavailableError",
     "SignatureError",

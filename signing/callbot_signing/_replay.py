@@ -5,6 +5,11 @@ requestID must be remembered until ``createTs + window``, and not a moment less:
 an entry that could still be replayed. When its store is full it refuses new deliveries
 (:class:`ReplayGuardFullError`) instead of evicting, since an eviction is exactly what a replay needs.
 
+Accounts sharing a guard each get their own share of it (the *scope*: :func:`parse_webhook` passes the
+account's uuid, and only after the callback's sign verified with that account's key). One account filling
+its share, even by signing deliveries of its own, never refuses another account's: the in-memory store
+gives each account ``max_bytes`` and holds the shares of at most ``max_accounts`` accounts at a time.
+
 The store is a seam (:class:`ReplayStore`): the in-memory default serves one process; a receiver running
 on several processes or hosts plugs in a shared one (Redis ``SET key 1 NX EXAT expires_at``, or a database
 table with a unique key on the requestID and a column for ``expires_at``).
@@ -19,20 +24,38 @@ from typing import Final, Protocol, runtime_checkable
 
 from ._constants import DEFAULT_MAX_CLOCK_SKEW
 from ._errors import CallbotError, SignatureError
+from ._settings import check_count, check_seconds
 
 #: Bytes counted per remembered requestID besides its UTF-8 bytes: the dict slot, the str and float
-#: objects and the expiry-heap tuple. tracemalloc measures ~183 bytes in all for a 32-character id on
+#: objects and the expiry-heap tuple. tracemalloc measures ~190 bytes in all for a 32-character id on
 #: CPython 3.11, so the count is an upper bound (test_length_extension checks that it is).
 ENTRY_OVERHEAD_BYTES: Final = 256
-#: The default memory budget of the in-memory store: ~230,000 requestIDs of 32 characters, i.e. room
-#: for ~770 callbacks a second, sustained, inside a 300 s window.
+#: The default memory budget of each account in the in-memory store: ~230,000 requestIDs of 32 characters,
+#: i.e. room for ~770 callbacks a second, sustained, inside a 300 s window.
 DEFAULT_REPLAY_MAX_BYTES: Final = 64 * 1024 * 1024
+#: The default number of accounts whose requestIDs the in-memory store holds at a time. Only an account
+#: whose key verified a callback takes a share, so this counts accounts the receiver serves, not senders.
+DEFAULT_REPLAY_MAX_ACCOUNTS: Final = 16
+#: The longest window a requestID is kept for (and the largest ``max_clock_skew`` a webhook takes): one
+#: year, enough to re-check an old capture; a receiver keeps the default 300 s.
+MAX_REPLAY_WINDOW: Final = 366 * 86_400.0
+#: The latest Unix time a clock reading (``now``, ``create_ts``) may give: 9999-12-31T23:59:59Z.
+LATEST_UNIX_TIME: Final = 253_402_300_799.0
 
 
 class ReplayGuardFullError(CallbotError):
     """The replay guard's store has no room left for a new requestID, and no entry in it may be forgotten
     yet (each could still be replayed). The delivery is refused, not processed: the platform retries it
-    later. Give the guard a bigger ``max_bytes`` or a shared store (:class:`ReplayStore`)."""
+    later. Give the guard a bigger ``max_bytes`` (each account's share), more ``max_accounts``, or a shared
+    store (:class:`ReplayStore`).
+
+    ``account`` is the account (the scope, its uuid) whose share is full, or None for an unscoped call;
+    the other accounts' shares are not affected.
+    """
+
+    def __init__(self, message: str, *, request_id: str | None = None, account: str | None = None) -> None:
+        super().__init__(message, request_id=request_id)
+        self.account = account
 
 
 @runtime_checkable
@@ -44,6 +67,12 @@ class ReplayStore(Protocol):
     False when it is remembered and unexpired: a replay. It must never drop an unexpired entry to make
     room; when it has none, it raises :class:`ReplayGuardFullError`. It may purge expired entries.
 
+    For a callback of an account, the guard passes ``"<uuid>\\x00<requestID>"`` as ``request_id`` (unless
+    the store is a :class:`ScopedReplayStore`, which gets the uuid apart). A store shared by several
+    accounts must not let one account's entries refuse another's: have no size limit that one account can
+    reach (a Redis without ``maxmemory``, a database table), or count each account's entries apart (the
+    part before the NUL, or :class:`ScopedReplayStore`).
+
     For Redis: ``SET callbot:replay:{request_id} 1 NX EXAT {ceil(expires_at) + margin}`` returns True when
     set (add a margin of a few seconds for clock differences between receivers). For SQL: an INSERT into a
     table with a unique key on request_id (True), a unique-violation (False), and a periodic
@@ -53,58 +82,124 @@ class ReplayStore(Protocol):
     def add_if_absent(self, request_id: str, expires_at: float, now: float) -> bool: ...
 
 
-class MemoryReplayStore:
-    """The in-memory :class:`ReplayStore` of one process: a dict and an expiry heap under a lock.
+@runtime_checkable
+class ScopedReplayStore(ReplayStore, Protocol):
+    """A :class:`ReplayStore` that keeps each account's requestIDs apart and gives each its own quota.
 
-    Memory is bounded in bytes: each entry counts its requestID's UTF-8 bytes plus ENTRY_OVERHEAD_BYTES,
-    and the total stays at most ``max_bytes`` (and ``max_entries``, if given).
+    ``add_if_absent_scoped(scope, request_id, expires_at, now)`` is ``add_if_absent`` for the account
+    ``scope`` (its uuid, never empty): the same request_id in two scopes are two entries, and when the
+    store refuses for want of room (:class:`ReplayGuardFullError`) it is because ``scope``'s own share is
+    full, never because of what other scopes hold. :class:`ReplayGuard` calls it for every scoped call.
     """
 
-    def __init__(self, max_bytes: int = DEFAULT_REPLAY_MAX_BYTES, *, max_entries: int | None = None) -> None:
-        if max_bytes <= 0 or (max_entries is not None and max_entries <= 0):
-            raise ValueError("max_bytes and max_entries must be positive")
-        self.max_bytes = max_bytes
-        self.max_entries = max_entries
-        self._expiry: dict[str, float] = {}
-        self._heap: list[tuple[float, str]] = []
-        self._bytes = 0
+    def add_if_absent_scoped(self, scope: str, request_id: str, expires_at: float, now: float) -> bool: ...
+
+
+class _Share:
+    """One account's entries in a MemoryReplayStore."""
+
+    __slots__ = ("bytes", "expiry", "scope")
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self.expiry: dict[str, float] = {}
+        self.bytes = 0
+
+
+class MemoryReplayStore:
+    """The in-memory :class:`ScopedReplayStore` of one process: a dict per account and one expiry heap,
+    under a lock.
+
+    Memory is bounded in bytes per account: each entry counts its requestID's UTF-8 bytes plus
+    ENTRY_OVERHEAD_BYTES, and each account's entries stay at most ``max_bytes`` (and ``max_entries``, if
+    given). At most ``max_accounts`` accounts hold entries at a time (an account whose entries have all
+    expired gives its place back), so the whole store stays under ``max_accounts * max_bytes``. Unscoped
+    calls (``add_if_absent``) share one account of their own.
+    """
+
+    def __init__(
+        self,
+        max_bytes: int = DEFAULT_REPLAY_MAX_BYTES,
+        *,
+        max_entries: int | None = None,
+        max_accounts: int = DEFAULT_REPLAY_MAX_ACCOUNTS,
+    ) -> None:
+        self.max_bytes = check_count("max_bytes", max_bytes)
+        self.max_entries = None if max_entries is None else check_count("max_entries", max_entries)
+        self.max_accounts = check_count("max_accounts", max_accounts)
+        self._shares: dict[str, _Share] = {}
+        self._heap: list[tuple[float, str, str]] = []  # (expires_at, scope, request_id)
         self._lock = threading.Lock()
 
     @property
+    def max_total_bytes(self) -> int:
+        """The most bytes the whole store counts: ``max_accounts * max_bytes``."""
+        return self.max_accounts * self.max_bytes
+
+    @property
     def used_bytes(self) -> int:
-        """The bytes counted for the entries held now (expired ones included until purged)."""
-        return self._bytes
+        """The bytes counted for the entries held now, all accounts (expired ones included until purged)."""
+        with self._lock:
+            return sum(share.bytes for share in self._shares.values())
+
+    @property
+    def accounts(self) -> int:
+        """How many accounts hold entries now (expired ones included until purged)."""
+        with self._lock:
+            return len(self._shares)
 
     def __len__(self) -> int:
-        return len(self._expiry)
+        with self._lock:
+            return sum(len(share.expiry) for share in self._shares.values())
 
     def _purge(self, now: float) -> None:
-        heap = self._heap
+        heap, shares = self._heap, self._shares
         while heap and heap[0][0] < now:
-            expires_at, request_id = heapq.heappop(heap)
-            if self._expiry.get(request_id) == expires_at:
-                del self._expiry[request_id]
-                self._bytes -= _cost(request_id)
+            expires_at, scope, request_id = heapq.heappop(heap)
+            share = shares.get(scope)
+            if share is not None and share.expiry.get(request_id) == expires_at:
+                del share.expiry[request_id]
+                share.bytes -= _cost(request_id)
+                if not share.expiry:
+                    del shares[scope]
 
     def add_if_absent(self, request_id: str, expires_at: float, now: float) -> bool:
+        return self.add_if_absent_scoped("", request_id, expires_at, now)
+
+    def add_if_absent_scoped(self, scope: str, request_id: str, expires_at: float, now: float) -> bool:
         cost = _cost(request_id)
         with self._lock:
             self._purge(now)
-            if request_id in self._expiry:
+            share = self._shares.get(scope)
+            if share is not None and request_id in share.expiry:
                 return False
-            if self._bytes + cost > self.max_bytes or (
-                self.max_entries is not None and len(self._expiry) >= self.max_entries
-            ):
+            if share is None and len(self._shares) >= self.max_accounts:
                 raise ReplayGuardFullError(
-                    f"the replay guard is full ({len(self._expiry)} requestIDs, {self._bytes} of {self.max_bytes} "
-                    "bytes), and each could still be replayed inside the clock-skew window, so this delivery is "
-                    "refused rather than letting a replay through; the platform should retry it. To do: give "
-                    "ReplayGuard(max_bytes=...) more room, or a shared store (ReplayStore) for a busy receiver.",
+                    f"the replay guard holds the requestIDs of max_accounts={self.max_accounts} accounts already, "
+                    f"so it has no share for account {scope!r}, and none may be forgotten yet (each could still be "
+                    "replayed): this delivery is refused; the platform should retry it. To do: give "
+                    "ReplayGuard(max_accounts=...) the number of accounts this receiver serves.",
                     request_id=request_id,
+                    account=scope or None,
                 )
-            self._expiry[request_id] = expires_at
-            heapq.heappush(self._heap, (expires_at, request_id))
-            self._bytes += cost
+            used, count = (0, 0) if share is None else (share.bytes, len(share.expiry))
+            if used + cost > self.max_bytes or (self.max_entries is not None and count >= self.max_entries):
+                whose = f"the share of account {scope!r} in the replay guard" if scope else "the replay guard"
+                others = " (the other accounts' shares are not affected)" if scope else ""
+                raise ReplayGuardFullError(
+                    f"{whose} is full ({count} requestIDs, {used} of {self.max_bytes} bytes){others}, and each "
+                    "could still be replayed inside the clock-skew window, so this delivery is refused rather "
+                    "than letting a replay through; the platform should retry it. To do: give "
+                    "ReplayGuard(max_bytes=...) more room per account, or a shared store (ReplayStore) for a "
+                    "busy receiver.",
+                    request_id=request_id,
+                    account=scope or None,
+                )
+            if share is None:
+                share = self._shares[scope] = _Share(scope)
+            share.expiry[request_id] = expires_at
+            heapq.heappush(self._heap, (expires_at, share.scope, request_id))
+            share.bytes += cost
             return True
 
 
@@ -116,10 +211,12 @@ class ReplayGuard:
     """Refuses a callback whose requestID it has accepted before, for as long as the callback could be
     replayed (its createTs plus the clock-skew window). Thread-safe when its store is.
 
-    ``ReplayGuard()`` keeps the requestIDs in this process's memory, at most ``max_bytes`` of them (see
-    :class:`MemoryReplayStore`); ``ReplayGuard(store)`` uses a shared :class:`ReplayStore` instead, for a
-    receiver on several processes. :func:`parse_webhook` consults it only for a callback that is signed,
-    fresh and a well-formed payload of its kind, so forged or foreign signed messages never fill it.
+    ``ReplayGuard()`` keeps the requestIDs in this process's memory (see :class:`MemoryReplayStore`): each
+    account's at most ``max_bytes`` (64 MiB) and ``max_entries``, for at most ``max_accounts`` (16)
+    accounts at a time. ``ReplayGuard(store)`` uses a shared :class:`ReplayStore` instead, for a receiver on
+    several processes. :func:`parse_webhook` consults it only for a callback that is signed, fresh and a
+    well-formed payload of its kind, so forged or foreign signed messages never fill it, and it passes the
+    account's uuid as the ``scope``, so accounts sharing a guard never refuse each other's deliveries.
     """
 
     def __init__(
@@ -128,14 +225,22 @@ class ReplayGuard:
         *,
         max_bytes: int | None = None,
         max_entries: int | None = None,
+        max_accounts: int | None = None,
     ) -> None:
-        if store is not None and (max_bytes is not None or max_entries is not None):
-            raise ValueError("max_bytes and max_entries size the in-memory store: give them or a store, not both")
+        if store is not None and (max_bytes is not None or max_entries is not None or max_accounts is not None):
+            raise ValueError(
+                "max_bytes, max_entries and max_accounts size the in-memory store: give them or a store, not both"
+            )
         if store is None:  # not `store or ...`: an empty store has len() 0
             store = MemoryReplayStore(
-                DEFAULT_REPLAY_MAX_BYTES if max_bytes is None else max_bytes, max_entries=max_entries
+                DEFAULT_REPLAY_MAX_BYTES if max_bytes is None else max_bytes,
+                max_entries=max_entries,
+                max_accounts=DEFAULT_REPLAY_MAX_ACCOUNTS if max_accounts is None else max_accounts,
             )
+        elif not callable(getattr(store, "add_if_absent", None)):
+            raise TypeError(f"store must be a ReplayStore (with add_if_absent), got {type(store).__name__}")
         self.store: ReplayStore = store
+        self._scoped: ScopedReplayStore | None = store if isinstance(store, ScopedReplayStore) else None
 
     def check_and_remember(
         self,
@@ -147,17 +252,33 @@ class ReplayGuard:
         scope: str = "",
     ) -> None:
         """Remember ``request_id`` until ``create_ts + window``; raise SignatureError (rule ``replay``) if it
-        is remembered already, or ReplayGuardFullError if the store has no room.
+        is remembered already, or ReplayGuardFullError if the store has no room (for ``scope``).
 
         Without ``create_ts`` (the message's createTs, as verified) the arrival time ``now`` stands in, and
         the entry is kept for two windows: a createTs may be up to one window ahead of the local clock.
-        ``scope`` (parse_webhook passes the account's uuid) keeps the requestIDs of accounts that share a
-        guard apart, so that one account cannot claim or refuse another's.
+        ``scope`` (parse_webhook passes the account's uuid, after the sign verified with its key) keeps the
+        requestIDs of accounts that share a guard apart, each with its own quota, so that one account can
+        neither claim nor refuse another's.
         """
-        now = time.time() if now is None else now
+        window = check_seconds("window", window, maximum=MAX_REPLAY_WINDOW)
+        now = time.time() if now is None else check_seconds("now", now, allow_zero=True, maximum=LATEST_UNIX_TIME)
+        if create_ts is not None:
+            create_ts = check_seconds("create_ts", create_ts, allow_zero=True, maximum=LATEST_UNIX_TIME)
+        if not isinstance(request_id, str) or not isinstance(scope, str):
+            kinds = f"{type(request_id).__name__}, {type(scope).__name__}"
+            raise TypeError(f"request_id and scope must be str, got {kinds}")
         expires_at = create_ts + window if create_ts is not None else now + 2 * window
-        key = f"{scope}\x00{request_id}" if scope else request_id
-        if not self.store.add_if_absent(key, expires_at, now):
+        try:
+            if not scope:
+                fresh = self.store.add_if_absent(request_id, expires_at, now)
+            elif self._scoped is not None:
+                fresh = self._scoped.add_if_absent_scoped(scope, request_id, expires_at, now)
+            else:
+                fresh = self.store.add_if_absent(f"{scope}\x00{request_id}", expires_at, now)
+        except ReplayGuardFullError as exc:  # name the delivery and the account, whatever the store said
+            exc.request_id, exc.account = request_id, exc.account or scope or None
+            raise
+        if not fresh:
             raise SignatureError(
                 f"a webhook with requestID {request_id!r} was already accepted: a replay (or a platform retry of a "
                 "delivery you already processed)",

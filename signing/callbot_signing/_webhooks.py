@@ -1,7 +1,8 @@
 """Receiving the platform's callbacks: verify the signature, check the payload, remember the requestID, parse.
 
-Framework-neutral: pass the request headers (any mapping, or a list of pairs) and the raw body bytes,
-untouched.
+Framework-neutral: pass the request's header container as the framework gives it (any mapping or
+multi-dict: http.server, email, wsgiref, Starlette, Werkzeug/Flask, Django, aiohttp; or a list of pairs) and
+the raw body bytes, untouched (bytes, bytearray or memoryview).
 
 Why the order matters: the sign is a plain hash of ``secret + message``, so anyone holding one genuine
 callback can length-extend it into messages with a valid sign, any createTs and any requestID, whose body
@@ -22,10 +23,19 @@ from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 
 from ._constants import DEFAULT_ALGORITHM, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_WEBHOOK_BYTES
 from ._errors import CallbotError
-from ._replay import ReplayGuard, ReplayGuardFullError, ReplayStore
+from ._replay import LATEST_UNIX_TIME, MAX_REPLAY_WINDOW, ReplayGuard, ReplayGuardFullError, ReplayStore
 from ._schemas import webhook_problem
 from ._secret import SecretKey
-from ._verify import HeadersLike, request_id_of, verify_signed_message
+from ._settings import check_count, check_seconds
+from ._verify import (
+    BodyBytes,
+    HeadersLike,
+    body_bytes,
+    body_size,
+    request_id_of,
+    signed_header_pairs,
+    verify_signed_message,
+)
 
 __all__ = [
     "InvalidWebhookError",
@@ -100,18 +110,31 @@ def _payload(body: bytes, kind: WebhookKind | None, request_id: str | None) -> W
         ) from None
 
 
-def _check_size(body: bytes, max_body_bytes: int, headers: HeadersLike) -> None:
-    if len(body) > max_body_bytes:
+def _check_size(size: int, max_body_bytes: int, headers: HeadersLike) -> None:
+    if size > max_body_bytes:
         raise InvalidWebhookError(
-            f"the webhook body has {len(body):,} bytes, more than max_body_bytes={max_body_bytes:,}: refused "
+            f"the webhook body has {size:,} bytes, more than max_body_bytes={max_body_bytes:,}: refused "
             "unread (callbacks are a few kilobytes)",
             request_id=request_id_of(headers) or None,
         )
 
 
+def _checked_settings(
+    max_clock_skew: object, max_body_bytes: object, now: object, replay_guard: object
+) -> tuple[float, int, float]:
+    """The numeric settings of parse_webhook, checked (ValueError/TypeError naming the setting), with the one
+    clock reading used for both the window and the guard."""
+    window = check_seconds("max_clock_skew", max_clock_skew, maximum=MAX_REPLAY_WINDOW)
+    limit = check_count("max_body_bytes", max_body_bytes)
+    local = time.time() if now is None else check_seconds("now", now, allow_zero=True, maximum=LATEST_UNIX_TIME)
+    if replay_guard is not None and not isinstance(replay_guard, ReplayGuard):
+        raise TypeError(f"replay_guard must be a ReplayGuard, got {type(replay_guard).__name__}")
+    return window, limit, local
+
+
 def parse_webhook(
     headers: HeadersLike,
-    body: bytes,
+    body: BodyBytes,
     *,
     uuid: str,
     secret_key: str | SecretKey,
@@ -136,36 +159,48 @@ def parse_webhook(
     ``kind`` is ``"call"``, ``"order"`` or ``"task"``; give it when each callback has its own URL (the
     reliable way). Without it the kind is guessed from the payload (:func:`webhook_kind`). A body over
     ``max_body_bytes`` is refused before anything else (:class:`InvalidWebhookError`).
+
+    ``headers`` is the request's header container as the framework gives it (see :data:`HeadersLike`: a
+    mapping, a multi-dict, ``http.server``'s ``self.headers``, a list of pairs); ``body`` the raw bytes as
+    received, in any bytes-like object (a ``str`` is a TypeError: pass ``request.body``, ``await
+    request.body()``, ``environ['wsgi.input'].read(n)``). ``max_clock_skew`` (up to a year), ``now`` and
+    ``max_body_bytes`` are checked: a NaN, an infinity, a negative or a bool is a ValueError/TypeError
+    naming the setting, never a bound switched off.
     """
     try:  # first: no frame may hold the key as plain text, whatever is refused below
         key = SecretKey(secret_key)  # checked: an empty key would make forging trivial
     finally:
         del secret_key
-    if not isinstance(headers, Mapping):
-        headers = list(headers)  # read twice below: a one-shot iterator must not come out empty the second time
-    _check_size(body, max_body_bytes, headers)
-    local = time.time() if now is None else now  # one clock reading for the window and the guard
+    if not isinstance(uuid, str):
+        raise TypeError(f"uuid must be the account's uuid as str, got {type(uuid).__name__}")
+    window, limit, local = _checked_settings(max_clock_skew, max_body_bytes, now, replay_guard)
+    size = body_size(body)  # a TypeError for a str or a non-bytes body, before anything is read
+    # Read once, here: a one-shot iterator must not come out empty the second time, and whatever the
+    # container, a signature header given twice is seen as such below.
+    pairs = signed_header_pairs(headers)
+    _check_size(size, limit, pairs)
+    raw = body_bytes(body)
     create_ts = verify_signed_message(
-        headers,
-        body,
+        pairs,
+        raw,
         uuid=uuid,
         secret_key=key,
         algorithm=algorithm,
-        max_clock_skew=max_clock_skew,
+        max_clock_skew=window,
         now=local,
         expected_request_id=None,
         what="webhook",
     )
-    request_id = request_id_of(headers)
-    event = _payload(body, kind, request_id)
+    request_id = request_id_of(pairs)
+    event = _payload(raw, kind, request_id)
     if replay_guard is not None:
-        replay_guard.check_and_remember(request_id, local, create_ts=create_ts, window=max_clock_skew, scope=uuid)
+        replay_guard.check_and_remember(request_id, local, create_ts=create_ts, window=window, scope=uuid)
     return event
 
 
 def verify_webhook(
     headers: HeadersLike,
-    body: bytes,
+    body: BodyBytes,
     *,
     uuid: str,
     secret_key: str | SecretKey,
