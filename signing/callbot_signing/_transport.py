@@ -19,7 +19,8 @@ from ._auth import CallbotAuth
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES, WIRE_OVERHEAD_BYTES
 from ._deadline import BOUNDS, AttemptBounds, WireLimitExceeded
 from ._deadline import install as install_deadline
-from ._read import aread_bounded, narrow_accept_encoding, read_bounded
+from ._decoders import narrow_accept_encoding
+from ._read import aread_bounded, read_bounded
 from ._version import __version__
 
 #: Sent instead of httpx's own User-Agent.
