@@ -180,12 +180,6 @@ def test_invalid_gzip_is_an_api_connection_error(wire: bytes) -> None:
         call(handler)
 
 
-def test_an_encoding_we_did_not_ask_for_is_an_api_connection_error() -> None:
-    handler = lambda r: httpx.Response(200, stream=Chunks(lambda: iter([b"\x00"])), headers={"Content-Encoding": "br"})  # noqa: E731
-    with pytest.raises(APIConnectionError, match="'br'"):
-        call(handler)
-
-
 # --- time ----------------------------------------------------------------------------------------------
 
 

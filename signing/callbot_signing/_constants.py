@@ -36,6 +36,11 @@ DEFAULT_MAX_RETRY_AFTER: Final = 60.0
 #: ResponseTooLargeError. A 10,000-row listCall page is about 4 MB.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
+#: What one attempt may read from the socket, status line, headers, chunk framing (sizes, extensions),
+#: trailers and body together: max_response_bytes, plus a quarter of it for the framing of a body sent in
+#: small chunks, plus this many bytes for headers and trailers. More is refused (ResponseTooLargeError).
+WIRE_OVERHEAD_BYTES: Final = 256 * 1024
+
 #: The largest webhook body parse_webhook/verify_webhook read; a larger one is refused before hashing.
 DEFAULT_MAX_WEBHOOK_BYTES: Final = 4 * 1024 * 1024
 

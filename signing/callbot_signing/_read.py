@@ -1,55 +1,39 @@
-"""Reading an answer within bounds: at most ``max_bytes`` on the wire and after decompression, and no
-later than the attempt's deadline, however slowly or endlessly the server sends.
+"""Reading an answer within bounds: at most ``max_bytes`` on the wire and after decompression, in memory
+about twice that whatever the chunking, and no later than the attempt's deadline, however slowly or
+endlessly the server sends.
 
 httpx would read a whole body into memory and decompress it without a cap; the transport reads the raw
-stream here instead. Faults are raised as httpx transport errors (a timeout, a broken stream, invalid
-gzip) so that one place decides about retries; a body over the limit raises ResponseTooLargeError.
+stream here instead. The body goes into one growing buffer (never one object per transfer chunk), and each
+decompression step (``_decoders.py``) makes a bounded amount of output before the size is checked again.
+
+Faults are raised as httpx transport errors (a timeout, a broken stream, invalid compressed data) so that
+one place decides about retries; a body over the limit raises ResponseTooLargeError, and an encoding the
+client cannot decode UnexpectedResponseError (neither is retried). Whatever ends the reading, the response
+is closed, so that its pooled connection is given back.
 """
 
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import Protocol
 
 import httpx
 
+from ._auth import REQUEST_ID_EXTENSION
 from ._constants import BODY_EXCERPT_CHARS
-from ._errors import ResponseTooLargeError
-
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-class _Decoder(Protocol):
-    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
-    def flush(self, length: int = ..., /) -> bytes: ...
-    @property
-    def eof(self) -> bool: ...
-    @property
-    def unconsumed_tail(self) -> bytes: ...
-    @property
-    def unused_data(self) -> bytes: ...
-
-
-def _gzip_decoder() -> _Decoder:
-    return zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-
-def decoder_for(content_encoding: str | None) -> _Decoder | None:
-    """A decompressor for the Content-Encoding of an answer (None for an uncompressed one)."""
-    encoding = (content_encoding or "identity").strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding == "gzip":
-        return _gzip_decoder()
-    if encoding == "deflate":
-        return zlib.decompressobj(zlib.MAX_WBITS)
-    raise httpx.DecodingError(f"the answer is compressed with {content_encoding!r}, which this client does not ask for")
+from ._deadline import WireLimitExceeded
+from ._decoders import ACCEPT_ENCODING, DECODERS, Decoder
+from ._errors import ResponseTooLargeError, UnexpectedResponseError
+from ._retry import operation_of
 
 
 class BoundedBody:
-    """Collects one answer's body chunk by chunk, enforcing the size limit and the deadline."""
+    """Collects one answer's body chunk by chunk, enforcing the size limit and the deadline.
+
+    The decoded body is kept in one bytearray (at most ``max_bytes`` plus one decoding step); the final
+    ``bytes`` is one copy of it, so an answer costs about twice ``max_bytes`` at most, however it is chunked.
+    (An answer that comes in one piece is kept as it came, without a copy.)
+    """
 
     def __init__(
         self,
@@ -66,27 +50,55 @@ class BoundedBody:
         self._deadline = deadline
         self._clock = clock
         self._raw = 0
-        self._size = 0
-        self._parts: list[bytes] = []
+        self._first = b""  # the body while it is one piece
+        self._buffer: bytearray | None = None  # the body from its second piece on
         declared = response.headers.get("content-length", "")
         if declared.isascii() and declared.isdecimal() and int(declared) > max_bytes:
             self._too_large(f"announces {int(declared):,} bytes (Content-Length)")
-        self._encoding = (response.headers.get("content-encoding") or "").strip().lower()
-        self._pending = b""
-        try:
-            self._decoder = decoder_for(self._encoding)
-        except httpx.DecodingError as exc:
-            raise httpx.DecodingError(str(exc), request=request) from None
+        encoding = (response.headers.get("content-encoding") or "").strip().lower()
+        self._decoder: Decoder | None = None
+        if encoding not in ("", "identity"):
+            make = DECODERS.get(encoding)
+            if make is None:
+                raise self._unexpected(
+                    f"the answer is compressed with {encoding!r} (Content-Encoding), which this client did not ask "
+                    f"for (Accept-Encoding: {ACCEPT_ENCODING}) and cannot decode: the service or a proxy in between "
+                    "ignored Accept-Encoding. Reading stopped; the call is not repeated."
+                )
+            self._decoder = make()
 
-    def _too_large(self, what: str) -> None:
-        excerpt = b"".join(self._parts)[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
-        raise ResponseTooLargeError(
-            f"the answer {what}, more than the limit of {self._max_bytes:,} bytes (max_response_bytes); "
-            "reading stopped. Ask for smaller pages, or raise max_response_bytes if the answer is genuine.",
+    @property
+    def room(self) -> int:
+        return self._max_bytes - (len(self._first) if self._buffer is None else len(self._buffer))
+
+    def _unexpected(
+        self, message: str, cls: type[UnexpectedResponseError] = UnexpectedResponseError
+    ) -> UnexpectedResponseError:
+        return cls(
+            message,
             status_code=self._response.status_code,
             content_type=self._response.headers.get("content-type"),
-            body_excerpt=excerpt,
+            body_excerpt=(self._buffer or self._first)[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace"),
+            request_id=self._request.extensions.get(REQUEST_ID_EXTENSION),
+            operation=operation_of(self._request),
         )
+
+    def _too_large(self, what: str) -> None:
+        raise self._unexpected(
+            f"the answer {what}, more than the limit of {self._max_bytes:,} bytes (max_response_bytes); "
+            "reading stopped. Ask for smaller pages, or raise max_response_bytes if the answer is genuine.",
+            ResponseTooLargeError,
+        )
+
+    def wire_too_large(self, exc: WireLimitExceeded) -> None:
+        """Refuse the answer for the bytes its transfer took on the socket (framing included)."""
+        self._too_large(
+            f"took more than {exc.limit:,} bytes on the socket, with its headers and transfer framing "
+            "(chunk sizes, extensions, trailers)"
+        )
+
+    def invalid(self, what: str) -> httpx.DecodingError:
+        return httpx.DecodingError(what, request=self._request)
 
     def add(self, chunk: bytes) -> None:
         if self._clock() > self._deadline:
@@ -98,48 +110,30 @@ class BoundedBody:
         if self._raw > self._max_bytes:
             self._too_large(f"is more than {self._max_bytes:,} bytes on the wire")
         if self._decoder is None:
-            self._keep(chunk)
+            self.keep(chunk)
         else:
-            self._decompress(chunk)
+            self._decoder.decode(chunk, self)
 
-    def _keep(self, decoded: bytes) -> None:
-        self._size += len(decoded)
-        self._parts.append(decoded)
-
-    def _decompress(self, data: bytes) -> None:
-        """Decompress ``data`` within the limit. A gzip answer may be several members one after the other
-        (RFC 1952); anything else after the end of the compressed stream is refused, never copied along."""
-        data = self._pending + data
-        self._pending = b""
-        decoder = self._decoder
-        assert decoder is not None
-        while data:
-            if decoder.eof:
-                if self._encoding != "gzip" or not data.startswith(_GZIP_MAGIC[: len(data)]):
-                    raise httpx.DecodingError(
-                        "the compressed answer goes on after its compressed stream ended", request=self._request
-                    )
-                if len(data) < len(_GZIP_MAGIC):  # the next member's magic is cut between two chunks
-                    self._pending = data
-                    return
-                decoder = self._decoder = _gzip_decoder()
-            room = self._max_bytes - self._size
-            try:
-                decoded = decoder.decompress(data, room + 1)
-            except zlib.error as exc:
-                raise httpx.DecodingError(f"the compressed answer is invalid ({exc})", request=self._request) from None
-            if len(decoded) > room or decoder.unconsumed_tail:
-                self._too_large(f"decompresses to more than {self._max_bytes:,} bytes")
-            self._keep(decoded)
-            data = decoder.unused_data if decoder.eof else b""
+    def keep(self, decoded: bytes) -> None:
+        if len(decoded) > self.room:
+            self._too_large(f"decompresses to more than {self._max_bytes:,} bytes")
+        if self._buffer is not None:
+            self._buffer += decoded
+        elif not self._first:
+            self._first = decoded
+        elif decoded:
+            self._buffer = bytearray(self._first)
+            self._buffer += decoded
+            self._first = b""
 
     def finish(self) -> bytes:
-        if self._decoder is not None and (not self._decoder.eof or self._pending):
-            raise httpx.DecodingError(
-                "the compressed answer ends before its compressed stream does (cut short?)",
-                request=self._request,
-            )
-        return b"".join(self._parts)
+        if self._decoder is not None and not self._decoder.finished():
+            raise self.invalid("the compressed answer ends before its compressed stream does (cut short?)")
+        if self._buffer is None:
+            return self._first if type(self._first) is bytes else bytes(self._first)
+        body = bytes(self._buffer)
+        self._buffer = None
+        return body
 
 
 def read_bounded(
@@ -150,13 +144,17 @@ def read_bounded(
     deadline: float,
     clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
-    """The decoded body of ``response`` (whose stream is unread), within ``max_bytes`` and ``deadline``."""
-    body = BoundedBody(response, request, max_bytes=max_bytes, deadline=deadline, clock=clock)
-    stream = response.stream
-    assert isinstance(stream, Iterable)
+    """The decoded body of ``response`` (whose stream is unread), within ``max_bytes`` and ``deadline``.
+    The response is closed whatever happens, its headers refused included."""
     try:
-        for chunk in stream:
-            body.add(chunk)
+        body = BoundedBody(response, request, max_bytes=max_bytes, deadline=deadline, clock=clock)
+        stream = response.stream
+        assert isinstance(stream, Iterable)
+        try:
+            for chunk in stream:
+                body.add(chunk)
+        except WireLimitExceeded as exc:
+            body.wire_too_large(exc)
     finally:
         response.close()
     return body.finish()
@@ -171,12 +169,15 @@ async def aread_bounded(
     clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
     """The async twin of :func:`read_bounded`."""
-    body = BoundedBody(response, request, max_bytes=max_bytes, deadline=deadline, clock=clock)
-    stream = response.stream
-    assert isinstance(stream, AsyncIterable)
     try:
-        async for chunk in stream:
-            body.add(chunk)
+        body = BoundedBody(response, request, max_bytes=max_bytes, deadline=deadline, clock=clock)
+        stream = response.stream
+        assert isinstance(stream, AsyncIterable)
+        try:
+            async for chunk in stream:
+                body.add(chunk)
+        except WireLimitExceeded as exc:
+            body.wire_too_large(exc)
     finally:
         await response.aclose()
     return body.finish()

@@ -7,6 +7,7 @@ Faults below HTTP (refused, reset, timed out, invalid gzip) go to ``CallbotAuth.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import platform
 import threading
@@ -16,9 +17,10 @@ from typing import Any
 import httpx
 
 from ._auth import CallbotAuth
-from ._constants import DEFAULT_MAX_RESPONSE_BYTES
-from ._deadline import DEADLINE
+from ._constants import DEFAULT_MAX_RESPONSE_BYTES, WIRE_OVERHEAD_BYTES
+from ._deadline import BOUNDS, AttemptBounds, WireLimitExceeded
 from ._deadline import install as install_deadline
+from ._decoders import narrow_accept_encoding
 from ._pool import AsyncPool, SyncPool
 from ._read import aread_bounded, read_bounded
 from ._settings import check_count
@@ -38,8 +40,10 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Wraps the real transports (httpx's, or the ones given); signs, bounds, judges and retries.
 
     The deadline of an attempt is the request's read timeout (``connect(timeout=...)``): it covers
-    connecting, the headers and the whole body, so a server that trickles a byte a second ends in
-    APITimeoutError close to it. Each network wait is also capped by the time left.
+    connecting, sending the request, the headers and the whole body, so a server that trickles a byte a
+    second (or reads an upload a little at a time) ends in APITimeoutError close to it. Each network wait is
+    also capped by the time left. On the connections it opens itself, an attempt may read at most
+    ``max_response_bytes * 1.25 + WIRE_OVERHEAD_BYTES`` from the socket, transfer framing included.
     """
 
     def __init__(
@@ -63,11 +67,18 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._sync_pool: SyncPool | None = None  # made by the first call, dropped by close()
         self._async_pool: AsyncPool | None = None
         self._lock = threading.Lock()
+        # HTTP/2 reads frames of several requests on one socket: bytes read could be another's, so no budget.
+        self._wire_limit = (
+            None
+            if transport_args.get("http2")
+            else self.max_response_bytes + self.max_response_bytes // 4 + WIRE_OVERHEAD_BYTES
+        )
 
     def with_auth(self, auth: CallbotAuth) -> CallbotTransport:
         """A transport with other settings over the same connection pools, which stay this one's to close."""
         twin = CallbotTransport(auth, max_response_bytes=self.max_response_bytes)
         twin._owner = self._owner or self
+        twin._wire_limit = self._wire_limit
         return twin
 
     def check_serves(self, kind: str) -> None:
@@ -116,16 +127,19 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         inner = self._inner_sync()
         _prepare(request)
         while True:
-            deadline = self._start_attempt(request)
-            token = DEADLINE.set(deadline)
+            bounds = self._start_attempt(request)
+            token = BOUNDS.set(bounds)
             try:
                 raw = inner.handle_request(request)
-                body = read_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=deadline)
+                body = read_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=bounds.deadline)
+            except WireLimitExceeded as exc:  # the body's is refused by the read: this came before the headers ended
+                self.auth.sleep(self.auth.transport_error(request, _headers_overflow(request, exc)))
+                continue
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 self.auth.sleep(self.auth.transport_error(request, exc))
                 continue
             finally:
-                DEADLINE.reset(token)
+                BOUNDS.reset(token)
             response = _answer(raw, body, request)
             delay = self.auth.judge(request, response)
             if delay is None:
@@ -136,27 +150,31 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         inner = self._inner_async()
         _prepare(request)
         while True:
-            deadline = self._start_attempt(request)
-            token = DEADLINE.set(deadline)
+            bounds = self._start_attempt(request)
+            token = BOUNDS.set(bounds)
             try:
                 raw = await inner.handle_async_request(request)
-                body = await aread_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=deadline)
+                body = await aread_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=bounds.deadline)
+            except WireLimitExceeded as exc:  # the body's is refused by the read: this came before the headers ended
+                await self.auth.async_sleep(self.auth.transport_error(request, _headers_overflow(request, exc)))
+                continue
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 await self.auth.async_sleep(self.auth.transport_error(request, exc))
                 continue
             finally:
-                DEADLINE.reset(token)
+                BOUNDS.reset(token)
             response = _answer(raw, body, request)
             delay = self.auth.judge(request, response)
             if delay is None:
                 return response
             await self.auth.async_sleep(delay)
 
-    def _start_attempt(self, request: httpx.Request) -> float:
-        """Sign the attempt and return its deadline: now + the request's read timeout (no deadline without one)."""
+    def _start_attempt(self, request: httpx.Request) -> AttemptBounds:
+        """Sign the attempt and return its bounds: the deadline, now + the request's read timeout (none
+        without one), and the wire budget."""
         self.auth.sign_request(request)
         total = (request.extensions.get("timeout") or {}).get("read")
-        return float("inf") if total is None else time.monotonic() + total
+        return AttemptBounds(float("inf") if total is None else time.monotonic() + total, self._wire_limit)
 
     def close(self) -> None:
         """Close the pool (a twin from ``with_auth`` leaves its owner's open); a later request opens a new one.
@@ -177,23 +195,43 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             await self._async.aclose()
 
 
+def _headers_overflow(request: httpx.Request, exc: WireLimitExceeded) -> httpx.RemoteProtocolError:
+    return httpx.RemoteProtocolError(
+        f"the server sent {exc} before the answer's headers ended (endless informational 1xx answers?)",
+        request=request,
+    )
+
+
 def _prepare(request: httpx.Request) -> None:
-    """Once per call: our User-Agent, and a body compressed when the caller labelled it gzip."""
+    """Once per call: our User-Agent, an Accept-Encoding that names only what the client decodes, and a body
+    compressed when the caller labelled it gzip."""
     user_agent = content_encoding = b""
+    accept_encoding: bytes | None = None
     for name, value in request.headers.raw:  # one pass; Headers.get() scans them all each time
         lowered = name.lower()
         if lowered == b"user-agent":
             user_agent = value
         elif lowered == b"content-encoding":
             content_encoding = value.lower()
+        elif lowered == b"accept-encoding":
+            accept_encoding = value if accept_encoding is None else accept_encoding + b", " + value
     if user_agent.startswith(b"python-httpx/"):
         request.headers["User-Agent"] = USER_AGENT
+    narrowed = _accept_encoding(accept_encoding)
+    if narrowed != accept_encoding:
+        request.headers["Accept-Encoding"] = narrowed.decode("latin-1")
     content = request.read()
     if content_encoding == b"gzip" and not content.startswith(_GZIP_MAGIC):
         compressed = gzip.compress(content, mtime=0)
         request.stream = httpx.ByteStream(compressed)
         request._content = compressed
         request.headers["Content-Length"] = str(len(compressed))
+
+
+@functools.lru_cache(maxsize=64)
+def _accept_encoding(value: bytes | None) -> bytes:
+    """What is sent for the Accept-Encoding ``value`` the request came with (httpx's default or the caller's)."""
+    return narrow_accept_encoding(None if value is None else value.decode("latin-1")).encode("latin-1")
 
 
 _WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
