@@ -3,7 +3,9 @@
 Each addBatchCall request is numbered (1, 2, ... in arrival order) and handled by ``plan[number]``:
 ``"drop_after"`` forwards it (the sandbox carries the batch out) and then closes the connection without a
 word; ``"drop_before"`` closes it without forwarding; ``"hang_after"`` forwards it, sets ``hung`` and holds the
-connection until ``release`` is set (the test kills the client meanwhile). Other requests pass through.
+connection until ``release`` is set (the test kills the client meanwhile); ``"refuse_after"`` forwards it and
+answers the client an unsigned refusal (retCode 6) of its own, ``"refuse_before"`` answers that refusal
+without forwarding (a forging intermediary). Other requests pass through.
 ``sent`` counts every orderID that reached the proxy, ``carried`` every orderID the sandbox accepted; both
 are final once the proxy is closed (closing waits for the requests in progress).
 """
@@ -39,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "drop_before":
             self.close_connection = True
             return
+        if action == "refuse_before":
+            self._forged_refusal()
+            return
         upstream = http.client.HTTPConnection(self.server.upstream.host, self.server.upstream.port, timeout=60)
         headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP}
         upstream.request("POST", self.path, body=body, headers=headers)
@@ -55,6 +60,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.release.wait(HOLD_LIMIT)
             self.close_connection = True
             return
+        if action == "refuse_after":
+            self._forged_refusal()
+            return
         self.send_response_only(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in _HOP_BY_HOP:
@@ -62,6 +70,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _forged_refusal(self) -> None:
+        body = FORGED_REFUSAL
+        self.send_response_only(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+#: An unsigned "incorrect signature" refusal, as an intermediary would forge it.
+FORGED_REFUSAL = b'{"retCode":6,"retMsg":"incorrect signature","responseID":"forged-by-proxy"}'
 
 
 class DroppingProxy(ThreadingHTTPServer):

@@ -199,8 +199,8 @@ def test_invalid_rows_are_reported_with_their_line_and_nothing_is_sent(
     assert sandbox.state.tasks[TASK].order_ids == ["ok-1"]
     rows = list(csv.reader((tmp_path / "contacts.result.csv").open()))
     assert [row[:3] for row in rows] == [
-        ["line", "orderID", "status"], ["2", "ok-1", "accepted"], ["3", "", "invalid"], ["4", "", "invalid"],
-        ["5", "", "invalid"],
+        ["line", "orderID", "status"], ["2", "ok-1", "accepted"], ["3", "", "invalid"], ["4", "ok-3", "invalid"],
+        ["5", "ok-1", "invalid"],
     ]  # fmt: skip
     header = tmp_path / "other.csv"
     header.write_text("orderID,phone\nx,8613800000000\n")

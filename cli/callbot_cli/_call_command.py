@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -52,13 +53,20 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: valid JSON text, but no number a service can read back
+        raise ValueError(f"the number {text[:40]} is out of range (it would be infinite)")
+    return value
+
+
 def request_body(operation: Operation, source: str | None, *, validate: bool) -> bytes:
     """The body to send: the given JSON object (productID filled in), checked against the spec."""
     raw = _read_source(source)
     if len(raw) > MAX_BODY_BYTES:
         raise click.BadParameter(f"the body is larger than {MAX_BODY_BYTES} bytes", param_hint="--data")
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise click.BadParameter(f"the body is not JSON: {exc}", param_hint="--data") from None
     if not isinstance(body, dict):

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from callbot_client.models import CallOrder, Param
 
@@ -23,13 +24,21 @@ PHONE = re.compile(r"[0-9]{5,20}")
 MAX_ID_LENGTH = 128
 
 
+class RowProblem(NamedTuple):
+    """A row left out: its line, its orderID as written (empty when it has none) and why."""
+
+    line: int
+    order_id: str
+    problem: str
+
+
 @dataclass
 class Contacts:
     """The orders of a file, with the line each came from, and the problems of the rows left out."""
 
     orders: list[CallOrder] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     digest: str = ""
 
 
@@ -52,14 +61,15 @@ def _id_problem(value: str) -> str | None:
 
 
 def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line where the record starts, cells) per non-blank record; ValueError for a file that is not CSV text."""
+    """(line where the record starts, cells) per record that is not an empty line; ValueError for a file that
+    is not CSV text."""
     start = 1
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, strict=True)
             for record in reader:
                 line, start = start, reader.line_num + 1
-                if any(cell.strip() for cell in record):
+                if record:
                     yield line, record
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8 CSV") from None
@@ -67,15 +77,21 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise ValueError(f"{path}:{start}: not readable as CSV ({exc}): an unclosed quote?") from None
 
 
-def _table(path: Path, check_header: Callable[[int, list[str]], None]) -> Iterator[tuple[int, dict[str, str] | None]]:
-    """(line, row by column name, or None when its cell count differs from the header's) per record."""
+def _table(path: Path, check_header: Callable[[int, list[str]], None]) -> Iterator[tuple[int, dict[str, str], bool]]:
+    """(line, row by column name, whether its cell count is the header's) per record.
+
+    A record whose cells are all blank is skipped when the file has several columns (a spreadsheet's empty
+    row: no orderID nor anything else); in a one-column file that cell is the orderID, so the row is kept
+    (an empty orderID is reported, never skipped). Empty lines are skipped everywhere."""
     header: list[str] | None = None
     for line, record in _records(path):
+        blank = not any(cell.strip() for cell in record)
         if header is None:
-            header = [name.strip() for name in record]
-            check_header(line, header)
-        else:
-            yield line, dict(zip(header, record, strict=True)) if len(record) == len(header) else None
+            if not blank:
+                header = [name.strip() for name in record]
+                check_header(line, header)
+        elif not blank or len(header) == 1:
+            yield line, dict(zip(header, record, strict=False)), len(record) == len(header)
 
 
 def _contacts_header(line: int, header: list[str]) -> None:
@@ -92,16 +108,13 @@ def _contacts_header(line: int, header: list[str]) -> None:
 def read_contacts(path: Path) -> Contacts:
     """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows)."""
     contacts = Contacts(digest=file_digest(path))
-    for line, row in _table(path, _contacts_header):
-        if row is None:
-            contacts.problems.append((line, "the number of cells differs from the header's"))
-            continue
-        order_id = row["orderID"]
-        problem = _order_problem(row)
+    for line, row, complete in _table(path, _contacts_header):
+        order_id = row.get("orderID", "")
+        problem = _order_problem(row) if complete else "the number of cells differs from the header's"
         if problem is None and order_id in contacts.lines:
             problem = f"orderID {order_id!r} repeats line {contacts.lines[order_id]}"
         if problem is not None:
-            contacts.problems.append((line, problem))
+            contacts.problems.append(RowProblem(line, order_id, problem))
             continue
         contacts.lines[order_id] = line
         contacts.orders.append(_order(row))
@@ -145,21 +158,19 @@ def _ids_header(line: int, header: list[str]) -> None:
         raise ValueError(f"line {line}: the header has no orderID column (found: {','.join(header)})")
 
 
-def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[tuple[int, str]]]:
-    """The orderID column of a CSV (other columns are ignored): IDs, their lines, and the problems."""
+def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[RowProblem]]:
+    """The orderID column of a CSV (other columns are ignored): IDs, their lines, and the problems (an empty
+    orderID is one, also in a one-column file)."""
     ids: list[str] = []
     lines: dict[str, int] = {}
-    problems: list[tuple[int, str]] = []
-    for line, row in _table(path, _ids_header):
-        if row is None:
-            problems.append((line, "the number of cells differs from the header's"))
-            continue
-        order_id = row["orderID"]
-        problem = _id_problem(order_id)
+    problems: list[RowProblem] = []
+    for line, row, complete in _table(path, _ids_header):
+        order_id = row.get("orderID", "")
+        problem = _id_problem(order_id) if complete else "the number of cells differs from the header's"
         if problem is None and order_id in lines:
             problem = f"orderID {order_id!r} repeats line {lines[order_id]}"
         if problem is not None:
-            problems.append((line, problem))
+            problems.append(RowProblem(line, order_id, problem))
             continue
         ids.append(order_id)
         lines[order_id] = line
@@ -169,14 +180,14 @@ def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[tuple[in
 
 
 def write_results(
-    path: Path, results: Sequence[OrderResult], lines: dict[str, int], problems: Sequence[tuple[int, str]] = ()
+    path: Path, results: Sequence[OrderResult], lines: dict[str, int], problems: Sequence[RowProblem] = ()
 ) -> None:
-    """One line per order (and per invalid row), sorted by input line; written to a temporary file, then
-    renamed, so that a reader never sees half a file."""
+    """One line per order (and per invalid row, with its orderID as written and why), sorted by input line;
+    written to a temporary file, then renamed, so that a reader never sees half a file."""
     rows: list[tuple[int, str, str, str]] = [
         (lines[result.order_id], result.order_id, result.status, result.message) for result in results
     ]
-    rows += [(line, "", "invalid", problem) for line, problem in problems]
+    rows += [(problem.line, problem.order_id, "invalid", problem.problem) for problem in problems]
     rows.sort(key=lambda row: row[0])
     temporary = path.with_name(path.name + ".partial")
     with temporary.open("w", newline="", encoding="utf-8") as handle:

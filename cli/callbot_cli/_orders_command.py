@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import _exit
 from ._app import Settings, cli, fail
-from ._contacts import read_contacts, read_order_ids, write_results
+from ._contacts import RowProblem, read_contacts, read_order_ids, write_results
 from .bulk import MAX_ORDER_IDS_PER_STOP, MAX_ORDERS_PER_BATCH, OrderResult, add_orders, stop_orders
 from .journal import OrderJournal
 
@@ -37,9 +37,9 @@ def _progress(total: int, label: str, shown: bool | None) -> Iterator[Callable[[
         yield lambda done: progress.advance(task, done)
 
 
-def _report_problems(problems: Sequence[tuple[int, str]], path: Path) -> None:
-    for line, problem in problems[:MAX_PROBLEMS_SHOWN]:
-        fail(f"{path}:{line}: {problem}")
+def _report_problems(problems: Sequence[RowProblem], path: Path) -> None:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        fail(f"{path}:{problem.line}: {problem.problem}")
     if len(problems) > MAX_PROBLEMS_SHOWN:
         fail(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more rows with problems")
 

@@ -47,6 +47,8 @@ MAX_ROUNDS: Final = 3
 NOT_CARRIED_OUT: Final = frozenset({5, 7, 1001})
 #: retCode 5001 (internal error) may come after the batch was carried out, like a lost answer.
 MAYBE_CARRIED_OUT: Final = frozenset({5001})
+#: retCodes that refuse the account's credentials (signature, uuid).
+CREDENTIALS_REFUSED: Final = frozenset({6, 6001, 6002})
 
 OrderStatus = Literal["accepted", "refused", "failed", "unknown", "stopped"]
 
@@ -67,7 +69,11 @@ class OrderResult:
 
 
 def _is_ambiguous(exc: CallbotError) -> bool:
-    """Whether the failed call may have been carried out all the same."""
+    """Whether the failed call may have been carried out all the same: the client says its outcome is
+    unknown (e.g. a refusal that is not signed, which an intermediary may have forged after forwarding the
+    batch), or no retCode came back, or retCode 5001."""
+    if exc.outcome_unknown:
+        return True
     if exc.ret_code is not None:
         return exc.ret_code in MAYBE_CARRIED_OUT
     # No retCode: a lost or unusable answer (connection, timeout, signature, malformed), except a request
@@ -138,7 +144,13 @@ class _Import:
         try:
             landed = find_existing_orders(self.callbot, self.task, order_ids)
         except CallbotError as exc:
-            message = f"{why}; looking the orders up failed too ({_describe(exc)}): resume to find out"
+            hint = (
+                "check the uuid, secret key and algorithm, then resume: the orders are looked up before anything "
+                "is sent"
+                if exc.ret_code in CREDENTIALS_REFUSED
+                else "resume to find out"
+            )
+            message = f"{why}; looking the orders up failed too ({_describe(exc)}): {hint}"
             self.settle("unknown", dict.fromkeys(order_ids, message))
             return None
         self.settle("accepted", {i: f"found in the task after {why}" for i in order_ids if i in landed})
@@ -167,7 +179,8 @@ class _Import:
                     failed = exc.ret_code in NOT_CARRIED_OUT or exc.ret_code is None
                     self.settle("failed" if failed else "refused", dict.fromkeys(ids, _describe(exc)))
                     return
-                rest = self.reconcile(ids, f"the answer was lost ({_describe(exc)})")
+                lost = "an unverified refusal" if exc.ret_code in CREDENTIALS_REFUSED else "the answer was lost"
+                rest = self.reconcile(ids, f"{lost} ({_describe(exc)})")
                 if not rest:
                     return
                 resent.update(rest)
@@ -181,7 +194,7 @@ class _Import:
             self.settle("refused", {i: m for i, m in refused.items() if i not in resent})
             self.settle("accepted", {order_id: "" for order_id in ids if order_id not in refused})
             return
-        lost = f"answers lost {MAX_ROUNDS} times; not in the task, so safe to send again"
+        lost = f"no usable answer in {MAX_ROUNDS} sends; not in the task, so safe to send again"
         self.settle("failed", {order.order_id: lost for order in pending})
 
 

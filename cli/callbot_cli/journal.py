@@ -133,7 +133,7 @@ def _parse(lines: list[str], path: Path) -> list[dict[str, Any]]:
     for number, line in enumerate(lines, start=1):
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the decoder goes
             if number == len(lines):  # cut short by a crash while it was written: its step never started
                 break
             raise JournalError(f"the journal {path} is damaged at line {number}: not JSON") from None
@@ -146,16 +146,29 @@ def _parse(lines: list[str], path: Path) -> list[dict[str, Any]]:
 def _states(records: list[dict[str, Any]], path: Path) -> dict[str, tuple[OrderState, str]]:
     states: dict[str, tuple[OrderState, str]] = {}
     for number, record in enumerate(records, start=2):
-        try:
-            ((state, entries),) = record.items()
-            if state == "sending" or state == "accepted":
-                for order_id in entries:
-                    states[str(order_id)] = ("sending" if state == "sending" else "accepted", "")
-            elif state in _WITH_MESSAGE:
-                for order_id, message in entries:
-                    states[str(order_id)] = (_WITH_MESSAGE[state], str(message))
-            else:
-                raise ValueError(state)
-        except (ValueError, TypeError):
-            raise JournalError(f"the journal {path} is damaged at line {number}: an unknown record") from None
+        updates = _record_states(record)
+        if updates is None:
+            raise JournalError(f"the journal {path} is damaged at line {number}: an unknown record")
+        states.update(updates)
     return states
+
+
+def _record_states(record: dict[str, Any]) -> list[tuple[str, tuple[OrderState, str]]] | None:
+    """The states one record sets, or None when it is not a record this module writes: one key, a list of
+    orderIDs (sending, accepted) or of [orderID, message] pairs (refused, failed, unknown), all strings."""
+    if len(record) != 1:
+        return None
+    ((state, entries),) = record.items()
+    if not isinstance(entries, list):
+        return None
+    if state == "sending" or state == "accepted":
+        if not all(isinstance(order_id, str) for order_id in entries):
+            return None
+        settled: OrderState = "sending" if state == "sending" else "accepted"
+        return [(order_id, (settled, "")) for order_id in entries]
+    if state not in _WITH_MESSAGE:
+        return None
+    pairs = [entry for entry in entries if isinstance(entry, list) and len(entry) == 2]
+    if len(pairs) != len(entries) or not all(isinstance(a, str) and isinstance(b, str) for a, b in pairs):
+        return None
+    return [(order_id, (_WITH_MESSAGE[state], message)) for order_id, message in pairs]

@@ -226,21 +226,12 @@ class Sandbox:
         service's retCodes: 6001 a signature header is missing, 6 anything else), then that its requestID
         is new for the account; return the algorithm it was signed with."""
         try:
-            create_ts = verify_signed_message(
-                headers,
-                raw_body,
-                uuid=account.uuid,
-                secret_key=account.key,
-                algorithm=account.algorithm,
-                max_clock_skew=math.inf if self.max_clock_skew is None else self.max_clock_skew,
-                now=self.clock(),
-                expected_request_id=None,
-                what="request",
-            )
+            create_ts = self._verify_request(headers, raw_body, account, account.algorithm)
         except SignatureError as exc:
             code = SIGNATURE_MISSING if exc.rule == "missing_header" else SIGNATURE_WRONG
             what = "missing" if code == SIGNATURE_MISSING else "incorrect"
-            raise RequestRejected(code, f"{what} signature: {exc}") from None
+            problem = self._signature_problem(exc, headers, raw_body, account)
+            raise RequestRejected(code, f"{what} signature: {problem}") from None
         request_id = headers[REQUEST_ID_HEADER.lower()]
         try:
             first = self.allow_replayed_requests or self.seen_request_ids.first_use(
@@ -258,6 +249,42 @@ class Sandbox:
                 f"incorrect signature: requestID {request_id} was already used; every request needs a new one",
             )
         return normalize_algorithm(headers.get(ALGORITHM_HEADER.lower()) or account.algorithm)
+
+    def _verify_request(self, headers: dict[str, str], raw_body: bytes, account: Account, algorithm: str) -> int:
+        return verify_signed_message(
+            headers,
+            raw_body,
+            uuid=account.uuid,
+            secret_key=account.key,
+            algorithm=algorithm,
+            max_clock_skew=math.inf if self.max_clock_skew is None else self.max_clock_skew,
+            now=self.clock(),
+            expected_request_id=None,
+            what="request",
+        )
+
+    def _signature_problem(
+        self, exc: SignatureError, headers: dict[str, str], raw_body: bytes, account: Account
+    ) -> str:
+        """What to tell the client about its refused signature. The checks speak as a receiver of the
+        service's messages; for an algorithm that differs from the account's, the advice is the other way
+        round here: the client must sign with the account's algorithm (or the console setting change)."""
+        if exc.rule not in ("algorithm_mismatch", "malformed_sign", "sign_mismatch"):
+            return str(exc)
+        pinned = account.algorithm
+        other = "SHA256" if pinned == "MD5" else "MD5"
+        advice = f"configure the client with algorithm={pinned!r} (or set the account to {other} in the console)"
+        try:
+            self._verify_request(headers, raw_body, account, other)
+        except SignatureError:
+            if exc.rule != "algorithm_mismatch":
+                return str(exc)
+            stated = headers.get(ALGORITHM_HEADER.lower(), "")
+            return (
+                f"the request says it is signed with {stated[:20]!r}, but this account is set to {pinned}: "
+                f"{advice}; its sign does not match with {pinned} or {other} either, so check the secret key too"
+            )
+        return f"the request is signed with {other}, but this account is set to {pinned}: {advice}"
 
     def encode_response(
         self,

@@ -113,8 +113,13 @@ def load_config(path: str) -> list[Account]:
     """A JSON file: ``{"accounts": [{"uuid": ..., "secretKey": ..., "algorithm": "MD5"}]}``."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return [Account(a["uuid"], a["secretKey"], a.get("algorithm", "MD5")) for a in data["accounts"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        entries = data["accounts"]
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise TypeError('"accounts" is not a list of objects')
+        if not all(isinstance(entry.get("uuid"), str) for entry in entries):
+            raise TypeError('an account\'s "uuid" is missing or not a string')
+        return [Account(a["uuid"], a["secretKey"], a.get("algorithm", "MD5")) for a in entries]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: nested too deep
         raise SystemExit(f"cannot read accounts from {path}: {type(exc).__name__}: {exc}") from None
 
 
@@ -195,8 +200,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         limits = Limits(max_body_bytes=args.max_body_bytes, max_reading_bytes=args.max_reading_bytes)
     except ValueError as exc:
         parser.error(f"--max-body-bytes / --max-reading-bytes: {exc}")
-    given: list[Account] = args.account + parse_accounts(os.environ.get(ACCOUNTS_ENV, ""))
-    given += load_config(args.config) if args.config else []
+    try:  # bad input: exit 2 with the reason, as for a bad option
+        given: list[Account] = args.account + parse_accounts(os.environ.get(ACCOUNTS_ENV, ""))
+        given += load_config(args.config) if args.config else []
+    except SystemExit as exc:
+        parser.error(str(exc.code))
     if args.account:
         print(
             f"warning: --account puts the secret key in the process list; use ${ACCOUNTS_ENV} or --config instead",

@@ -19,7 +19,9 @@ import callbot_client.models
 import httpx
 
 from ._constants import (
+    ALGORITHM_HEADER,
     BODY_EXCERPT_CHARS,
+    CREATE_TS_HEADER,
     DEFAULT_ALGORITHM,
     DEFAULT_MAX_CLOCK_SKEW,
     LOGGER_NAME,
@@ -34,11 +36,14 @@ from ._errors import (
     SignatureError,
     UnexpectedResponseError,
     error_for_ret_code,
+    mark_outcome_unknown,
+    may_be_carried_out,
+    outcome_unknown_advice,
 )
 from ._json import json_object, too_dense
 from ._retry import (
-    IDEMPOTENT_OPERATIONS,
     NO_RETRIES,
+    NOT_PROCESSED_STATUSES,
     Attempt,
     RetryPolicy,
     TransportFault,
@@ -55,8 +60,8 @@ from ._verify import verify_response
 logger = logging.getLogger(LOGGER_NAME)
 
 #: Refusals of our credentials. The service cannot sign them when it does not know the uuid, and with a
-#: wrong secret key we cannot verify them: either way they are taken at their word, since a forged one
-#: can only turn a call into a failure, which dropping the connection could do as well.
+#: wrong secret key we cannot verify them: either way they are raised as refusals, but an unverified one of
+#: a write that is not idempotent has ``outcome_unknown`` set (a forger may have forwarded the request).
 REFUSAL_RET_CODES = frozenset({6, 6001, 6002})
 
 #: ``response.extensions`` key of the decoded, verified and checked JSON body (the generated functions
@@ -258,44 +263,73 @@ class CallbotAuth(httpx.Auth):
             )  # fmt: skip
 
     def _verify(self, request: httpx.Request, response: httpx.Response, request_id: str, operation: str) -> None:
-        """Check the answer's signature. A refusal of our credentials (6, 6001, 6002) that is unsigned or
-        fails verification is raised as that refusal: with a wrong key, no reply can be verified."""
+        """Check the answer's signature.
+
+        A refusal of our credentials (6, 6001, 6002) that is unsigned or fails verification is raised as that
+        refusal (with a wrong key no reply can be verified), with ``outcome_unknown`` set for an operation that
+        is not idempotent: an intermediary may have forwarded the request and forged the refusal. A refusal
+        signed under our key with the *other* algorithm is the service's own (the account's algorithm is not
+        ours): it is final, and its message names the algorithm to configure; so is one whose sign matches but
+        whose createTs is too far from local time (its sign covers our fresh requestID, so it is no replay).
+        Any other answer that fails verification raises its SignatureError (``outcome_unknown`` set likewise)."""
         body = response.content
         try:
             if SIGN_HEADER not in response.headers:
                 refusal = _refusal(body)
                 if refusal is not None:
-                    raise self._refusal_error(refusal, "an unsigned reply", request_id, operation)
+                    raise self._refusal_error(refusal, "an unsigned reply", request_id, operation, unverified=True)
                 if len(body) <= _REFUSAL_MAX_BYTES and json_object(body) is None:  # a large one is never decoded
                     raise self._unexpected(
                         response, "a 2xx answer that is neither signed nor JSON", request_id, operation
                     )
-            verify_response(
-                response.headers,
-                body,
-                request_id=request_id,
-                uuid=self.uuid,
-                secret_key=self._secret_key,
-                algorithm=self.algorithm,
-                max_clock_skew=self.max_clock_skew,
-                now=self._clock(),
-            )
+            self._verify_with(response, request_id, self.algorithm)
         except SignatureError as exc:
             refusal = _refusal(body)
             if refusal is None or exc.rule in ("request_id_echo", "uuid_echo"):
                 exc.operation = operation
+                if may_be_carried_out(operation):
+                    mark_outcome_unknown(exc, " (its answer could not be verified, so it does not show what was done)")
                 raise
-            likely = (
-                "the algorithm differs from the account's console setting"
-                if exc.rule in ("algorithm_mismatch", "bad_algorithm")
-                else "the secret key is probably wrong"
-            )
-            raise self._refusal_error(
-                refusal, f"a reply that could not be verified either ({exc.rule}): {likely}", request_id, operation
-            ) from exc
+            if exc.rule == "clock_skew":  # checked after the sign, which matched: the service's own refusal
+                skew = abs(int(response.headers[CREATE_TS_HEADER]) - self._clock())
+                note = f"signed under this secret key, but its createTs {skew:.0f} s off local time: check the clock"
+                raise self._refusal_error(refusal, note, request_id, operation) from None
+            other = _OTHER_ALGORITHM[self.algorithm]
+            if self._signed_with(response, request_id, other):
+                note = (
+                    f"the reply is signed with {other} under this secret key, but this client signs with "
+                    f"{self.algorithm}: the account is set to {other} in the console, so configure algorithm={other!r} "
+                    f"(CALLBOT_ALGORITHM={other})"
+                )
+                raise self._refusal_error(refusal, note, request_id, operation) from None
+            cause = _likely_cause(exc, response.headers.get(ALGORITHM_HEADER), self.algorithm)
+            note = f"a reply that could not be verified either: {cause}"
+            raise self._refusal_error(refusal, note, request_id, operation, unverified=True) from exc
+
+    def _verify_with(self, response: httpx.Response, request_id: str, algorithm: str) -> None:
+        verify_response(
+            response.headers,
+            response.content,
+            request_id=request_id,
+            uuid=self.uuid,
+            secret_key=self._secret_key,
+            algorithm=algorithm,
+            max_clock_skew=self.max_clock_skew,
+            now=self._clock(),
+        )
+
+    def _signed_with(self, response: httpx.Response, request_id: str, algorithm: str) -> bool:
+        """Whether the answer verifies under our key with ``algorithm`` (only asked of a refusal)."""
+        try:
+            self._verify_with(response, request_id, algorithm)
+        except SignatureError:
+            return False
+        return True
 
     @staticmethod
-    def _refusal_error(data: dict[str, Any], note: str, request_id: str, operation: str) -> CallbotError:
+    def _refusal_error(
+        data: dict[str, Any], note: str, request_id: str, operation: str, *, unverified: bool = False
+    ) -> CallbotError:
         envelope = read_envelope(data)
         return error_for_ret_code(
             envelope.ret_code,
@@ -304,6 +338,7 @@ class CallbotAuth(httpx.Auth):
             request_id=request_id,
             operation=operation,
             note=note,
+            unverified=unverified,
         )
 
     def _decode(self, response: httpx.Response, request_id: str, operation: str) -> dict[str, Any]:
@@ -334,17 +369,14 @@ class CallbotAuth(httpx.Auth):
         attempts = request.extensions.get(_ATTEMPT, 1)
         where = f"{request.url.scheme}://{request.url.netloc.decode('ascii', errors='replace')}"
         error_cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        maybe_done = (
-            f" {operation} may have been carried out before the fault and is not repeated automatically: check "
-            "(e.g. with listTask or listOrder) before sending it again."
-            if transport_fault_of(exc) == "read" and operation not in IDEMPOTENT_OPERATIONS
-            else ""
-        )
+        unknown = transport_fault_of(exc) == "read" and may_be_carried_out(operation)
         raise error_cls(
             f"{operation} to {where} failed after {attempts} attempt(s): {type(exc).__name__}: {exc or 'no detail'}. "
-            f"Check the base URL and the network; raise the timeout if the service is slow.{maybe_done}",
+            "Check the base URL and the network; raise the timeout if the service is slow."
+            + (" " + outcome_unknown_advice(operation, " before the fault") if unknown else ""),
             request_id=request.headers.get(REQUEST_ID_HEADER),
             operation=operation,
+            outcome_unknown=unknown,
         ) from exc
 
     # --- helpers -------------------------------------------------------------------------------------
@@ -384,9 +416,12 @@ class CallbotAuth(httpx.Auth):
         content_type = response.headers.get("content-type")
         excerpt = response.content[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
         response_id = response_id_of(data)
+        unknown = may_be_carried_out(operation) and _outcome_unreadable(response.status_code, data)
         return UnexpectedResponseError(
             f"{operation} got {what}: HTTP {response.status_code}, content-type {content_type!r}, "
-            f"{len(response.content)} bytes, starting {excerpt!r}. requestID={request_id}"
+            f"{len(response.content)} bytes, starting {excerpt!r}."
+            + (" " + outcome_unknown_advice(operation) if unknown else "")
+            + f" requestID={request_id}"
             + (f" responseID={response_id}" if response_id else ""),
             status_code=response.status_code,
             content_type=content_type,
@@ -395,6 +430,7 @@ class CallbotAuth(httpx.Auth):
             operation=operation,
             response_id=response_id,
             field_path=field_path,
+            outcome_unknown=unknown,
         )
 
     def _log(self, request: httpx.Request, *, status: int | None = None, ret_code: Any = None, error: str = "") -> None:
@@ -442,3 +478,36 @@ def _refusal(body: bytes) -> dict[str, Any] | None:
     except EnvelopeError:
         return None
     return data if code in REFUSAL_RET_CODES else None
+
+
+_OTHER_ALGORITHM = {"MD5": "SHA256", "SHA256": "MD5"}
+
+
+def _likely_cause(exc: SignatureError, stated: str | None, ours: str) -> str:
+    """Why a refusal's signature failed (it matched neither algorithm under our key), for its message."""
+    if exc.rule in ("algorithm_mismatch", "bad_algorithm"):
+        return (
+            f"it names the algorithm {(stated or '')[:20]!r} (this client signs with {ours}), but its sign matches "
+            f"neither MD5 nor SHA256 under this secret key ({exc.rule}): the algorithm differs from the account's "
+            "console setting, and the secret key is probably wrong too"
+        )
+    if exc.rule in ("sign_mismatch", "malformed_sign"):
+        return (
+            f"its sign matches neither MD5 nor SHA256 under this secret key ({exc.rule}): the secret key is "
+            "probably wrong"
+        )
+    return f"it is not signed the way the service signs ({exc.rule})"
+
+
+def _outcome_unreadable(status: int, data: Any) -> bool:
+    """Whether an unexpected answer leaves open whether the request was carried out: a 200 whose retCode
+    is not a readable 0, or an HTTP 5xx other than 503 (the service, or a proxy, may have failed after
+    the work); not a 4xx or 429/503, which come before it."""
+    if status != 200:
+        return status >= 500 and status not in NOT_PROCESSED_STATUSES
+    if not isinstance(data, dict):
+        return True
+    try:
+        return read_envelope(data).ret_code != 0
+    except EnvelopeError:
+        return True

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ._retry import IDEMPOTENT_OPERATIONS, MAYBE_PROCESSED_RET_CODES
+
 
 class CallbotError(Exception):
     """Base class of every error this package raises.
 
     The attributes hold what is known about the failed call (None when unknown): quote ``response_id``
     (and ``request_id``) to NXCloud support.
+
+    ``outcome_unknown`` is True when an operation that is not idempotent (createTask, addBatchCall,
+    createAndCall, importBatchCall) failed in a way that does not show whether the service carried it out:
+    the connection broke after the request was sent, the answer was retCode 5001 or an HTTP 5xx (but 503),
+    or it could not be verified or read, *including a refusal (retCode 6, 6001, 6002) that is not signed*: an
+    intermediary can forward a request and answer a forged refusal. Such a call is never repeated
+    automatically; look its result up (listTask, listOrder) before sending it again. False otherwise: the
+    answer was a signed refusal, the request never left, or the operation can be repeated safely.
     """
+
+    #: Whether the call may have been carried out although it failed (see the class's description).
+    outcome_unknown: bool = False
 
     def __init__(
         self,
@@ -21,6 +34,7 @@ class CallbotError(Exception):
         response_id: str | None = None,
         request_id: str | None = None,
         operation: str | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -29,6 +43,7 @@ class CallbotError(Exception):
         self.response_id = response_id
         self.request_id = request_id
         self.operation = operation
+        self.outcome_unknown = outcome_unknown
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle (and copy) every subclass, whatever its constructor's keyword-only arguments: an error
@@ -105,8 +120,15 @@ class UnexpectedResponseError(CallbotError):
         operation: str | None = None,
         response_id: str | None = None,
         field_path: str | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
-        super().__init__(message, request_id=request_id, operation=operation, response_id=response_id)
+        super().__init__(
+            message,
+            request_id=request_id,
+            operation=operation,
+            response_id=response_id,
+            outcome_unknown=outcome_unknown,
+        )
         self.status_code = status_code
         self.content_type = content_type
         self.body_excerpt = body_excerpt
@@ -135,6 +157,27 @@ RET_CODES: Final[dict[int, tuple[type[CallbotError], str, str]]] = {
 }
 
 
+def may_be_carried_out(operation: str | None) -> bool:
+    """Whether a failed call of ``operation`` may have been carried out *and* must not be repeated blindly:
+    every operation but the idempotent ones (an unknown name included, as the retry rule counts it)."""
+    return operation is not None and operation not in IDEMPOTENT_OPERATIONS
+
+
+def outcome_unknown_advice(operation: str | None, why: str = "") -> str:
+    """The sentence that ends the message of an error whose ``outcome_unknown`` is True."""
+    return (
+        f"Outcome unknown: {operation or 'the call'} may have been carried out{why}, and it is not repeated "
+        "automatically: check (listTask, listOrder) before sending it again."
+    )
+
+
+def mark_outcome_unknown(error: CallbotError, why: str = "") -> None:
+    """Set ``error.outcome_unknown`` and end its message with :func:`outcome_unknown_advice`."""
+    error.outcome_unknown = True
+    error.message = f"{error.message} {outcome_unknown_advice(error.operation, why)}"
+    error.args = (error.message,)
+
+
 def error_for_ret_code(
     ret_code: int,
     ret_msg: str | None,
@@ -143,13 +186,24 @@ def error_for_ret_code(
     request_id: str | None,
     operation: str | None,
     note: str = "",
+    unverified: bool = False,
 ) -> CallbotError:
     """The typed exception for a non-zero retCode, with a message that says what to do (``note`` adds what
-    the client saw, e.g. that the reply could not be verified; ``ret_msg`` stays the service's text)."""
+    the client saw, e.g. that the reply could not be verified; ``ret_msg`` stays the service's text).
+
+    The error's ``outcome_unknown`` is set, and its message says so, for an operation that is not idempotent
+    when the retCode is 5001 (an internal error may come after the work was done) or when the answer is
+    ``unverified`` (unsigned, or its signature failed): such a refusal may be an intermediary's forgery."""
     cls, meaning, action = RET_CODES.get(ret_code, (CallbotError, "undocumented retCode", "see retMsg"))
+    unknown = may_be_carried_out(operation) and (unverified or ret_code in MAYBE_PROCESSED_RET_CODES)
+    why = (
+        " (the refusal is not signed by the service, so it does not prove that nothing was done)" if unverified else ""
+    )
     message = (
         f"{operation or 'the call'} failed with retCode {ret_code} ({meaning}): {ret_msg!r}"
-        f"{f' ({note})' if note else ''}. To do: {action}. responseID={response_id} requestID={request_id}"
+        f"{f' ({note})' if note else ''}. To do: {action}."
+        f"{' ' + outcome_unknown_advice(operation, why) if unknown else ''} responseID={response_id} "
+        f"requestID={request_id}"
     )
     return cls(
         message,
@@ -158,4 +212,5 @@ def error_for_ret_code(
         response_id=response_id,
         request_id=request_id,
         operation=operation,
+        outcome_unknown=unknown,
     )

@@ -1,0 +1,293 @@
+"""A refusal that is not signed proves nothing: an intermediary can forward a request and forge the refusal.
+
+For an operation that is not idempotent, such a refusal (retCode 6, 6001, 6002 unsigned or unverifiable)
+is raised with ``outcome_unknown`` set and says so; ``add_orders`` and ``callbot orders add`` then look the
+orders up instead of marking them refused. A signed refusal stays a final refusal, and a refusal signed with
+the other algorithm names the algorithm to configure (the 2x2 table of client and account algorithms)."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from callbot_cli import OrderJournal, add_orders, main
+from callbot_cli.bulk import MAX_ROUNDS
+from callbot_client.models import CallInfoList, CallOrder, ListTaskConditions
+from callbot_sandbox import Account, Sandbox, serve_in_thread
+from callbot_signing import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    Callbot,
+    CallbotError,
+    ServiceUnavailableError,
+    SignatureError,
+    SignatureRejectedError,
+    UnexpectedResponseError,
+)
+
+from ._support import FAULT_SECRET, FAULT_UUID, documented_sign, envelope, reply
+from .dropping_proxy import dropping_proxy
+
+ACCOUNT = Account("outcome-uuid", "outcome-Secret-Key-51c2e0")
+TASK = "outcome-task"
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    sandbox = Sandbox([ACCOUNT])
+    sandbox.state.create_task(TASK, "scene-1", int(time.time()), ACCOUNT.uuid)
+    return sandbox
+
+
+@pytest.fixture
+def url(sandbox: Sandbox) -> Iterator[str]:
+    with serve_in_thread(sandbox.asgi_app()) as served:
+        yield served
+
+
+def mock_callbot(handler: Callable[[httpx.Request], httpx.Response]) -> Callbot[Any]:
+    transport = httpx.MockTransport(handler)
+    return Callbot("http://callbot.test", FAULT_UUID, FAULT_SECRET, max_retries=0, httpx_args={"transport": transport})
+
+
+def call(operation: str, callbot: Callbot[Any]) -> Any:
+    if operation == "createTask":
+        return callbot.create_task(user_task_id="t-1", scene_id="s-1")
+    if operation == "addBatchCall":
+        orders = CallInfoList(
+            order_callback_url="", call_callback_url="", call_list=[CallOrder(order_id="o", user_phone="8613800000000")]
+        )
+        return callbot.add_batch_call(user_task_id="t-1", call_info_list=orders)
+    return callbot.list_task(query_conditions=ListTaskConditions(), page=1, size=10)
+
+
+def raised(operation: str, handler: Callable[[httpx.Request], httpx.Response]) -> CallbotError:
+    with mock_callbot(handler) as callbot, pytest.raises(CallbotError) as caught:
+        call(operation, callbot)
+    return caught.value
+
+
+# --- the attribute, and its message --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["createTask", "addBatchCall"])
+@pytest.mark.parametrize(("ret_code", "error_class"), [(6, SignatureRejectedError), (6002, AuthenticationError)])
+def test_an_unsigned_refusal_of_a_write_is_raised_with_its_outcome_unknown(
+    operation: str, ret_code: int, error_class: type[CallbotError]
+) -> None:
+    error = raised(operation, lambda request: reply(request, envelope(ret_code), signed=False))
+    assert type(error) is error_class and error.ret_code == ret_code
+    assert error.outcome_unknown is True
+    assert "Outcome unknown" in str(error) and "not signed" in str(error) and "listOrder" in str(error)
+
+
+def test_a_refusal_whose_signature_fails_is_an_unknown_outcome_too() -> None:
+    def forged(request: httpx.Request) -> httpx.Response:
+        return reply(request, envelope(6), sign="0" * 32)
+
+    error = raised("addBatchCall", forged)
+    assert isinstance(error, SignatureRejectedError) and error.outcome_unknown is True
+    assert "secret key is probably wrong" in str(error)
+
+
+def test_a_signed_refusal_stays_a_final_refusal() -> None:
+    error = raised("addBatchCall", lambda request: reply(request, envelope(6)))
+    assert isinstance(error, SignatureRejectedError) and error.outcome_unknown is False
+    assert "Outcome unknown" not in str(error)
+
+
+def test_an_unsigned_refusal_of_a_read_is_not_an_unknown_outcome() -> None:
+    error = raised("listTask", lambda request: reply(request, envelope(6), signed=False))
+    assert isinstance(error, SignatureRejectedError) and error.outcome_unknown is False
+    assert "Outcome unknown" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class", "unknown"),
+    [
+        (lambda request: reply(request, envelope(5001)), ServiceUnavailableError, True),
+        (lambda request: reply(request, envelope(7)), ServiceUnavailableError, False),
+        (lambda request: reply(request, envelope(4)), CallbotError, False),
+        (lambda request: reply(request, envelope(0), sign="F" * 32), SignatureError, True),
+        (lambda request: httpx.Response(502, text="<html>bad gateway</html>"), UnexpectedResponseError, True),
+        (lambda request: httpx.Response(404, text="not found"), UnexpectedResponseError, False),
+        (lambda request: reply(request, b"not json"), UnexpectedResponseError, True),
+    ],
+    ids=["5001", "busy", "bad value", "bad sign", "502", "404", "not json"],
+)
+def test_outcome_unknown_is_set_when_a_write_may_have_been_carried_out(
+    answer: Callable[[httpx.Request], httpx.Response], error_class: type[CallbotError], unknown: bool
+) -> None:
+    error = raised("createTask", answer)
+    assert isinstance(error, error_class)
+    assert error.outcome_unknown is unknown and ("Outcome unknown" in str(error)) is unknown
+    assert raised("listTask", answer).outcome_unknown is False  # a read can be repeated
+
+
+@pytest.mark.parametrize(
+    ("fault", "error_class", "unknown"),
+    [(httpx.ReadTimeout("slow"), APITimeoutError, True), (httpx.ConnectError("refused"), APIConnectionError, False)],
+    ids=["read timeout", "refused connection"],
+)
+def test_a_fault_after_the_request_left_is_an_unknown_outcome(
+    fault: Exception, error_class: type[CallbotError], unknown: bool
+) -> None:
+    def failing(request: httpx.Request) -> httpx.Response:
+        raise fault
+
+    error = raised("createTask", failing)
+    assert type(error) is error_class and error.outcome_unknown is unknown
+
+
+def test_outcome_unknown_survives_pickling() -> None:
+    import pickle
+
+    error = raised("createTask", lambda request: reply(request, envelope(6), signed=False))
+    assert pickle.loads(pickle.dumps(error)).outcome_unknown is True
+
+
+# --- the forging intermediary against add_orders and `callbot orders add` -------------------------------
+
+
+def contacts(path: Path, count: int) -> list[str]:
+    ids = [f"u-{n:04d}" for n in range(count)]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["orderID", "userPhone"])
+        writer.writerows([order_id, f"86139{n:08d}"] for n, order_id in enumerate(ids))
+    return ids
+
+
+def result_rows(path: Path) -> dict[str, tuple[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["orderID"]: (row["status"], row["message"]) for row in csv.DictReader(handle)}
+
+
+def test_orders_add_reports_a_landed_batch_accepted_when_a_proxy_forges_an_unsigned_refusal(
+    sandbox: Sandbox, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = contacts(tmp_path / "contacts.csv", 30)
+    with dropping_proxy(url, {1: "refuse_after", 2: "refuse_after", 3: "refuse_after"}) as proxy:
+        monkeypatch.setenv("CALLBOT_BASE_URL", proxy.url)
+        monkeypatch.setenv("CALLBOT_UUID", ACCOUNT.uuid)
+        monkeypatch.setenv("CALLBOT_SECRET_KEY", ACCOUNT.secret_key)
+        code = main(
+            [
+                "orders",
+                "add",
+                "--task",
+                TASK,
+                "--csv",
+                str(tmp_path / "contacts.csv"),
+                "--batch-size",
+                "10",
+                "--concurrency",
+                "1",
+            ]
+        )
+    outcome = result_rows(tmp_path / "contacts.result.csv")
+    assert code == 0
+    assert {order_id: outcome[order_id][0] for order_id in ids} == dict.fromkeys(ids, "accepted")
+    assert all("unverified refusal" in outcome[order_id][1] for order_id in ids)
+    assert proxy.sent == proxy.carried == dict.fromkeys(ids, 1)  # each sent once: none sent again
+    assert sorted(sandbox.state.tasks[TASK].order_ids) == ids
+
+
+def test_a_proxy_that_forges_refusals_without_forwarding_never_gets_an_order_twice_nor_a_loop(
+    sandbox: Sandbox, url: str
+) -> None:
+    orders = [CallOrder(order_id=f"f-{n}", user_phone=f"86137{n:08d}") for n in range(12)]
+    plan = dict.fromkeys(range(1, 100), "refuse_before")
+    with dropping_proxy(url, plan) as proxy, Callbot(proxy.url, ACCOUNT.uuid, ACCOUNT.secret_key) as callbot:
+        results = add_orders(callbot, TASK, orders, batch_size=5, concurrency=1)
+    assert [result.status for result in results] == ["failed"] * len(orders)  # never refused: it is not known
+    assert proxy.batches == 3 * MAX_ROUNDS  # three batches, each sent at most MAX_ROUNDS times, then given up
+    assert not proxy.carried and not sandbox.state.tasks[TASK].order_ids
+
+
+def test_a_forged_refusal_of_a_re_send_still_never_sends_a_landed_order_again(sandbox: Sandbox, url: str) -> None:
+    orders = [CallOrder(order_id=f"r-{n}", user_phone=f"86136{n:08d}") for n in range(8)]
+    # Lost before the service (nothing landed), then the re-send lands and its answer is a forged refusal.
+    plan = {1: "drop_before", 2: "refuse_after"}
+    with dropping_proxy(url, plan) as proxy, Callbot(proxy.url, ACCOUNT.uuid, ACCOUNT.secret_key) as callbot:
+        results = add_orders(callbot, TASK, orders)
+    assert [result.status for result in results] == ["accepted"] * len(orders)
+    assert proxy.carried == dict.fromkeys([order.order_id for order in orders], 1)
+
+
+def test_a_wrong_secret_key_leaves_orders_unknown_not_refused_and_a_resume_with_the_right_key_sends_each_once(
+    sandbox: Sandbox, url: str, tmp_path: Path
+) -> None:
+    orders = [CallOrder(order_id=f"k-{n}", user_phone=f"86135{n:08d}") for n in range(6)]
+    path = tmp_path / "orders.journal.jsonl"
+    with (
+        Callbot(url, ACCOUNT.uuid, "not-the-secret-key") as wrong,
+        OrderJournal.create(path, task=TASK, source="s") as journal,
+    ):
+        first = add_orders(wrong, TASK, orders, journal=journal)
+    assert {result.status for result in first} == {"unknown"}
+    assert "check the uuid, secret key and algorithm, then resume" in first[0].message
+    with (
+        Callbot(url, ACCOUNT.uuid, ACCOUNT.secret_key) as right,
+        OrderJournal.resume(path, task=TASK, source="s") as journal,
+    ):
+        again = add_orders(right, TASK, orders, journal=journal)
+    assert {result.status for result in again} == {"accepted"}
+    assert sorted(sandbox.state.tasks[TASK].order_ids) == sorted(order.order_id for order in orders)
+
+
+# --- the algorithm advice: client x account ---------------------------------------------------------------
+
+ALGORITHMS = ("MD5", "SHA256")
+
+
+@pytest.fixture(scope="module")
+def two_accounts() -> Iterator[str]:
+    accounts = [Account(f"alg-{algorithm}", f"alg-secret-{algorithm}-0a9b", algorithm) for algorithm in ALGORITHMS]
+    with serve_in_thread(Sandbox(accounts).asgi_app()) as served:
+        yield served
+
+
+@pytest.mark.parametrize("client", ALGORITHMS)
+@pytest.mark.parametrize("account", ALGORITHMS)
+def test_the_wrong_algorithm_message_names_the_accounts_algorithm(two_accounts: str, client: str, account: str) -> None:
+    uuid, secret = f"alg-{account}", f"alg-secret-{account}-0a9b"
+    with Callbot(two_accounts, uuid, secret, algorithm=client, max_retries=0) as callbot:
+        if client == account:
+            assert callbot.create_task(user_task_id=f"t-{client}", scene_id="s").ret_code == 0
+            return
+        with pytest.raises(SignatureRejectedError) as caught:
+            callbot.create_task(user_task_id=f"t-{client}", scene_id="s")
+    message = str(caught.value)
+    assert f"algorithm={account!r}" in message and f"algorithm={client!r}" not in message
+    assert f"set to {account}" in (caught.value.ret_msg or "")  # the sandbox's own refusal says it too
+    assert caught.value.outcome_unknown is False  # signed under our key with the account's algorithm: final
+
+
+def test_the_sandboxs_refusal_of_a_wrong_algorithm_and_a_wrong_key_gives_the_accounts_algorithm(
+    two_accounts: str,
+) -> None:
+    wrong = Callbot(two_accounts, "alg-MD5", "a-wrong-secret-key", algorithm="SHA256", max_retries=0)
+    with wrong as callbot, pytest.raises(SignatureRejectedError) as caught:
+        callbot.ping(data="x")
+    assert "algorithm='MD5'" in (caught.value.ret_msg or "") and "algorithm='SHA256'" not in (
+        caught.value.ret_msg or ""
+    )
+    assert "secret key" in str(caught.value)
+
+
+def test_a_refusal_signed_under_our_key_but_from_a_skewed_clock_is_final_and_says_to_check_the_clock() -> None:
+    def late(request: httpx.Request) -> httpx.Response:
+        body, ts = envelope(6), str(int(time.time()) - 3_600)
+        sign = documented_sign(FAULT_SECRET, body, ts, request.headers["requestID"], FAULT_UUID, "MD5")
+        return reply(request, body, createTs=ts, sign=sign)
+
+    error = raised("addBatchCall", late)
+    assert isinstance(error, SignatureRejectedError) and error.outcome_unknown is False
+    assert "check the clock" in str(error) and "s off local time" in str(error)
