@@ -5,7 +5,8 @@ Each addBatchCall request is numbered (1, 2, ... in arrival order) and handled b
 word; ``"drop_before"`` closes it without forwarding; ``"hang_after"`` forwards it, sets ``hung`` and holds the
 connection until ``release`` is set (the test kills the client meanwhile); ``"refuse_after"`` forwards it and
 answers the client an unsigned refusal (retCode 6) of its own, ``"refuse_before"`` answers that refusal
-without forwarding (a forging intermediary). Other requests pass through.
+without forwarding (a forging intermediary); ``"unavailable_after"`` forwards it and answers HTTP 503 (what a
+load balancer says when it did not forward). Other requests pass through.
 ``sent`` counts every orderID that reached the proxy, ``carried`` every orderID the sandbox accepted; both
 are final once the proxy is closed (closing waits for the requests in progress).
 """
@@ -63,6 +64,13 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "refuse_after":
             self._forged_refusal()
             return
+        if action == "unavailable_after":
+            self.send_response_only(503)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(UNAVAILABLE)))
+            self.end_headers()
+            self.wfile.write(UNAVAILABLE)
+            return
         self.send_response_only(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in _HOP_BY_HOP:
@@ -79,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+
+UNAVAILABLE = b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
 
 #: An unsigned "incorrect signature" refusal, as an intermediary would forge it.
 FORGED_REFUSAL = b'{"retCode":6,"retMsg":"incorrect signature","responseID":"forged-by-proxy"}'

@@ -8,6 +8,7 @@ the other algorithm names the algorithm to configure (the 2x2 table of client an
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -219,6 +220,42 @@ def test_a_forged_refusal_of_a_re_send_still_never_sends_a_landed_order_again(sa
         results = add_orders(callbot, TASK, orders)
     assert [result.status for result in results] == ["accepted"] * len(orders)
     assert proxy.carried == dict.fromkeys([order.order_id for order in orders], 1)
+
+
+def test_a_batch_that_landed_before_a_forged_503_is_reported_accepted_not_refused_as_a_duplicate(
+    sandbox: Sandbox, url: str
+) -> None:
+    """A 503 is retried as "not carried out" (no service signs one), so the client sends the batch again and
+    the service refuses each order as a duplicate of itself: those refusals are looked up, not believed."""
+    orders = [CallOrder(order_id=f"d-{n}", user_phone=f"86135{n:08d}") for n in range(6)]
+    with (
+        dropping_proxy(url, {1: "unavailable_after"}) as proxy,
+        Callbot(proxy.url, ACCOUNT.uuid, ACCOUNT.secret_key) as callbot,
+    ):
+        results = add_orders(callbot, TASK, orders, concurrency=1)
+    ids = [order.order_id for order in orders]
+    assert proxy.batches == 2 and proxy.carried == dict.fromkeys(ids, 1)  # the retry was sent, and refused
+    assert [(result.status, "found in the task" in result.message) for result in results] == [("accepted", True)] * 6
+
+
+def test_an_order_refused_and_not_in_the_task_stays_refused() -> None:
+    """Looking refusals up never turns the refusal of an order that is not in the task into an acceptance."""
+    looked_up: list[str] = []
+
+    def service(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/addBatchCall"):
+            return reply(request, envelope(0, errList=[{"orderID": "bad-1", "errMsg": "userPhone is invalid"}]))
+        looked_up.extend(json.loads(request.content)["options"]["orderID"])
+        return reply(request, envelope(0, totalCount=0, orderList=[]))
+
+    orders = [CallOrder(order_id="good-1", user_phone="8613500000001"), CallOrder(order_id="bad-1", user_phone="x")]
+    with mock_callbot(service) as callbot:
+        results = add_orders(callbot, "t-1", orders, concurrency=1)
+    assert [(result.status, result.message) for result in results] == [
+        ("accepted", ""),
+        ("refused", "userPhone is invalid"),
+    ]
+    assert looked_up == ["bad-1"]
 
 
 def test_a_wrong_secret_key_leaves_orders_unknown_not_refused_and_a_resume_with_the_right_key_sends_each_once(

@@ -5,7 +5,9 @@ landed, and stop them in batches; one result per order.
 batch's answer is lost (a reset or timeout, an unverifiable or malformed answer, retCode 5001) the batch
 may or may not have been carried out, and sending it again could ring people twice. So it *reconciles*:
 it asks the service which of the batch's orders exist (listOrder filtered by their orderIDs), counts those
-as accepted, and sends only the rest, in a new batch. With an :class:`~callbot_cli.journal.OrderJournal` every
+as accepted, and sends only the rest, in a new batch. An order the service refuses is looked up too: it may
+be refused as a duplicate of itself, when a batch that landed was sent again (the client retries after an
+unsigned HTTP 503, which no service signs). With an :class:`~callbot_cli.journal.OrderJournal` every
 batch is recorded before it is sent, so a run that was killed can be resumed: orders whose fate the journal
 does not know are reconciled first, the same way.
 
@@ -160,7 +162,6 @@ class _Import:
         """Send one batch, reconciling and re-sending the rest after a lost answer, at most MAX_ROUNDS times."""
         by_id = {order.order_id: order for order in batch}
         pending = list(batch)
-        resent: set[str] = set()
         for _ in range(MAX_ROUNDS):
             ids = [order.order_id for order in pending]
             if self.journal is not None:
@@ -183,16 +184,17 @@ class _Import:
                 rest = self.reconcile(ids, f"{lost} ({_describe(exc)})")
                 if not rest:
                     return
-                resent.update(rest)
                 pending = [by_id[order_id] for order_id in rest]
                 continue
             refused = _refusals(answer.additional_properties.get("errList"), set(ids))
-            late = [order_id for order_id in refused if order_id in resent]
-            if late:  # refused on a re-send: the lost attempt may have landed after the lookup; look again
-                for order_id in self.reconcile(late, "a re-send was refused") or []:
-                    self.settle("refused", {order_id: refused[order_id]})
-            self.settle("refused", {i: m for i, m in refused.items() if i not in resent})
             self.settle("accepted", {order_id: "" for order_id in ids if order_id not in refused})
+            if refused:
+                # An order may be refused as a duplicate of itself: the client re-sends a batch after an HTTP
+                # 503 or 429 (said to mean "not carried out", but no service signs it), and this run re-sends
+                # after a lookup that an earlier attempt may have outrun. So a refusal is looked up: an order
+                # found in the task is accepted, the others are refused (unknown if the lookup fails).
+                for order_id in self.reconcile(list(refused), "a refusal (an order already in the task is refused)") or []:
+                    self.settle("refused", {order_id: refused[order_id]})
             return
         lost = f"no usable answer in {MAX_ROUNDS} sends; not in the task, so safe to send again"
         self.settle("failed", {order.order_id: lost for order in pending})
