@@ -193,7 +193,8 @@ class _Import:
                 # 503 or 429 (said to mean "not carried out", but no service signs it), and this run re-sends
                 # after a lookup that an earlier attempt may have outrun. So a refusal is looked up: an order
                 # found in the task is accepted, the others are refused (unknown if the lookup fails).
-                for order_id in self.reconcile(list(refused), "a refusal (an order already in the task is refused)") or []:
+                why = "a refusal (an order already in the task is refused)"
+                for order_id in self.reconcile(list(refused), why) or []:
                     self.settle("refused", {order_id: refused[order_id]})
             return
         lost = f"no usable answer in {MAX_ROUNDS} sends; not in the task, so safe to send again"
