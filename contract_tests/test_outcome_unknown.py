@@ -328,3 +328,21 @@ def test_a_refusal_signed_under_our_key_but_from_a_skewed_clock_is_final_and_say
     error = raised("addBatchCall", late)
     assert isinstance(error, SignatureRejectedError) and error.outcome_unknown is False
     assert "check the clock" in str(error) and "s off local time" in str(error)
+
+
+@pytest.mark.parametrize("operation", ["createTask", "addBatchCall", "listTask"])
+@pytest.mark.parametrize(
+    "headers",
+    [{"Content-Length": str(10**9)}, {"Content-Encoding": "snappy"}],
+    ids=["too-large", "unasked-encoding"],
+)
+def test_an_answer_refused_unread_leaves_a_write_outcome_unknown(operation: str, headers: dict[str, str]) -> None:
+    """The request reached the service and its answer was not read: for a write, nothing shows what was done."""
+
+    def service(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(b"{}"))
+
+    error = raised(operation, service)
+    assert isinstance(error, UnexpectedResponseError)
+    assert error.outcome_unknown is (operation != "listTask")
+    assert ("Outcome unknown" in str(error)) is (operation != "listTask")

@@ -23,7 +23,7 @@ from ._auth import REQUEST_ID_EXTENSION
 from ._constants import BODY_EXCERPT_CHARS
 from ._deadline import WireLimitExceeded
 from ._decoders import ACCEPT_ENCODING, DECODERS, Decoder
-from ._errors import ResponseTooLargeError, UnexpectedResponseError
+from ._errors import ResponseTooLargeError, UnexpectedResponseError, mark_outcome_unknown, may_be_carried_out
 from ._retry import operation_of
 
 
@@ -74,7 +74,7 @@ class BoundedBody:
     def _unexpected(
         self, message: str, cls: type[UnexpectedResponseError] = UnexpectedResponseError
     ) -> UnexpectedResponseError:
-        return cls(
+        error = cls(
             message,
             status_code=self._response.status_code,
             content_type=self._response.headers.get("content-type"),
@@ -82,6 +82,9 @@ class BoundedBody:
             request_id=self._request.extensions.get(REQUEST_ID_EXTENSION),
             operation=operation_of(self._request),
         )
+        if may_be_carried_out(error.operation):  # the request reached the service; its answer is unread
+            mark_outcome_unknown(error, " (its answer was not read)")
+        return error
 
     def _too_large(self, what: str) -> None:
         raise self._unexpected(
