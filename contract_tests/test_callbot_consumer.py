@@ -20,7 +20,8 @@ import pytest
 from callbot_sandbox import Account, OrderState, Sandbox, TaskStatus, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
 
-from ._support import WIKI_OPERATIONS, mypy_strict
+from ._support import mypy_strict
+from .from_spec import WIKI_OPERATIONS
 from .recording import RecordingApp
 from .spec_answers import operations
 

@@ -24,9 +24,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from ._support import request_body, run_readme_block, spec_operations
+from ._support import run_readme_block
 from .conftest import DIALED, MD5_ACCOUNT, TASK, UNDIALED, make_sandbox
 from .faulty_server import closed_port
+from .from_spec import request_body, spec_operations
 
 pytestmark = pytest.mark.contract
 

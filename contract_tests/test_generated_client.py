@@ -36,7 +36,8 @@ from callbot_client.models import (
     TaskOperate,
 )
 
-from ._support import endpoint_modules, mypy_strict, request_schema, resolved, spec_document, spec_operations
+from ._support import mypy_strict
+from .from_spec import endpoint_modules, request_schema, resolved, spec_document, spec_operations
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATED = REPO / "generated"

@@ -46,7 +46,7 @@ from callbot_sandbox.state import Call
 from callbot_signing import CallbotAuth, InvalidRequestError, connect
 from callbot_signing.wire import operations
 
-from ._support import KNOWN_BODIES, OPERATION_TASK, OPERATIONS, body_path, orders, request_body, request_schema
+from .from_spec import KNOWN_BODIES, OPERATION_TASK, OPERATIONS, body_path, orders, request_body, request_schema
 
 pytestmark = pytest.mark.contract
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from callbot_signing import APIConnectionError, CallbotAuth, CallbotTransport, RetryPolicy
 
-from ._support import spec_document, spec_operations
+from .from_spec import spec_document, spec_operations
 
 BASE = "https://callbot.test"
 

@@ -25,7 +25,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from ._support import request_body, spec_operations
+from .from_spec import request_body, spec_operations
 
 pytestmark = pytest.mark.contract
 

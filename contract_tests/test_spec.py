@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from ._support import WIKI_OPERATIONS
+from .from_spec import WIKI_OPERATIONS
 
 STOP_ORDER = "/callcentre/api/v3/stopOrder"
 PING = "/callcentre/api/v3/ping"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import schemathesis
 
-from ._support import spec_operations
+from .from_spec import spec_operations
 from .schemathesis_hooks import LINK_BODY_FIELDS, links
 
 # --- 1. keywords -------------------------------------------------------------------------------------------
