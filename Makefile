@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
-GENERATOR_CONFIG := openapi/generator.yaml
 GENERATED := generated/callbot_client
 HAND_WRITTEN := signing sandbox cli contract_tests bench tools openapi
 
@@ -20,28 +19,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Regenerate the client from the spec. The generator's post hooks run ruff from the venv (PATH).
+# Regenerate, from the spec alone, the client package and the README's generated blocks (the operations table,
+# the lists of operations retried or not): into a temporary directory first, so that a failure (the reason is
+# printed) leaves generated/ and README.md as they were. openapi/generate.py says how.
 generate: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
-		--config $(GENERATOR_CONFIG) --custom-template-path openapi/templates --meta none --output-path $(GENERATED) --overwrite
-	touch $(GENERATED)/py.typed
-	$(BIN)/python openapi/spec_to_json.py $(SPEC) $(GENERATED)/openapi.json
+	$(BIN)/python -m openapi.generate --spec $(SPEC) --package $(GENERATED)
 
-# Fails, with the diff, when generated/ is not what the generator makes of the spec, and when the provenance
-# it records (callbot_client.SPEC_SHA256, GENERATOR_VERSION, TEMPLATES_SHA256) does not match the files.
+# Fails, with the diff, when generated/ or the README's generated blocks are not what the spec, the generator and
+# the templates make, and when the provenance the package records (callbot_client.SPEC_SHA256,
+# GENERATOR_VERSION, TEMPLATES_SHA256) does not match the files.
 check-generated: $(STAMP)
 	@$(BIN)/python openapi/spec_to_json.py --check $(SPEC) $(GENERATED)/openapi.json || \
 		{ echo "check-generated: $(GENERATED) was not generated from this spec, generator and templates: run 'make generate' and commit"; exit 1; }
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
-		--config $(GENERATOR_CONFIG) --custom-template-path openapi/templates --meta none --output-path "$$tmp/callbot_client" --overwrite >/dev/null && \
-	touch "$$tmp/callbot_client/py.typed" && \
-	$(BIN)/python openapi/spec_to_json.py $(SPEC) "$$tmp/callbot_client/openapi.json" && \
-	if diff -ru --exclude=__pycache__ "$$tmp/callbot_client" $(GENERATED); then \
-		echo "check-generated: $(GENERATED) matches $(SPEC)"; \
-	else \
-		echo "check-generated: $(GENERATED) differs from what $(SPEC) generates: run 'make generate' and commit"; exit 1; \
-	fi
+	@$(BIN)/python -m openapi.generate --check --spec $(SPEC) --package $(GENERATED)
 
 # What a change breaks for code that imports the library: compares the spec, the generated package, the public
 # API (__all__ and signatures) of callbot_signing, callbot_cli and callbot_sandbox, and the version with BASE

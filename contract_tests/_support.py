@@ -15,31 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from callbot_client.api.batches import export_batch_call, import_batch_call
-from callbot_client.api.calls import list_call, list_order_detail
-from callbot_client.api.health import ping
-from callbot_client.api.orders import add_batch_call, list_order, stop_order
-from callbot_client.api.tasks import create_and_call, create_task, list_task, mgr_task_status, update_task
+from callbot_client.api.orders import stop_order
 from callbot_client.models import (
-    AddBatchCallRequest,
-    CallInfoList,
-    CallOrder,
-    CreateAndCallRequest,
-    CreateTaskRequest,
-    ExportBatchCallRequest,
-    ListCallOptions,
-    ListCallRequest,
-    ListOrderDetailRequest,
-    ListOrderOptions,
-    ListOrderRequest,
-    ListTaskConditions,
-    ListTaskRequest,
-    MgrTaskStatusRequest,
-    PingRequest,
     StopOrderRequest,
-    TaskCreateSetting,
-    TaskOperate,
-    UpdateTaskRequest,
 )
 from callbot_signing import RetryPolicy, connect
 
@@ -161,43 +139,6 @@ def run_readme_block(name: str, namespace: dict[str, Any] | None = None) -> dict
     namespace = {} if namespace is None else namespace
     exec(compile(readme_blocks()[name], f"README.md:{name}", "exec"), namespace)
     return namespace
-
-
-#: The task the operation round trips work on, and a body for every operation of the spec (a test checks
-#: that none is missing).
-OPERATION_TASK = "campaign-task-1"
-
-
-def orders(*order_ids: str) -> CallInfoList:
-    return CallInfoList(
-        order_callback_url="http://127.0.0.1:1/order",
-        call_callback_url="http://127.0.0.1:1/call",
-        call_list=[CallOrder(order_id=o, user_phone="8613800000000", other=f"ref-{o}") for o in order_ids],
-    )
-
-
-OPERATIONS: list[tuple[Any, Any]] = [
-    (ping, PingRequest(data="x")),
-    (create_task, CreateTaskRequest(user_task_id="t-new", scene_id="s")),
-    (add_batch_call, AddBatchCallRequest(user_task_id=OPERATION_TASK, call_info_list=orders("a-1"))),
-    (create_and_call, CreateAndCallRequest(user_task_id="t-new-2", scene_id="s", call_info_list=orders("a-2"))),
-    (mgr_task_status, MgrTaskStatusRequest(user_task_id=OPERATION_TASK, task_operate=TaskOperate.START)),
-    (update_task, UpdateTaskRequest(user_task_id=OPERATION_TASK, task_create_setting=TaskCreateSetting(max_call=3))),
-    (list_task, ListTaskRequest(page=1, size=5, query_conditions=ListTaskConditions())),
-    (list_call, ListCallRequest(user_task_id=OPERATION_TASK, options=ListCallOptions())),
-    (list_order, ListOrderRequest(user_task_id=OPERATION_TASK, options=ListOrderOptions())),
-    (stop_order, StopOrderRequest(user_task_id=OPERATION_TASK, order_ids=["o-1"])),
-    (list_order_detail, ListOrderDetailRequest(user_task_id=OPERATION_TASK, order_list=["o-1"])),
-    (export_batch_call, ExportBatchCallRequest(user_task_id=OPERATION_TASK)),
-    (import_batch_call, AddBatchCallRequest(user_task_id=OPERATION_TASK, call_info_list=orders("a-3"))),
-]
-
-
-def body_path(module: Any) -> str:
-    """The operationId (the last path segment) of a generated endpoint module: stop_order -> stopOrder."""
-    name: str = module.__name__.rsplit(".", 1)[1]
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 #: How a consumer of the installed package sees it under ``mypy --strict``: errors inside the generated

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from ._support import OPERATIONS, body_path
+from .from_spec import OPERATIONS, body_path
 
 SPEC_URI = "urn:callbot-spec"
 

@@ -10,6 +10,8 @@ import httpx
 import pytest
 from callbot_signing import APIConnectionError, CallbotAuth, CallbotTransport, RetryPolicy
 
+from .from_spec import spec_document, spec_operations
+
 BASE = "https://callbot.test"
 
 
@@ -79,6 +81,23 @@ def test_a_path_naming_no_idempotent_operation_is_not_retried(path: str) -> None
     with client(httpx.ReadError, waits) as http, pytest.raises(APIConnectionError):
         http.post(f"{BASE}{path}", json={})
     assert waits == []
+
+
+def _marked_idempotent(operation_id: str) -> bool:
+    operation = spec_document()["paths"][spec_operations()[operation_id]]["post"]
+    return operation.get("x-idempotent") is True
+
+
+@pytest.mark.parametrize("operation_id", list(spec_operations()))
+def test_every_operation_of_the_spec_is_retried_after_a_read_fault_exactly_when_marked_idempotent(
+    operation_id: str,
+) -> None:
+    """Through the transport, from the spec's mark alone: a new operation needs nothing but its mark."""
+    waits: list[float] = []
+    with client(httpx.ReadTimeout, waits, failures=3) as http, pytest.raises(APIConnectionError) as caught:
+        http.post(f"{BASE}{spec_operations()[operation_id]}", json={})
+    assert len(waits) == (2 if _marked_idempotent(operation_id) else 0)  # max_retries=2: three attempts, or one
+    assert caught.value.operation == operation_id
 
 
 def test_a_negative_max_retries_is_refused_and_zero_turns_retries_off() -> None:

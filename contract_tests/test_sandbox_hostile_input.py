@@ -25,6 +25,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from .from_spec import request_body, spec_operations
+
 pytestmark = pytest.mark.contract
 
 INTERNAL_ERROR = 5001  # the sandbox's answer to its own bug: never the answer to any input
@@ -33,7 +35,9 @@ A = Account("hostile-a", "secret-a-0123456789abcdef")
 B = Account("hostile-b", "secret-b-fedcba9876543210", "SHA256")
 TASK = "h-task"
 CALLS = {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": [{"orderID": "o-1", "userPhone": "8613800000000"}]}
-VALID: dict[str, dict[str, Any]] = {
+#: A valid body of every operation of the spec: these, chosen for the sandbox's state, else the smallest one its
+#: schema allows (a new operation's).
+KNOWN_VALID: dict[str, dict[str, Any]] = {
     "ping": {"productID": "callbot", "data": "x"},
     "createTask": {"productID": "callbot", "userTaskID": "n-task", "sceneID": "s", "taskCreateSetting": {"maxCall": 2}},
     "addBatchCall": {"productID": "callbot", "userTaskID": TASK, "callInfoList": CALLS},
@@ -47,6 +51,10 @@ VALID: dict[str, dict[str, Any]] = {
     "stopOrder": {"productID": "callbot", "userTaskID": TASK, "orderIDs": ["o-1"], "delCall": 0},
     "listOrderDetail": {"productID": "callbot", "userTaskID": TASK, "orderList": ["o-1"]},
     "exportBatchCall": {"productID": "callbot", "userTaskID": TASK},
+}
+VALID = {
+    operation: request_body(operation, KNOWN_VALID)
+    for operation in [*(known for known in KNOWN_VALID if known in spec_operations()), *spec_operations()]
 }
 LONE_SURROGATE = "\ud800"
 BAD_VALUES: list[Any] = [None, True, 0, -1, 1.5, 1.0, 2**70, 1e300, "", "x", LONE_SURROGATE, [], [None], {}, {"k": 1}]

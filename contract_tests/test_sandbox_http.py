@@ -22,7 +22,7 @@ from ._support import documented_sign
 pytestmark = pytest.mark.contract
 
 A = Account("http-a", "http-secret-0123456789")
-OPERATIONS = [path.rsplit("/", 1)[-1] for path in shipped_spec()["paths"]]  # all 13, from the spec
+OPERATIONS = [path.rsplit("/", 1)[-1] for path in shipped_spec()["paths"]]  # every operation, from the spec
 
 
 def sandbox(limits: Limits | None = None) -> Sandbox:

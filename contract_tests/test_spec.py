@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
+from .from_spec import WIKI_OPERATIONS
+
 STOP_ORDER = "/callcentre/api/v3/stopOrder"
 PING = "/callcentre/api/v3/ping"
 
@@ -206,7 +208,8 @@ def test_every_request_body_is_required_and_says_why_the_page_differs(spec: dict
     for path, item in spec["paths"].items():
         request_body = item["post"]["requestBody"]
         assert request_body["required"] is True, path
-        assert path == PING or "not required" in request_body["x-assumption"], path
+        if path != PING and item["post"]["operationId"] in WIKI_OPERATIONS:  # those pages mark it not required
+            assert "not required" in request_body["x-assumption"], path
 
 
 def test_every_response_declares_the_signed_headers(spec: dict[str, Any]) -> None:
@@ -376,28 +379,12 @@ def test_callback_type_accepts_the_documented_type_and_says_why_it_accepts_more(
     assert "x-assumption" in resolve(spec, schema)
 
 
-DOCUMENTED_PATHS = [
-    "ping",
-    "createTask",
-    "addBatchCall",
-    "createAndCall",
-    "mgrTaskStatus",
-    "updateTask",
-    "listTask",
-    "listCall",
-    "listOrder",
-    "stopOrder",
-    "listOrderDetail",
-    "exportBatchCall",
-    "importBatchCall",
-]
-
-
-def test_the_spec_holds_exactly_the_13_documented_operations_and_3_webhooks(spec: dict[str, Any]) -> None:
-    assert sorted(spec["paths"]) == sorted(f"/callcentre/api/v3/{name}" for name in DOCUMENTED_PATHS)
-    assert {path.rsplit("/", 1)[1]: item["post"]["operationId"] for path, item in spec["paths"].items()} == {
-        name: name for name in DOCUMENTED_PATHS
-    }
+def test_the_spec_holds_at_least_the_13_documented_operations_and_exactly_3_webhooks(spec: dict[str, Any]) -> None:
+    """At least: an operation added to the spec (NXCloud's or a user's own) flows through with no test to edit."""
+    by_name = {path.rsplit("/", 1)[1]: (path, item["post"]["operationId"]) for path, item in spec["paths"].items()}
+    for name in WIKI_OPERATIONS:
+        assert by_name.get(name) == (f"/callcentre/api/v3/{name}", name), name
+    assert all(operation_id == name for name, (_, operation_id) in by_name.items())  # the path names the operation
     assert sorted(spec["webhooks"]) == ["callCallback", "orderCallback", "taskCallback"]
     for name in spec["webhooks"]:
         ref = spec["webhooks"][name]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import schemathesis
 
+from .from_spec import spec_operations
 from .schemathesis_hooks import LINK_BODY_FIELDS, links
 
 # --- 1. keywords -------------------------------------------------------------------------------------------
@@ -167,10 +168,9 @@ CALLBACK_ROWS = [
     ("taskID", True),
 ]
 TASK_STAT = ["answerOrderCount", "finishOrderCount", "totalOrderCount", "finishRate", "totalAnswerCall", "totalCall"]
-OPERATIONS = [
-    "ping", "createTask", "addBatchCall", "createAndCall", "mgrTaskStatus", "updateTask", "listTask", "listCall",
-    "listOrder", "stopOrder", "listOrderDetail", "exportBatchCall", "importBatchCall",
-]  # fmt: skip
+#: Every operation of the spec: the common response headers are documented for every answer, a new
+#: operation's included.
+OPERATIONS = list(spec_operations())
 
 #: (where, field): (required, wiki page). "where" is "<operationId> request|response" or "webhook <name>
 #: payload|header"; a field is a dotted path ("a.b", "a[].b") or "header <name>". Summarised in the facts file

@@ -2,8 +2,8 @@
 `make check-generated` fails when it does not match the spec, the generator and the templates."""
 
 #: sha256 of openapi/callbot.yaml, the spec this package was generated from.
-SPEC_SHA256 = "aaeb4412edb0201787f340de5e26a65399676c888ebf50ebecbebb8daffeebab"
+SPEC_SHA256 = "659b5cf6b2b01f87fb66fdf7f6964790df073b705d8868dc393657a9783ef15b"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "fc86cb899fbc312c0d33120a77409471b4d3dc5371ac5a1696d9b0899e627886"
+TEMPLATES_SHA256 = "9d8717004d1581a1395ea922cccdbaf72db0902cca4dab23ef3a7f1fa0635c4b"

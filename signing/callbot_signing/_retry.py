@@ -21,33 +21,37 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_AFTER,
 )
+from ._schemas import shipped_spec
 from ._settings import check_count, check_seconds
 
 #: The most retries a policy takes: more would keep one call going for hours.
 MAX_RETRIES: Final = 100
 
+#: The spec's mark of an operation that is safe to send twice.
+IDEMPOTENT_MARK: Final = "x-idempotent"
+
+
+def _classified() -> tuple[frozenset[str], frozenset[str]]:
+    """(the operations the shipped spec marks ``x-idempotent: true``, every other operation of it)."""
+    marked: set[str] = set()
+    unmarked: set[str] = set()
+    for item in shipped_spec()["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                (marked if operation.get(IDEMPOTENT_MARK) is True else unmarked).add(operation["operationId"])
+    return frozenset(marked), frozenset(unmarked)
+
+
 #: Operations that are safe to repeat when an attempt *may* have been carried out (read timeout, reset
-#: connection, 502/504, retCode 5001): the reads, and the writes whose repeat changes nothing more.
-#: stopOrder: a stopped order stays stopped (a repeat after a lost reply lists them as already stopped);
-#: mgrTaskStatus and updateTask set a state.
-IDEMPOTENT_OPERATIONS: Final = frozenset(
-    {
-        "ping",
-        "listTask",
-        "listCall",
-        "listOrder",
-        "listOrderDetail",
-        "exportBatchCall",
-        "stopOrder",
-        "mgrTaskStatus",
-        "updateTask",
-    }
-)
-#: Operations never repeated after such a fault: createTask, addBatchCall and createAndCall (a repeat is
-#: refused as a duplicate, hiding the first attempt's success) and importBatchCall (a repeat starts a new
-#: batch, which drops the previous batch's undialed orders). Every operation of the spec is in exactly one
-#: of the two sets (a test checks it).
-NOT_IDEMPOTENT_OPERATIONS: Final = frozenset({"createTask", "addBatchCall", "createAndCall", "importBatchCall"})
+#: connection, 502/504, retCode 5001): those the spec marks ``x-idempotent: true`` (the reads, and the writes
+#: whose repeat changes nothing more: stopOrder, mgrTaskStatus, updateTask), each with its reason in the
+#: spec. Read from the spec shipped with the generated client, so ``make generate`` carries a new mark here.
+#: NOT_IDEMPOTENT_OPERATIONS: every other operation of the spec, never repeated after such a fault
+#: (createTask, addBatchCall and createAndCall: a repeat is refused as a duplicate, hiding the first
+#: attempt's success; importBatchCall: a repeat starts a new batch, dropping the undialed orders). An
+#: operation the spec does not have is in neither set and not repeated either.
+IDEMPOTENT_OPERATIONS: Final = _classified()[0]
+NOT_IDEMPOTENT_OPERATIONS: Final = _classified()[1]
 
 #: The service (or a proxy in front of it) refused before doing anything: always safe to retry.
 NOT_PROCESSED_STATUSES: Final = frozenset({429, 503})
