@@ -521,8 +521,24 @@ def test_webhook_verify_refuses_a_max_age_that_is_not_a_finite_number_of_seconds
     code, out, err = run_cli(capsys, [*capture(json.dumps(dict(headers)), body), "--max-age", max_age])
     assert (code, out) == (2, "")
     (line,) = error_lines(err)
-    assert line.startswith("Error: Invalid value for --max-age: must be a finite number of seconds")
+    assert line.startswith("Error: Invalid value for '--max-age': must be a finite number of seconds")
     assert line.endswith(f"got {float(max_age)!r}")
+
+
+@pytest.mark.parametrize("max_age", ["nan", "0", "-1", "3e7x"])
+def test_webhook_verify_checks_max_age_with_the_other_options_before_reading_the_account_or_files(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], max_age: str
+) -> None:
+    """--max-age goes through the library's check when the options are parsed, as --timeout does: no account
+    and no files are needed to be told that it is wrong."""
+    for variable in ("CALLBOT_UUID", "CALLBOT_SECRET_KEY", "CALLBOT_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    args = ["webhook", "verify", "--headers", "/nonexistent/h", "--body", "/nonexistent/b", "--max-age", max_age]
+    code, _, err = run_cli(capsys, args)
+    (line,) = error_lines(err)
+    assert code == 2 and line.startswith("Error: Invalid value for '--max-age': ")
+    top = run_cli(capsys, ["--timeout", max_age, "webhook", "verify", "--headers", "h", "--body", "b"])
+    assert top[0] == 2 and error_lines(top[2])[0].startswith("Error: Invalid value for '--timeout': ")
 
 
 DEEP = "[" * 100_000 + "]" * 100_000
