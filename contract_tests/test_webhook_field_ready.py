@@ -116,6 +116,21 @@ def test_a_shared_guard_stays_under_max_accounts_times_max_bytes_and_frees_an_ac
     assert store.accounts == 1 and len(store) == 1
 
 
+def test_a_default_guard_gives_each_account_served_its_own_share_however_many_there_are() -> None:
+    """Only a verified delivery takes a share, so the accounts are those the receiver holds keys of: the
+    default guard caps them no more (16 did, and the 17th account was refused until a whole share expired)."""
+    guard = ReplayGuard()
+    accounts = [(f"acct-{n:02d}-uuid", f"acct-{n:02d}-secret") for n in range(40)]
+    for account in accounts:
+        receive(account, *signed(account), replay_guard=guard)  # the same requestID: one per account
+    store = guard.store
+    assert isinstance(store, MemoryReplayStore) and store.accounts == 40 and len(store) == 40
+    assert store.max_accounts is None and store.max_total_bytes is None  # the bound: 40 x max_bytes
+    assert store.used_bytes <= store.accounts * store.max_bytes
+    with pytest.raises(SignatureError):  # each still refuses its own replays
+        receive(accounts[-1], *signed(accounts[-1]), replay_guard=guard)
+
+
 class UnscopedStore:
     """A custom store written before accounts had shares: add_if_absent only, with room for one entry."""
 
