@@ -1,22 +1,24 @@
 """What the `callbot` command (and `callbot-sandbox`) makes of bad input, as a new user gives it: rows without an
-orderID, invalid rows in the result CSV, JSON that does not fit (exit 2 with a one-line reason, never a
-traceback), and a failed credentials load that leaves the secret key in no frame."""
+orderID, invalid rows in the result CSV, JSON that does not fit, a port out of range (exit 2 with a one-line
+reason, never a traceback), an empty key in a profile, and a failed credentials load that leaves the secret key
+in no frame. Only public names are used: the commands run in-process through their installed entry points."""
 
 from __future__ import annotations
 
 import csv
-import json
+import importlib.metadata
+import math
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
+import callbot_cli
 import pytest
 from callbot_cli import main
-from callbot_cli._contacts import file_digest
-from callbot_cli._credentials import CredentialsError, load_credentials
 from callbot_sandbox import Account, Sandbox, serve_in_thread
-from callbot_sandbox.server import main as sandbox_main
 
 ACCOUNT = Account("inputs-uuid", "inputs-Secret-Key-9d0e7a")
 TASK = "inputs-task"
@@ -127,13 +129,15 @@ def test_a_deeply_nested_call_body_is_bad_input(
     assert code == 2 and "Traceback" not in err
 
 
-def journal_for(tmp_path: Path, *records: str) -> tuple[Path, Path]:
+def journal_for(capsys: pytest.CaptureFixture[str], tmp_path: Path, *records: str) -> tuple[Path, Path]:
+    """A journal of a real run (nothing listens at the base URL: its batch failed), rewritten as its header,
+    ``records`` and a last record."""
     contacts = tmp_path / "contacts.csv"
     contacts.write_text("orderID,userPhone\nj-1,8613800000001\n", encoding="utf-8")
-    header = json.dumps(
-        {"journal": "callbot-orders-journal", "version": 1, "task": TASK, "source": file_digest(contacts)}
-    )
+    code, _, _ = run(capsys, "--max-retries", "0", "orders", "add", "--task", TASK, "--csv", str(contacts))
+    assert code == 5  # the batch failed: the journal has the header of this input
     journal = tmp_path / "contacts.journal.jsonl"
+    header = journal.read_text(encoding="utf-8").splitlines()[0]
     journal.write_text("\n".join([header, *records, '{"sending":["j-1"]}']) + "\n", encoding="utf-8")
     return contacts, journal
 
@@ -146,7 +150,7 @@ def journal_for(tmp_path: Path, *records: str) -> tuple[Path, Path]:
 def test_a_damaged_journal_is_bad_input_naming_its_line(
     environment: None, capsys: pytest.CaptureFixture[str], tmp_path: Path, record: str
 ) -> None:
-    contacts, journal = journal_for(tmp_path, record)
+    contacts, journal = journal_for(capsys, tmp_path, record)
     code, _, err = run(capsys, "orders", "add", "--task", TASK, "--csv", str(contacts), "--resume")
     assert code == 2
     assert err.strip() == f"callbot: the journal {journal} is damaged at line 2: " + (
@@ -154,9 +158,17 @@ def test_a_damaged_journal_is_bad_input_naming_its_line(
     )
 
 
+def installed_command(name: str) -> Callable[[list[str]], object]:
+    """The console script ``name`` as the installer made it (its entry point), to run in-process."""
+    (entry,) = importlib.metadata.entry_points(group="console_scripts", name=name)
+    command: Callable[[list[str]], object] = entry.load()
+    return command
+
+
 def test_the_sandbox_command_refuses_a_config_nested_too_deep_with_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    sandbox_main = installed_command("callbot-sandbox")
     for text in (DEEP, '{"accounts": [{"uuid": 5, "secretKey": "k"}]}'):
         config = tmp_path / "accounts.json"
         config.write_text(text, encoding="utf-8")
@@ -164,6 +176,26 @@ def test_the_sandbox_command_refuses_a_config_nested_too_deep_with_exit_2(
             sandbox_main(["--config", str(config), "--port", "0"])
         assert caught.value.code == 2
         assert f"cannot read accounts from {config}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "http"])
+def test_the_sandbox_command_refuses_a_port_out_of_range_with_exit_2(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:  # it was an OverflowError traceback from the socket
+        installed_command("callbot-sandbox")(["--port", port])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"callbot-sandbox: error: argument --port: {port!r} is not a TCP port: give 0 to 65535 (0: any free port)"
+    )
+
+
+@pytest.mark.parametrize("value", [math.nan, -5, 0, math.inf, True], ids=repr)
+def test_a_sandbox_clock_skew_window_that_is_not_a_positive_number_of_seconds_is_refused(value: Any) -> None:
+    with pytest.raises(TypeError if value is True else ValueError, match=r"^max_clock_skew must be"):
+        Sandbox([ACCOUNT], max_clock_skew=value)  # a NaN or a negative one took every createTs (or none)
+    assert Sandbox([ACCOUNT], max_clock_skew=None).max_clock_skew is None  # None: no window, as documented
 
 
 # --- a failed credentials load holds the key in no frame ----------------------------------------------------
@@ -198,32 +230,76 @@ PROFILES: dict[str, str | bytes] = {
 }
 
 
+CLI_FILES = str(Path(callbot_cli.__file__).parent)
+
+
+def failed_load(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, BaseException]:
+    """Run `callbot ... tasks list` (which reads the account first) and return its stderr and the exception
+    that carried the failed load out, as the command saw it: the command catches it (exit 2), so a trace
+    function on the package's frames keeps it, with its traceback and the frames it holds."""
+    caught: list[BaseException] = []
+
+    def in_frame(frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "exception" and type(arg[1]).__name__ == "CredentialsError":
+            caught.append(arg[1])
+        return in_frame
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        return in_frame if frame.f_code.co_filename.startswith(CLI_FILES) else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        code, _, err = run(capsys, *args, "tasks", "list")
+    finally:
+        sys.settrace(previous)
+    assert code == 2 and caught, err
+    return err, caught[-1]
+
+
 @pytest.mark.parametrize("profile", list(PROFILES), ids=list(PROFILES))
 def test_no_frame_of_a_failed_profile_load_holds_the_secret_key(
-    profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for variable in ("CALLBOT_UUID", "CALLBOT_SECRET_KEY", "CALLBOT_BASE_URL", "CALLBOT_ALGORITHM"):
+    for variable in ("CALLBOT_UUID", "CALLBOT_SECRET_KEY", "CALLBOT_BASE_URL", "CALLBOT_ALGORITHM", "CALLBOT_PROFILE"):
         monkeypatch.delenv(variable, raising=False)
     path = tmp_path / "account.toml"
     content = PROFILES[profile]
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     path.chmod(0o600)
     del content
-    with pytest.raises(CredentialsError) as caught:
-        load_credentials(str(path))
-    assert KEY not in str(caught.value)
-    assert_no_frame_holds_the_key(caught.value)
+    err, error = failed_load(capsys, "--profile", str(path))
+    assert KEY not in err and KEY not in str(error)
+    assert_no_frame_holds_the_key(error)
 
 
 @pytest.mark.parametrize("uuid", ["", "u"], ids=["no uuid", "a key with a trailing newline"])
 def test_no_frame_of_a_failed_load_from_the_environment_holds_the_secret_key(
-    uuid: str, monkeypatch: pytest.MonkeyPatch
+    uuid: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.delenv("CALLBOT_PROFILE", raising=False)
     monkeypatch.setenv("CALLBOT_UUID", uuid)
     monkeypatch.setenv("CALLBOT_SECRET_KEY", KEY if not uuid else KEY + "\n")
-    with pytest.raises(CredentialsError) as caught:
-        load_credentials(None)
-    assert_no_frame_holds_the_key(caught.value)
+    err, error = failed_load(capsys)
+    assert KEY not in err
+    assert_no_frame_holds_the_key(error)
+
+
+@pytest.mark.parametrize("key", ["secret_key", "uuid"])
+def test_an_empty_key_in_a_profile_is_refused_not_taken_from_the_environment(
+    key: str, environment: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The profile's keys win over the environment: an empty one is a mistake to fix, not a gap to fill."""
+    path = tmp_path / "account.toml"
+    values = {"uuid": ACCOUNT.uuid, "secret_key": ACCOUNT.secret_key, key: ""}
+    path.write_text("".join(f'{name} = "{value}"\n' for name, value in values.items()), encoding="utf-8")
+    path.chmod(0o600)
+    code, _, err = run(capsys, "--profile", str(path), "tasks", "list")
+    assert code == 2  # it took CALLBOT_SECRET_KEY and called the service
+    assert err.strip() == (
+        f"callbot: the profile {path} has an empty {key}: write the value there (the console shows it under "
+        f"Developer), or delete the line to take CALLBOT_{key.upper()} from the environment"
+    )
 
 
 def assert_no_frame_holds_the_key(error: BaseException) -> None:

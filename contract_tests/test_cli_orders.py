@@ -13,9 +13,11 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-from callbot_cli import main
+from callbot_cli import add_orders, main, stop_orders
 from callbot_client.models import CallInfoList, CallOrder
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
 from callbot_signing import Callbot
@@ -241,3 +243,46 @@ def test_orders_stop_writes_stopped_or_the_services_reason_per_order(
     code, out, err = run_main(capsys, "orders", "stop", "--task", TASK, "--csv", str(only_s3), "--delete", "--yes")
     assert code == 0 and "1 orders: 1 stopped" in out, err
     assert sandbox.state.orders["s-3"].data_deleted
+
+
+# --- settings of the bulk functions: checked with the library's own checks, before anything is sent ---------
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    ("function", "setting", "value", "error", "says"),
+    [
+        ("add", "concurrency", NAN, ValueError, "must be a whole number, got nan"),  # it hung for good
+        ("add", "concurrency", INF, ValueError, "must be a whole number, got inf"),
+        ("add", "concurrency", 0, ValueError, "must be 1 to 64, got 0"),
+        ("add", "concurrency", 65, ValueError, "must be 1 to 64, got 65"),
+        ("add", "batch_size", 2.5, ValueError, "must be a whole number, got 2.5"),
+        ("add", "batch_size", 10_001, ValueError, "must be 1 to 10,000, got 10001"),
+        ("add", "batch_size", True, TypeError, "must be a whole number, got bool True"),
+        ("stop", "batch_size", NAN, ValueError, "must be a whole number, got nan"),
+        ("stop", "batch_size", 2.5, ValueError, "must be a whole number, got 2.5"),
+        ("stop", "batch_size", 1_001, ValueError, "must be 1 to 1,000, got 1001"),
+        ("stop", "batch_size", "10", TypeError, "must be a whole number, got str '10'"),
+    ],
+)
+def test_a_bulk_setting_out_of_range_is_refused_naming_it_before_anything_is_sent(
+    function: str, setting: str, value: object, error: type[Exception], says: str
+) -> None:
+    sent: list[str] = []
+
+    def service(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        raise AssertionError("nothing may be sent")
+
+    transport = httpx.MockTransport(service)
+    client = Callbot("http://callbot.test", ACCOUNT.uuid, ACCOUNT.secret_key, httpx_args={"transport": transport})
+    options: dict[str, Any] = {setting: value}
+    with client, pytest.raises(error) as caught:
+        if function == "add":
+            add_orders(client, TASK, [CallOrder(order_id="o-1", user_phone="8613800000001")], **options)
+        else:
+            stop_orders(client, TASK, ["o-1"], **options)
+    assert str(caught.value) == f"{setting} {says}" and not sent
+    whole: dict[str, Any] = {"batch_size": 1e3, "concurrency": 2.0}  # whole floats are taken, as 1000 and 2
+    assert add_orders(client, TASK, [], **whole) == []

@@ -276,11 +276,14 @@ def test_the_same_hand_written_package_has_no_change(tmp_path: Path) -> None:
           "`callbot_signing.wire.encode`: public object points to a different kind of object (function -> attribute)"]),
         (lambda m: m.update({"wire.py": "__all__ = []\n"}),
          ["`callbot_signing.wire.encode`: public object was removed"]),
+        (core("class SubError(Error): ...\n",
+              "class SubError(Error):\n    def __init__(self, message: str, *, account: str = '') -> None: ...\n"),
+         ["`callbot_signing.SubError(code)`: parameter was removed"]),
     ],
     ids=[
         "name dropped from __all__", "method removed", "attribute removed", "parameter renamed",
         "parameter made required", "parameter made keyword-only", "default changed", "required parameter added",
-        "kind changed", "wire name removed",
+        "kind changed", "wire name removed", "own __init__ drops an inherited parameter",
     ],
 )  # fmt: skip
 def test_each_breaking_change_of_the_hand_written_api_is_named(
@@ -302,9 +305,13 @@ def test_each_breaking_change_of_the_hand_written_api_is_named(
          ["`callbot_signing.Client.reset`: new function"]),
         (core("class SubError(Error): ...\n", "class SubError(Error): ...\nclass Error2(Error): ...\n"),
          []),
+        (core("class SubError(Error): ...\n",
+              "class SubError(Error):\n"
+              "    def __init__(self, message: str, *, code: int | None = None, account: str = '') -> None: ...\n"),
+         ["`callbot_signing.SubError(account)`: new optional parameter"]),
     ],
     ids=["keyword parameter", "positional parameter at the end", "parameter made optional", "new method",
-         "unexported class"],
+         "unexported class", "own __init__ keeps the inherited parameters"],
 )  # fmt: skip
 def test_additions_to_the_hand_written_api_are_compatible(
     tmp_path: Path, edit: Callable[[dict[str, str]], object], additive: list[str]

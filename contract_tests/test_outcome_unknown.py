@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from callbot_cli import OrderJournal, add_orders, main
-from callbot_cli.bulk import MAX_ROUNDS
 from callbot_client.models import CallInfoList, CallOrder, ListTaskConditions
 from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_signing import (
@@ -208,7 +207,7 @@ def test_a_proxy_that_forges_refusals_without_forwarding_never_gets_an_order_twi
     with dropping_proxy(url, plan) as proxy, Callbot(proxy.url, ACCOUNT.uuid, ACCOUNT.secret_key) as callbot:
         results = add_orders(callbot, TASK, orders, batch_size=5, concurrency=1)
     assert [result.status for result in results] == ["failed"] * len(orders)  # never refused: it is not known
-    assert proxy.batches == 3 * MAX_ROUNDS  # three batches, each sent at most MAX_ROUNDS times, then given up
+    assert proxy.batches == 3 * 3  # three batches, each sent at most 3 times (README), then given up
     assert not proxy.carried and not sandbox.state.tasks[TASK].order_ids
 
 
@@ -277,6 +276,126 @@ def test_a_wrong_secret_key_leaves_orders_unknown_not_refused_and_a_resume_with_
         again = add_orders(right, TASK, orders, journal=journal)
     assert {result.status for result in again} == {"accepted"}
     assert sorted(sandbox.state.tasks[TASK].order_ids) == sorted(order.order_id for order in orders)
+
+
+# --- add_orders tells its own order from another one holding the same orderID --------------------------
+
+
+def test_a_genuine_duplicate_order_id_with_other_data_stays_refused_and_says_so(sandbox: Sandbox, url: str) -> None:
+    with Callbot(url, ACCOUNT.uuid, ACCOUNT.secret_key) as callbot:
+        first = add_orders(callbot, TASK, [CallOrder(order_id="dup-1", user_phone="8613800000001")])
+        again = [CallOrder(order_id="dup-1", user_phone="8613999999999"), CallOrder(order_id="new-1", user_phone="86")]
+        second = add_orders(callbot, TASK, again)
+    assert [result.status for result in first + second] == ["accepted", "refused", "accepted"]
+    assert "'dup-1' already exists in the task with other data (its userPhone differs)" in second[0].message
+    assert "give it a new orderID" in second[0].message
+    assert sandbox.state.orders["dup-1"].user_phone == "8613800000001"  # the first order, untouched
+
+
+def bulk_service(rows: list[dict[str, Any]], first_send: Callable[[httpx.Request], httpx.Response]) -> Any:
+    """A mock service: the first addBatchCall is answered by ``first_send``, the others accepted; listOrder
+    answers ``rows`` (those asked for). ``service.batches`` lists the orderIDs of each addBatchCall,
+    ``service.looked_up`` those of each listOrder."""
+
+    class Service:
+        def __init__(self) -> None:
+            self.batches: list[list[str]] = []
+            self.looked_up: list[list[str]] = []
+
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            body = json.loads(request.content)
+            if request.url.path.endswith("/addBatchCall"):
+                self.batches.append([order["orderID"] for order in body["callInfoList"]["callList"]])
+                return first_send(request) if len(self.batches) == 1 else reply(request, envelope(0))
+            asked = body["options"]["orderID"]
+            found = [row for row in rows if row["orderID"] in asked]
+            if body["page"] > 1:  # one page holds them all
+                return reply(request, envelope(0, totalCount=len(found), orderList=[]))
+            self.looked_up.append(asked)
+            return reply(request, envelope(0, totalCount=len(found), orderList=found))
+
+    return Service()
+
+
+def lost(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("the answer never came", request=request)
+
+
+def test_after_a_lost_answer_an_order_found_with_other_data_is_refused_and_one_with_ours_accepted() -> None:
+    rows = [
+        {"orderID": "same", "userPhone": "+86 138-0000-0001", "userName": "Ann", "other": ""},  # digits compared
+        {"orderID": "other", "userPhone": "8613899999999", "userName": "Ann", "other": ""},
+        {"orderID": "named", "userPhone": "8613800000003", "userName": "Bob", "other": ""},
+        {"orderID": "bare"},  # listOrder shows nothing to compare: found after a lost answer, so ours
+    ]
+    service = bulk_service(rows, lost)
+    orders = [
+        CallOrder(order_id=order_id, user_phone=f"861380000000{n}", user_name="Ann")
+        for n, order_id in enumerate(["absent", "same", "other", "named", "bare"])
+    ]
+    with mock_callbot(service) as callbot:
+        results = add_orders(callbot, "t-1", orders)
+    assert [result.status for result in results] == ["accepted", "accepted", "refused", "refused", "accepted"]
+    assert results[0].message == ""  # sent again: it was not in the task
+    assert results[1].message.startswith("found in the task with the data sent, after the answer was lost")
+    assert "already exists in the task with other data (its userPhone differs)" in results[2].message
+    assert "(its userName differs)" in results[3].message
+    assert "none of its data to compare" in results[4].message
+    assert service.batches == [["absent", "same", "other", "named", "bare"], ["absent"]]
+
+
+def test_after_a_refusal_only_an_order_found_with_the_data_sent_is_accepted() -> None:
+    rows = [
+        {"orderID": "same", "userPhone": "8613800000001", "other": "ref-1"},
+        {"orderID": "other", "userPhone": "8613800000002", "other": "someone else's"},
+        {"orderID": "bare"},  # nothing to compare: the service's refusal stands
+    ]
+    ids = ["same", "other", "bare", "absent"]
+    refusals = [{"orderID": order_id, "errMsg": "orderID already exists"} for order_id in ids]
+    service = bulk_service(rows, lambda request: reply(request, envelope(0, errList=refusals)))
+    orders = [CallOrder(order_id=i, user_phone=f"861380000000{n + 1}", other=f"ref-{n + 1}") for n, i in enumerate(ids)]
+    with mock_callbot(service) as callbot:
+        results = add_orders(callbot, "t-1", orders)
+    assert [result.status for result in results] == ["accepted", "refused", "refused", "refused"]
+    assert results[0].message.startswith("found in the task with the data sent, after its refusal")
+    assert "other data (its other differs)" in results[1].message
+    assert [result.message for result in results[2:]] == ["orderID already exists"] * 2
+    assert service.batches == [ids] and service.looked_up == [ids]
+
+
+def test_a_resumed_run_tells_an_order_in_doubt_from_another_one_holding_its_order_id(tmp_path: Path) -> None:
+    path = tmp_path / "orders.journal.jsonl"
+    with OrderJournal.create(path, task="t-1", source="s") as journal:
+        journal.sending(["mine", "theirs"])  # killed before the answer was read
+    rows = [{"orderID": "mine", "userPhone": "8613800000001"}, {"orderID": "theirs", "userPhone": "8613899999999"}]
+    service = bulk_service(rows, lambda request: reply(request, envelope(0)))
+    orders = [CallOrder(order_id="mine", user_phone="8613800000001"), CallOrder(order_id="theirs", user_phone="86")]
+    with mock_callbot(service) as callbot, OrderJournal.resume(path, task="t-1", source="s") as journal:
+        results = add_orders(callbot, "t-1", orders, journal=journal)
+    assert [result.status for result in results] == ["accepted", "refused"]
+    assert "other data (its userPhone differs)" in results[1].message
+    assert service.batches == []  # both were in the task: nothing sent
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda request: (_ for _ in ()).throw(httpx.ConnectError("refused", request=request)),
+        lambda request: httpx.Response(404, text="not found"),
+        lambda request: httpx.Response(503, text="busy"),
+    ],
+    ids=["connection refused", "HTTP 404", "HTTP 503"],
+)
+def test_a_batch_the_client_knows_was_not_carried_out_is_failed_at_once_without_a_lookup(
+    answer: Callable[[httpx.Request], httpx.Response],
+) -> None:
+    """The library's outcome_unknown is the only rule: a request that never left, or an answer that comes
+    before the work (a 4xx, 503), is not looked up nor sent again by add_orders: `failed`, safe to resume."""
+    service = bulk_service([], answer)
+    with mock_callbot(service) as callbot:
+        results = add_orders(callbot, "t-1", [CallOrder(order_id="o-1", user_phone="8613800000001")])
+    assert results[0].status == "failed" and "outcome" not in results[0].message.lower()
+    assert service.batches == [["o-1"]] and service.looked_up == []
 
 
 # --- the algorithm advice: client x account ---------------------------------------------------------------

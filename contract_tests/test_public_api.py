@@ -62,6 +62,7 @@ import pytest
                 "DEFAULT_ALGORITHM",
                 "DEFAULT_MAX_CLOCK_SKEW",
                 "IDEMPOTENT_OPERATIONS",
+                "MAX_REPLAY_WINDOW",
                 "MAX_REQUEST_ID_CHARS",
                 "NOT_IDEMPOTENT_OPERATIONS",
                 "PING_KEYS",

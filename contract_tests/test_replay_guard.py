@@ -3,10 +3,11 @@ edge, and the errors a wrong configuration gets."""
 
 from __future__ import annotations
 
+import pickle
 import time
 
 import pytest
-from callbot_signing import MemoryReplayStore, ReplayGuard, ReplayGuardFullError, SignatureError
+from callbot_signing import CallbotError, MemoryReplayStore, ReplayGuard, ReplayGuardFullError, SignatureError
 
 NOW = 1_800_000_000.0
 #: What the in-memory store counts per entry besides the requestID's UTF-8 bytes (documented in its module).
@@ -174,3 +175,26 @@ def test_a_request_id_remembered_again_keeps_only_its_new_expiry() -> None:
     assert store.used_bytes == OVERHEAD + 1 and len(store) == 1
     assert store.add_if_absent("r", NOW + 200, NOW + 50) is False  # the old heap entry does not drop it
     assert len(store) == 1
+
+
+# -- ReplayGuardFullError ----------------------------------------------------------------------------------
+
+
+def test_replay_guard_full_error_takes_the_keyword_arguments_of_callbot_error_and_its_account() -> None:
+    """A custom store raises it: the arguments it took before it had ``account`` still work."""
+    error = ReplayGuardFullError(
+        "full",
+        ret_code=7,
+        ret_msg="busy",
+        response_id="resp-1",
+        request_id="req-1",
+        operation="webhook",
+        outcome_unknown=False,
+        account="acct-1",
+    )
+    assert isinstance(error, CallbotError) and str(error) == "full"
+    shown = (error.ret_code, error.ret_msg, error.response_id, error.request_id, error.operation, error.account)
+    assert shown == (7, "busy", "resp-1", "req-1", "webhook", "acct-1")
+    assert ReplayGuardFullError("m", operation="x").operation == "x"
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), copy.account, copy.ret_code) == (ReplayGuardFullError, "acct-1", 7)

@@ -116,6 +116,21 @@ def test_a_shared_guard_stays_under_max_accounts_times_max_bytes_and_frees_an_ac
     assert store.accounts == 1 and len(store) == 1
 
 
+def test_a_default_guard_gives_each_account_served_its_own_share_however_many_there_are() -> None:
+    """Only a verified delivery takes a share, so the accounts are those the receiver holds keys of: the
+    default guard caps them no more (16 did, and the 17th account was refused until a whole share expired)."""
+    guard = ReplayGuard()
+    accounts = [(f"acct-{n:02d}-uuid", f"acct-{n:02d}-secret") for n in range(40)]
+    for account in accounts:
+        receive(account, *signed(account), replay_guard=guard)  # the same requestID: one per account
+    store = guard.store
+    assert isinstance(store, MemoryReplayStore) and store.accounts == 40 and len(store) == 40
+    assert store.max_accounts is None and store.max_total_bytes is None  # the bound: 40 x max_bytes
+    assert store.used_bytes <= store.accounts * store.max_bytes
+    with pytest.raises(SignatureError):  # each still refuses its own replays
+        receive(accounts[-1], *signed(accounts[-1]), replay_guard=guard)
+
+
 class UnscopedStore:
     """A custom store written before accounts had shares: add_if_absent only, with room for one entry."""
 
@@ -521,8 +536,24 @@ def test_webhook_verify_refuses_a_max_age_that_is_not_a_finite_number_of_seconds
     code, out, err = run_cli(capsys, [*capture(json.dumps(dict(headers)), body), "--max-age", max_age])
     assert (code, out) == (2, "")
     (line,) = error_lines(err)
-    assert line.startswith("Error: Invalid value for --max-age: must be a finite number of seconds")
+    assert line.startswith("Error: Invalid value for '--max-age': must be a finite number of seconds")
     assert line.endswith(f"got {float(max_age)!r}")
+
+
+@pytest.mark.parametrize("max_age", ["nan", "0", "-1", "3e7x"])
+def test_webhook_verify_checks_max_age_with_the_other_options_before_reading_the_account_or_files(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], max_age: str
+) -> None:
+    """--max-age goes through the library's check when the options are parsed, as --timeout does: no account
+    and no files are needed to be told that it is wrong."""
+    for variable in ("CALLBOT_UUID", "CALLBOT_SECRET_KEY", "CALLBOT_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    args = ["webhook", "verify", "--headers", "/nonexistent/h", "--body", "/nonexistent/b", "--max-age", max_age]
+    code, _, err = run_cli(capsys, args)
+    (line,) = error_lines(err)
+    assert code == 2 and line.startswith("Error: Invalid value for '--max-age': ")
+    top = run_cli(capsys, ["--timeout", max_age, "webhook", "verify", "--headers", "h", "--body", "b"])
+    assert top[0] == 2 and error_lines(top[2])[0].startswith("Error: Invalid value for '--timeout': ")
 
 
 DEEP = "[" * 100_000 + "]" * 100_000

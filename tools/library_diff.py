@@ -8,11 +8,13 @@ modules of the packages are implementation, even when their names have no unders
 griffe's ``find_breaking_changes`` reports, over that surface, what breaks importers: a removed object, a
 parameter removed (a rename is a removal plus an addition), made required, moved, of another kind
 (keyword-only, positional-only) or with another default, a required parameter added, a base class removed.
-A name dropped from ``__all__`` is removed even when it can still be imported. Additions (new names, new
-members, new optional parameters, parameters that became optional) are compatible. Annotations are not
-compared: whether a widened or a renamed type alias breaks a caller cannot be told statically here. Members
-inherited from a class outside these folders (``httpx.Auth``, the generated ``SyncOperations``, whose changes
-the generated package's comparison reports) are not seen.
+A name dropped from ``__all__`` is removed even when it can still be imported. A function defined elsewhere
+than before (a class that gains its own ``__init__``, which it inherited) is compared with the one it
+replaces, which griffe alone does not do. Additions (new names, new members, new optional parameters,
+parameters that became optional) are compatible. Annotations are not compared: whether a widened or a
+renamed type alias breaks a caller cannot be told statically here. Members inherited from a class outside
+these folders (``httpx.Auth``, the generated ``SyncOperations``, whose changes the generated package's
+comparison reports) are not seen.
 """
 
 from __future__ import annotations
@@ -162,6 +164,33 @@ def _removed(before: Surface, after: Surface) -> list[str]:
     return _once(set(_topmost(gone)), before)
 
 
+def _function_breakages(was: griffe.Function, now: griffe.Function) -> list[griffe.Breakage]:
+    """griffe's comparison of two functions, whatever their paths: each is put alone in a module of its own
+    (an alias to it, so that the loaded trees are not changed)."""
+    holders = []
+    for function in (was, now):
+        holder = griffe.Module("compared")
+        alias = griffe.Alias("function", target=function, parent=holder)
+        alias.public = True
+        holder.set_member("function", alias)
+        holders.append(holder)
+    return list(griffe.find_breaking_changes(*holders))
+
+
+def _redefined(before: Surface, after: Surface) -> list[str]:
+    """Public functions defined elsewhere than before: a class that gains its own ``__init__`` (it inherited
+    one), or loses it. griffe compares each definition once, by the path it was defined at, so it compares
+    the inherited ``CallbotError.__init__`` with itself and never with the subclass's new one."""
+    moved = {
+        path
+        for path in set(before.objects) & set(after.objects)
+        if (was := before.function(path)) is not None
+        and (now := after.function(path)) is not None
+        and was.path != now.path
+    }
+    return _once(moved, after)
+
+
 def _breaking(old: Member, new: Member, before: Surface, after: Surface) -> list[str]:
     removed = _removed(before, after)
     out = [f"`{_shown(path)}`: public object was removed" for path in removed]
@@ -171,6 +200,10 @@ def _breaking(old: Member, new: Member, before: Surface, after: Surface) -> list
             continue  # the surface comparison above lists removals, __all__ included
         where = after.public_paths(breakage.obj.path) or before.public_paths(breakage.obj.path) or [breakage.obj.path]
         out += [_describe(breakage, _shown(path)) for path in where if path not in gone]
+    for path in _redefined(before, after):
+        was, now = before.function(path), after.function(path)
+        assert was is not None and now is not None
+        out += [_describe(breakage, _shown(path)) for breakage in _function_breakages(was, now)]
     return list(dict.fromkeys(out))
 
 

@@ -60,13 +60,15 @@ def fail(message: str) -> None:
     click.echo(f"callbot: {message}", err=True)
 
 
-def _checked(check: Callable[..., _T], name: str, value: object, **limits: int) -> _T:
-    """The option's value through the library's own check (``_settings``): a NaN, an infinity or a value out
-    of range is exit 2 naming the option, as the constructor would refuse it."""
+def checked_option(check: Callable[..., _T], name: str, value: object, **limits: float) -> _T:
+    """The option's value through the library's own check (``check_seconds``, ``check_count``): a NaN, an
+    infinity or a value out of range is exit 2 naming the option, when the options are parsed (before the
+    account is read or anything is sent), as the constructor would refuse it. Click names the option: the
+    check's message starts with ``name``, which is not repeated."""
     try:
         return check(name, value, **limits)
     except (TypeError, ValueError) as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise click.BadParameter(str(exc).removeprefix(f"{name} ")) from None
 
 
 EPILOG = (
@@ -88,7 +90,7 @@ EPILOG = (
     type=float,
     default=30.0,
     show_default=True,
-    callback=lambda _context, _param, value: _checked(check_seconds, "--timeout", value),
+    callback=lambda _context, _param, value: checked_option(check_seconds, "--timeout", value),
     help="Seconds per attempt (more than 0, at most a day).",
 )
 @click.option(
@@ -96,7 +98,7 @@ EPILOG = (
     type=int,
     default=2,
     show_default=True,
-    callback=lambda _context, _param, value: _checked(check_count, "--max-retries", value, minimum=0, maximum=10),
+    callback=lambda _context, _param, value: checked_option(check_count, "--max-retries", value, minimum=0, maximum=10),
     help="Retries of safe faults (0 to 10).",
 )
 @click.option(

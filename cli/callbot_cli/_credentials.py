@@ -70,6 +70,7 @@ def _read_profile(path: Path) -> tuple[dict[str, str], tuple[SecretKey | None, s
     try:
         secret = _secret_key(raw) if isinstance(raw, str) and raw else (None, "")
         wrong = [] if raw is None or isinstance(raw, str) else ["secret_key"]
+        empty = ["secret_key"] if raw == "" else []
     finally:
         del raw
     unknown = sorted(set(data) - set(PROFILE_KEYS))
@@ -80,6 +81,14 @@ def _read_profile(path: Path) -> tuple[dict[str, str], tuple[SecretKey | None, s
         raise CredentialsError(f"the profile {path} has unknown keys {unknown}: use {', '.join(PROFILE_KEYS)}")
     if wrong:
         raise CredentialsError(f"the profile {path}: {', '.join(wrong)} must be strings (in quotes)")
+    empty = [key for key in ("uuid",) if values.get(key) == ""] + empty
+    if empty:  # the profile's keys win over the environment, an empty one too: it is not filled in from there
+        names = " and ".join(empty)
+        variables = " and ".join(PROFILE_KEYS[key] for key in empty)
+        raise CredentialsError(
+            f"the profile {path} has an empty {names}: write the value there (the console shows it under "
+            f"Developer), or delete the line to take {variables} from the environment"
+        )
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         print(f"callbot: warning: the profile {path} can be read by other users: chmod 600 it", file=sys.stderr)
     return values, secret

@@ -17,9 +17,10 @@ from callbot_signing import (
     parse_webhook,
     signature_headers,
 )
+from callbot_signing.wire import DEFAULT_MAX_CLOCK_SKEW, MAX_REPLAY_WINDOW, check_seconds
 
 from . import _exit
-from ._app import Settings, cli, fail
+from ._app import Settings, checked_option, cli, fail
 
 #: Seconds a --stale delivery is back-dated: well outside any receiver's window (the library's is 300 s).
 STALE_BY = 3600
@@ -191,7 +192,9 @@ def _headers(raw: bytes) -> list[tuple[str, str]]:
 @click.option("--headers", "headers_path", required=True, help="The delivery's headers: JSON, or Name: value lines.")
 @click.option("--body", "body_path", required=True, help="The delivery's body, the exact bytes received.")
 @click.option("--kind", type=KINDS, help="Which callback [default: told from the payload].")
-@click.option("--max-age", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--max-age", type=float, default=DEFAULT_MAX_CLOCK_SKEW, show_default=True,
+              callback=lambda _context, _param, value: checked_option(check_seconds, "--max-age", value,
+                                                                maximum=MAX_REPLAY_WINDOW),
               help="Seconds createTs may be off (raise it for an old capture, up to a year).")  # fmt: skip
 @click.pass_obj
 def verify(settings: Settings, headers_path: str, body_path: str, kind: str | None, max_age: float) -> int:
@@ -210,10 +213,6 @@ def verify(settings: Settings, headers_path: str, body_path: str, kind: str | No
             max_clock_skew=max_age,
             kind=cast(WebhookKind | None, kind),
         )
-    except ValueError as exc:  # the library checks its settings first: a NaN, infinite or huge --max-age
-        if not str(exc).startswith("max_clock_skew "):
-            raise
-        raise click.BadParameter(str(exc).removeprefix("max_clock_skew "), param_hint="--max-age") from None
     except SignatureError as exc:
         fail(f"refused: rule {exc.rule}: {exc}")
         return _exit.SIGNATURE

@@ -2,14 +2,20 @@
 landed, and stop them in batches; one result per order.
 
 ``add_orders`` sends addBatchCall batches (at most ``batch_size`` orders each) from a few threads. When a
-batch's answer is lost (a reset or timeout, an unverifiable or malformed answer, retCode 5001) the batch
-may or may not have been carried out, and sending it again could ring people twice. So it *reconciles*:
-it asks the service which of the batch's orders exist (listOrder filtered by their orderIDs), counts those
-as accepted, and sends only the rest, in a new batch. An order the service refuses is looked up too: it may
-be refused as a duplicate of itself, when a batch that landed was sent again (the client retries after an
-unsigned HTTP 503, which no service signs). With an :class:`~callbot_cli.journal.OrderJournal` every
-batch is recorded before it is sent, so a run that was killed can be resumed: orders whose fate the journal
-does not know are reconciled first, the same way.
+batch's outcome is unknown (the client's own verdict, ``CallbotError.outcome_unknown``: a lost or
+unverifiable answer, retCode 5001, an unsigned refusal) the batch may or may not have been carried out,
+and sending it again could ring people twice. So it *reconciles*: it asks the service which of the batch's
+orders exist (listOrder filtered by their orderIDs) and sends only the rest, in a new batch. An order the
+service refuses is looked up too: it may be refused as a duplicate of itself, when a batch that landed was
+sent again (the client retries after an unsigned HTTP 503, which no service signs). With an
+:class:`~callbot_cli.journal.OrderJournal` every batch is recorded before it is sent, so a run that was
+killed can be resumed: orders whose fate the journal does not know are reconciled first, the same way.
+
+Every reconciliation tells our order from another one holding the same orderID by its data: listOrder's rows
+carry ``userPhone``, ``userName`` and ``other`` (OrderInfo in the spec); a row with the data we sent is our
+order (``accepted``), a row with other data is a different order (``refused``: the orderID exists with other
+data). A row that carries none of those fields cannot be told apart: after a lost answer it counts as ours,
+after a refusal the refusal stands.
 
 Uses only ``callbot_signing`` and ``callbot_client``: no command-line dependency.
 """
@@ -22,8 +28,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from callbot_client.models import CallInfoList, CallOrder, DelCall, ListOrderOptions
-from callbot_signing import Callbot, CallbotError, InvalidRequestError
+from callbot_client.models import CallInfoList, CallOrder, DelCall, ListOrderOptions, OrderWithLastCall
+from callbot_signing import (
+    AuthenticationError,
+    BatchInProgressError,
+    Callbot,
+    CallbotError,
+    ServiceUnavailableError,
+    SignatureRejectedError,
+)
+from callbot_signing.wire import check_count
 
 from .journal import OrderJournal
 
@@ -39,18 +53,17 @@ __all__ = [
 
 #: Orders per addBatchCall. The wiki gives no limit; 10,000 is the sandbox's (retCode 4001 above it).
 MAX_ORDERS_PER_BATCH: Final = 10_000
-#: orderIDs per stopOrder. The wiki gives no limit; 1,000 is the sandbox's.
+#: orderIDs per stopOrder. The wiki gives no limit; 1,000 is the sandbox's (and the spec's maxItems).
 MAX_ORDER_IDS_PER_STOP: Final = 1_000
+#: Batches in flight at once, at most: one thread each.
+MAX_CONCURRENCY: Final = 64
 #: orderIDs per listOrder lookup (and its page size). listOrder documents no limit.
 LOOKUP_SIZE: Final = 1_000
 #: Sends of one order's batch after answers were lost, at most (each after a reconciliation).
 MAX_ROUNDS: Final = 3
-#: retCodes that say the service did nothing: the orders may be sent again later (``failed``).
-NOT_CARRIED_OUT: Final = frozenset({5, 7, 1001})
-#: retCode 5001 (internal error) may come after the batch was carried out, like a lost answer.
-MAYBE_CARRIED_OUT: Final = frozenset({5001})
-#: retCodes that refuse the account's credentials (signature, uuid).
-CREDENTIALS_REFUSED: Final = frozenset({6, 6001, 6002})
+#: The fields of an order that listOrder's rows carry too (OrderInfo), compared to tell our order from
+#: another one holding the same orderID: (attribute, name in the spec).
+COMPARED_FIELDS: Final = (("user_phone", "userPhone"), ("user_name", "userName"), ("other", "other"))
 
 OrderStatus = Literal["accepted", "refused", "failed", "unknown", "stopped"]
 
@@ -59,10 +72,11 @@ OrderStatus = Literal["accepted", "refused", "failed", "unknown", "stopped"]
 class OrderResult:
     """What became of one order.
 
-    ``status``: ``accepted`` (it is in the task: the service took it, or it was found there after a lost
-    answer); ``refused`` (the service refused it, ``message`` says why; final); ``failed`` (not carried out,
-    e.g. the service was busy: safe to send again); ``unknown`` (its answer was lost and the service could not
-    be asked: resume with the journal to find out); for :func:`stop_orders`, ``stopped`` or ``refused``.
+    ``status``: ``accepted`` (it is in the task: the service took it, or it was found there with the data
+    sent after a lost answer); ``refused`` (the service refused it, or its orderID is in the task with other
+    data; ``message`` says why; final); ``failed`` (not carried out, e.g. the service was busy or could not be
+    reached: safe to send again); ``unknown`` (its answer was lost and the service could not be asked: resume
+    with the journal to find out); for :func:`stop_orders`, ``stopped`` or ``refused``.
     """
 
     order_id: str
@@ -70,23 +84,36 @@ class OrderResult:
     message: str = ""
 
 
-def _is_ambiguous(exc: CallbotError) -> bool:
-    """Whether the failed call may have been carried out all the same: the client says its outcome is
-    unknown (e.g. a refusal that is not signed, which an intermediary may have forged after forwarding the
-    batch), or no retCode came back, or retCode 5001."""
-    if exc.outcome_unknown:
-        return True
-    if exc.ret_code is not None:
-        return exc.ret_code in MAYBE_CARRIED_OUT
-    # No retCode: a lost or unusable answer (connection, timeout, signature, malformed), except a request
-    # refused before it was sent (InvalidRequestError without retCode).
-    return not isinstance(exc, InvalidRequestError)
-
-
 def _describe(exc: CallbotError) -> str:
     if exc.ret_code is not None:
         return f"retCode {exc.ret_code}: {exc.ret_msg or ''} (responseID={exc.response_id})"
     return f"{type(exc).__name__}: {exc.message}"
+
+
+def _not_carried_out(exc: CallbotError) -> bool:
+    """Whether a failed addBatchCall whose outcome is known was not carried out, so that it may be sent again
+    (``failed``): no answer at all (the request never left, an HTTP 4xx, 429 or 503), or the service busy
+    (retCode 5, 7, 1001). Any other retCode is a refusal."""
+    return exc.ret_code is None or isinstance(exc, ServiceUnavailableError | BatchInProgressError)
+
+
+def _order_rows(callbot: Callbot[Any], user_task_id: str, order_ids: Sequence[str]) -> dict[str, OrderWithLastCall]:
+    """The listOrder rows of those of ``order_ids`` that are in the task, by orderID (see find_existing_orders)."""
+    wanted = set(order_ids)
+    found: dict[str, OrderWithLastCall] = {}
+    for start in range(0, len(order_ids), LOOKUP_SIZE):
+        chunk = list(order_ids[start : start + LOOKUP_SIZE])
+        for page in range(1, len(chunk) + 2):
+            answer = callbot.list_order(
+                user_task_id=user_task_id, options=ListOrderOptions(order_id=chunk), page=page, size=len(chunk)
+            )
+            rows = answer.order_list if isinstance(answer.order_list, list) else []
+            for row in rows:
+                if isinstance(row.order_id, str) and row.order_id in wanted:
+                    found.setdefault(row.order_id, row)
+            if not rows or len(rows) >= len(chunk) or found.keys() >= set(chunk):
+                break
+    return found
 
 
 def find_existing_orders(callbot: Callbot[Any], user_task_id: str, order_ids: Sequence[str]) -> set[str]:
@@ -96,19 +123,29 @@ def find_existing_orders(callbot: Callbot[Any], user_task_id: str, order_ids: Se
     the next page); at most one page more than there are IDs. Raises CallbotError when the service cannot
     answer.
     """
-    wanted = set(order_ids)
-    found: set[str] = set()
-    for start in range(0, len(order_ids), LOOKUP_SIZE):
-        chunk = list(order_ids[start : start + LOOKUP_SIZE])
-        for page in range(1, len(chunk) + 2):
-            answer = callbot.list_order(
-                user_task_id=user_task_id, options=ListOrderOptions(order_id=chunk), page=page, size=len(chunk)
-            )
-            rows = answer.order_list if isinstance(answer.order_list, list) else []
-            found.update(row.order_id for row in rows if isinstance(row.order_id, str) and row.order_id in wanted)
-            if not rows or len(rows) >= len(chunk) or found.issuperset(chunk):
-                break
-    return found
+    return set(_order_rows(callbot, user_task_id, order_ids))
+
+
+def _digits(phone: str) -> str:
+    return "".join(character for character in phone if character.isdigit())
+
+
+def _differences(order: CallOrder, row: OrderWithLastCall) -> list[str] | None:
+    """The fields (spec names) in which ``row``, listOrder's row for the order's ID, differs from ``order``;
+    None when the row carries none of COMPARED_FIELDS (nothing to compare). userPhone is compared by its
+    digits, the others exactly; a field the order leaves out counts as empty, one the row leaves out is not
+    compared."""
+    compared, differ = 0, []
+    for attribute, name in COMPARED_FIELDS:
+        theirs = getattr(row, attribute)
+        if not isinstance(theirs, str):
+            continue
+        compared += 1
+        ours = getattr(order, attribute)
+        ours = ours if isinstance(ours, str) else ""
+        if (_digits(ours) != _digits(theirs)) if attribute == "user_phone" else ours != theirs:
+            differ.append(name)
+    return differ if compared else None
 
 
 class _Import:
@@ -141,26 +178,49 @@ class _Import:
         if self.progress is not None:
             self.progress(len(outcomes))
 
-    def reconcile(self, order_ids: list[str], why: str) -> list[str] | None:
-        """Settle those found in the task as accepted; return the others (None: the service could not say)."""
+    def reconcile(self, orders: list[CallOrder], why: str, *, after_refusal: bool = False) -> list[CallOrder] | None:
+        """Look ``orders`` up in the task and settle those found: ``accepted`` when the row holds the data sent,
+        ``refused`` when it holds other data (another order has the orderID). Return the others, not shown to
+        be in the task (None: the lookup failed, and every order is settled ``unknown``). A row that shows
+        none of the compared fields counts as ours, except ``after_refusal``: then the service's refusal
+        stands (the order is returned)."""
         try:
-            landed = find_existing_orders(self.callbot, self.task, order_ids)
+            rows = _order_rows(self.callbot, self.task, [order.order_id for order in orders])
         except CallbotError as exc:
             hint = (
                 "check the uuid, secret key and algorithm, then resume: the orders are looked up before anything "
                 "is sent"
-                if exc.ret_code in CREDENTIALS_REFUSED
+                if isinstance(exc, SignatureRejectedError | AuthenticationError)
                 else "resume to find out"
             )
             message = f"{why}; looking the orders up failed too ({_describe(exc)}): {hint}"
-            self.settle("unknown", dict.fromkeys(order_ids, message))
+            self.settle("unknown", {order.order_id: message for order in orders})
             return None
-        self.settle("accepted", {i: f"found in the task after {why}" for i in order_ids if i in landed})
-        return [order_id for order_id in order_ids if order_id not in landed]
+        ours: dict[str, str] = {}
+        others: dict[str, str] = {}
+        rest: list[CallOrder] = []
+        for order in orders:
+            row = rows.get(order.order_id)
+            differ = None if row is None else _differences(order, row)
+            if row is None or (differ is None and after_refusal):
+                rest.append(order)
+            elif differ is None:
+                ours[order.order_id] = f"found in the task after {why} (listOrder showed none of its data to compare)"
+            elif not differ:
+                ours[order.order_id] = f"found in the task with the data sent, after {why}"
+            else:
+                fields = f"{', '.join(differ)} {'differs' if len(differ) == 1 else 'differ'}"
+                others[order.order_id] = (
+                    f"orderID {order.order_id!r} already exists in the task with other data (its {fields}): another "
+                    "order holds this orderID, so this one was not added: give it a new orderID"
+                )
+        self.settle("accepted", ours)
+        self.settle("refused", others)
+        return rest
 
     def deliver(self, batch: list[CallOrder]) -> None:
-        """Send one batch, reconciling and re-sending the rest after a lost answer, at most MAX_ROUNDS times."""
-        by_id = {order.order_id: order for order in batch}
+        """Send one batch, reconciling and re-sending the rest after an unknown outcome, at most MAX_ROUNDS
+        times."""
         pending = list(batch)
         for _ in range(MAX_ROUNDS):
             ids = [order.order_id for order in pending]
@@ -176,15 +236,16 @@ class _Import:
                     ),
                 )
             except CallbotError as exc:
-                if not _is_ambiguous(exc):
-                    failed = exc.ret_code in NOT_CARRIED_OUT or exc.ret_code is None
-                    self.settle("failed" if failed else "refused", dict.fromkeys(ids, _describe(exc)))
+                if not exc.outcome_unknown:  # the client's verdict: the batch was not carried out
+                    status: Literal["failed", "refused"] = "failed" if _not_carried_out(exc) else "refused"
+                    self.settle(status, dict.fromkeys(ids, _describe(exc)))
                     return
-                lost = "an unverified refusal" if exc.ret_code in CREDENTIALS_REFUSED else "the answer was lost"
-                rest = self.reconcile(ids, f"{lost} ({_describe(exc)})")
+                refusal = isinstance(exc, SignatureRejectedError | AuthenticationError)
+                lost = "an unverified refusal" if refusal else "the answer was lost"
+                rest = self.reconcile(pending, f"{lost} ({_describe(exc)})")
                 if not rest:
                     return
-                pending = [by_id[order_id] for order_id in rest]
+                pending = rest
                 continue
             refused = _refusals(answer.additional_properties.get("errList"), set(ids))
             self.settle("accepted", {order_id: "" for order_id in ids if order_id not in refused})
@@ -192,10 +253,12 @@ class _Import:
                 # An order may be refused as a duplicate of itself: the client re-sends a batch after an HTTP
                 # 503 or 429 (said to mean "not carried out", but no service signs it), and this run re-sends
                 # after a lookup that an earlier attempt may have outrun. So a refusal is looked up: an order
-                # found in the task is accepted, the others are refused (unknown if the lookup fails).
-                why = "a refusal (an order already in the task is refused)"
-                for order_id in self.reconcile(list(refused), why) or []:
-                    self.settle("refused", {order_id: refused[order_id]})
+                # found in the task with the data sent is accepted, one with other data is a genuine duplicate
+                # (refused, saying so); the others keep the service's refusal (unknown if the lookup fails).
+                why = "its refusal (a batch that landed and was sent again is refused as a duplicate of itself)"
+                refused_orders = [order for order in pending if order.order_id in refused]
+                for order in self.reconcile(refused_orders, why, after_refusal=True) or []:
+                    self.settle("refused", {order.order_id: refused[order.order_id]})
             return
         lost = f"no usable answer in {MAX_ROUNDS} sends; not in the task, so safe to send again"
         self.settle("failed", {order.order_id: lost for order in pending})
@@ -226,33 +289,33 @@ def add_orders(
 ) -> list[OrderResult]:
     """Add ``orders`` to the task ``user_task_id``; return one :class:`OrderResult` per order, in input order.
 
-    Orders go in addBatchCall batches of at most ``batch_size``, ``concurrency`` batches at a time, through
-    ``callbot`` (a raising :class:`~callbot_signing.Callbot`). An order is never sent again once it may have
-    landed: after a lost answer the batch's orders are looked up with :func:`find_existing_orders`, those
-    found count as accepted and only the others are sent again. With a ``journal`` every batch is recorded
-    before it is sent and every outcome after; orders the journal settled already are not sent again and
-    those it left in doubt are looked up first. ``progress`` is called with the number of orders settled at
-    each step. ValueError for a repeated orderID or a bad setting, before anything is sent.
+    Orders go in addBatchCall batches of at most ``batch_size`` (1 to MAX_ORDERS_PER_BATCH), ``concurrency``
+    (1 to MAX_CONCURRENCY) batches at a time, through ``callbot`` (a raising :class:`~callbot_signing.Callbot`).
+    An order is never sent again once it may have landed: when a batch's ``outcome_unknown`` is set, its
+    orders are looked up (listOrder), those found in the task are settled (``accepted`` with the data sent,
+    ``refused`` with other data) and only the others are sent again. With a ``journal`` every batch is
+    recorded before it is sent and every outcome after; orders the journal settled already are not sent
+    again and those it left in doubt are looked up first. ``progress`` is called with the number of orders
+    settled at each step. ValueError for a repeated orderID or a setting out of range, TypeError for a
+    setting that is not a whole number, before anything is sent.
     """
-    if not 1 <= batch_size <= MAX_ORDERS_PER_BATCH:
-        raise ValueError(f"batch_size must be between 1 and {MAX_ORDERS_PER_BATCH}, got {batch_size}")
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be 1 or more, got {concurrency}")
+    batch_size = check_count("batch_size", batch_size, maximum=MAX_ORDERS_PER_BATCH)
+    concurrency = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
     ordered = list(orders)
-    seen: set[str] = set()
+    by_id: dict[str, CallOrder] = {}
     for order in ordered:
-        if order.order_id in seen:
+        if order.order_id in by_id:
             raise ValueError(f"orderID {order.order_id!r} is given twice: orderIDs must be unique")
-        seen.add(order.order_id)
+        by_id[order.order_id] = order
     run = _Import(callbot, user_task_id, (call_callback_url, order_callback_url), journal, progress)
     known = dict(journal.states) if journal is not None else {}
-    in_doubt: list[str] = []
+    in_doubt: list[CallOrder] = []
     for order in ordered:
         state, message = known.get(order.order_id, ("failed", ""))  # failed or never sent: send it
         if state == "accepted" or state == "refused":
             run.results[order.order_id] = OrderResult(order.order_id, state, message)
         elif state == "sending" or state == "unknown":
-            in_doubt.append(order.order_id)
+            in_doubt.append(order)
     if progress is not None and run.results:
         progress(len(run.results))
     if in_doubt:
@@ -274,12 +337,12 @@ def stop_orders(
     batch_size: int = MAX_ORDER_IDS_PER_STOP,
     progress: Callable[[int], None] | None = None,
 ) -> list[OrderResult]:
-    """Stop orders with stopOrder, ``batch_size`` at a time; one :class:`OrderResult` per ID, in order:
-    ``stopped``, or ``refused`` with the errList message (e.g. dialed already). ``delete`` also deletes the
-    undialed data (delCall 1). stopOrder is idempotent, so the client retries a lost answer itself; a batch
-    that still fails is ``failed`` with the error. Sequential: stopping is rarely large."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be 1 or more, got {batch_size}")
+    """Stop orders with stopOrder, ``batch_size`` (1 to MAX_ORDER_IDS_PER_STOP) at a time; one
+    :class:`OrderResult` per ID, in order: ``stopped``, or ``refused`` with the errList message (e.g. dialed
+    already). ``delete`` also deletes the undialed data (delCall 1). stopOrder is idempotent, so the client
+    retries a lost answer itself; a batch that still fails is ``failed`` with the error. Sequential: stopping
+    is rarely large. ValueError or TypeError for a ``batch_size`` out of range or not a whole number."""
+    batch_size = check_count("batch_size", batch_size, maximum=MAX_ORDER_IDS_PER_STOP)
     ids = list(order_ids)
     results: dict[str, OrderResult] = {}
     for start in range(0, len(ids), batch_size):

@@ -30,6 +30,7 @@ from callbot_signing.wire import (
     REQUEST_ID_HEADER,
     SIGN_HEADER,
     UUID_HEADER,
+    check_seconds,
     normalize_algorithm,
     verify_signed_message,
 )
@@ -137,6 +138,8 @@ class Sandbox:
         self.deviations = deviations
         if "loose-clock" in deviations:
             max_clock_skew = LOOSE_CLOCK_SKEW
+        if max_clock_skew is not None:  # a NaN or a negative window would switch the check off
+            check_seconds("max_clock_skew", max_clock_skew)
         self.accounts = {account.uuid: account for account in accounts}
         self.state = state if state is not None else SandboxState()
         self.clock = clock

@@ -123,6 +123,14 @@ def load_config(path: str) -> list[Account]:
         raise SystemExit(f"cannot read accounts from {path}: {type(exc).__name__}: {exc}") from None
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: any free one); the OS refuses others with an OverflowError."""
+    port = int(text) if text.strip().isdigit() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a TCP port: give 0 to 65535 (0: any free port)")
+    return port
+
+
 def _deviations(text: str) -> frozenset[str]:
     try:
         return parse_deviations(text)
@@ -140,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow --host to be an address other machines can reach (the sandbox is a test double: take care)",
     )
-    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    parser.add_argument("--port", type=_port, default=8080, help="port to listen on (default 8080; 0: any free port)")
     parser.add_argument(
         "--account",
         type=parse_account,

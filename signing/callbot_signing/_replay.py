@@ -8,7 +8,9 @@ an entry that could still be replayed. When its store is full it refuses new del
 Accounts sharing a guard each get their own share of it (the *scope*: :func:`parse_webhook` passes the
 account's uuid, and only after the callback's sign verified with that account's key). One account filling
 its share, even by signing deliveries of its own, never refuses another account's: the in-memory store
-gives each account ``max_bytes`` and holds the shares of at most ``max_accounts`` accounts at a time.
+gives each account ``max_bytes``. Only a verified delivery creates a share, so the accounts holding one are
+at most the accounts whose keys the receiver holds, and the store stays under that number x ``max_bytes``;
+``max_accounts`` caps the number of shares too, if given (none by default).
 
 The store is a seam (:class:`ReplayStore`): the in-memory default serves one process; a receiver running
 on several processes or hosts plugs in a shared one (Redis ``SET key 1 NX EXAT expires_at``, or a database
@@ -33,9 +35,11 @@ ENTRY_OVERHEAD_BYTES: Final = 256
 #: The default memory budget of each account in the in-memory store: ~230,000 requestIDs of 32 characters,
 #: i.e. room for ~770 callbacks a second, sustained, inside a 300 s window.
 DEFAULT_REPLAY_MAX_BYTES: Final = 64 * 1024 * 1024
-#: The default number of accounts whose requestIDs the in-memory store holds at a time. Only an account
-#: whose key verified a callback takes a share, so this counts accounts the receiver serves, not senders.
-DEFAULT_REPLAY_MAX_ACCOUNTS: Final = 16
+#: The default cap on the accounts whose requestIDs the in-memory store holds at a time: none. Only an
+#: account whose key verified a callback takes a share, so the accounts holding one are at most those the
+#: receiver serves (whose keys it holds), never senders; a cap would refuse the next account's deliveries
+#: until a whole share expired.
+DEFAULT_REPLAY_MAX_ACCOUNTS: Final[int | None] = None
 #: The longest window a requestID is kept for (and the largest ``max_clock_skew`` a webhook takes): one
 #: year, enough to re-check an old capture; a receiver keeps the default 300 s.
 MAX_REPLAY_WINDOW: Final = 366 * 86_400.0
@@ -46,15 +50,35 @@ LATEST_UNIX_TIME: Final = 253_402_300_799.0
 class ReplayGuardFullError(CallbotError):
     """The replay guard's store has no room left for a new requestID, and no entry in it may be forgotten
     yet (each could still be replayed). The delivery is refused, not processed: the platform retries it
-    later. Give the guard a bigger ``max_bytes`` (each account's share), more ``max_accounts``, or a shared
-    store (:class:`ReplayStore`).
+    later. Give the guard a bigger ``max_bytes`` (each account's share), more ``max_accounts`` (if capped),
+    or a shared store (:class:`ReplayStore`).
 
     ``account`` is the account (the scope, its uuid) whose share is full, or None for an unscoped call;
-    the other accounts' shares are not affected.
+    the other accounts' shares are not affected. A custom store raises it with the keyword arguments of
+    :class:`CallbotError` (``request_id`` and the others) and ``account``.
     """
 
-    def __init__(self, message: str, *, request_id: str | None = None, account: str | None = None) -> None:
-        super().__init__(message, request_id=request_id)
+    def __init__(
+        self,
+        message: str,
+        *,
+        ret_code: int | None = None,
+        ret_msg: str | None = None,
+        response_id: str | None = None,
+        request_id: str | None = None,
+        operation: str | None = None,
+        outcome_unknown: bool = False,
+        account: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            ret_code=ret_code,
+            ret_msg=ret_msg,
+            response_id=response_id,
+            request_id=request_id,
+            operation=operation,
+            outcome_unknown=outcome_unknown,
+        )
         self.account = account
 
 
@@ -112,9 +136,12 @@ class MemoryReplayStore:
 
     Memory is bounded in bytes per account: each entry counts its requestID's UTF-8 bytes plus
     ENTRY_OVERHEAD_BYTES, and each account's entries stay at most ``max_bytes`` (and ``max_entries``, if
-    given). At most ``max_accounts`` accounts hold entries at a time (an account whose entries have all
-    expired gives its place back), so the whole store stays under ``max_accounts * max_bytes``. Unscoped
-    calls (``add_if_absent``) share one account of their own.
+    given), so the whole store stays under (accounts holding entries) x ``max_bytes``. An account holds
+    entries from its first accepted requestID until all of them have expired. The accounts are not capped
+    by default: :class:`ReplayGuard` scopes by the account whose key verified the callback, so they are at
+    most the accounts the receiver serves. With ``max_accounts`` at most that many hold entries at a time
+    (the next account is refused until one's entries have all expired), and the store stays under
+    ``max_accounts * max_bytes``. Unscoped calls (``add_if_absent``) share one account of their own.
     """
 
     def __init__(
@@ -122,19 +149,20 @@ class MemoryReplayStore:
         max_bytes: int = DEFAULT_REPLAY_MAX_BYTES,
         *,
         max_entries: int | None = None,
-        max_accounts: int = DEFAULT_REPLAY_MAX_ACCOUNTS,
+        max_accounts: int | None = DEFAULT_REPLAY_MAX_ACCOUNTS,
     ) -> None:
         self.max_bytes = check_count("max_bytes", max_bytes)
         self.max_entries = None if max_entries is None else check_count("max_entries", max_entries)
-        self.max_accounts = check_count("max_accounts", max_accounts)
+        self.max_accounts = None if max_accounts is None else check_count("max_accounts", max_accounts)
         self._shares: dict[str, _Share] = {}
         self._heap: list[tuple[float, str, str]] = []  # (expires_at, scope, request_id)
         self._lock = threading.Lock()
 
     @property
-    def max_total_bytes(self) -> int:
-        """The most bytes the whole store counts: ``max_accounts * max_bytes``."""
-        return self.max_accounts * self.max_bytes
+    def max_total_bytes(self) -> int | None:
+        """The most bytes the whole store counts: ``max_accounts * max_bytes``; None without ``max_accounts``
+        (then it is the number of accounts holding entries x ``max_bytes``)."""
+        return None if self.max_accounts is None else self.max_accounts * self.max_bytes
 
     @property
     def used_bytes(self) -> int:
@@ -173,7 +201,7 @@ class MemoryReplayStore:
             share = self._shares.get(scope)
             if share is not None and request_id in share.expiry:
                 return False
-            if share is None and len(self._shares) >= self.max_accounts:
+            if share is None and self.max_accounts is not None and len(self._shares) >= self.max_accounts:
                 raise ReplayGuardFullError(
                     f"the replay guard holds the requestIDs of max_accounts={self.max_accounts} accounts already, "
                     f"so it has no share for account {scope!r}, and none may be forgotten yet (each could still be "
@@ -212,11 +240,12 @@ class ReplayGuard:
     replayed (its createTs plus the clock-skew window). Thread-safe when its store is.
 
     ``ReplayGuard()`` keeps the requestIDs in this process's memory (see :class:`MemoryReplayStore`): each
-    account's at most ``max_bytes`` (64 MiB) and ``max_entries``, for at most ``max_accounts`` (16)
-    accounts at a time. ``ReplayGuard(store)`` uses a shared :class:`ReplayStore` instead, for a receiver on
-    several processes. :func:`parse_webhook` consults it only for a callback that is signed, fresh and a
-    well-formed payload of its kind, so forged or foreign signed messages never fill it, and it passes the
-    account's uuid as the ``scope``, so accounts sharing a guard never refuse each other's deliveries.
+    account's at most ``max_bytes`` (64 MiB) and ``max_entries``, so at most (accounts served) x 64 MiB;
+    ``max_accounts`` caps the accounts holding requestIDs at a time (no cap by default).
+    ``ReplayGuard(store)`` uses a shared :class:`ReplayStore` instead, for a receiver on several processes.
+    :func:`parse_webhook` consults it only for a callback that is signed, fresh and a well-formed payload of
+    its kind, so forged or foreign signed messages never fill it, and it passes the account's uuid as the
+    ``scope``, so accounts sharing a guard never refuse each other's deliveries.
     """
 
     def __init__(

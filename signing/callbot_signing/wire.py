@@ -2,8 +2,9 @@
 
 Everything here is also what the client itself uses: the signed header names, the algorithms, the check
 of a signed message (answers and webhooks share it), the reply envelope, the retCode table, the schema
-checks against the shipped spec, how a request body is encoded, which operations may be repeated, and the
-checks of numeric settings (a tool's options refused as the library refuses them).
+checks against the shipped spec, how a request body is encoded, which operations may be repeated, the
+widest clock-skew window a webhook takes (``MAX_REPLAY_WINDOW``), and the checks of numeric settings (a
+tool's options refused as the library refuses them).
 """
 
 from ._client_base import encode_body
@@ -19,6 +20,7 @@ from ._constants import (
 )
 from ._envelope import PING_KEYS, STANDARD_KEYS, Envelope, EnvelopeError, read_envelope
 from ._errors import RET_CODES, error_for_ret_code
+from ._replay import MAX_REPLAY_WINDOW
 from ._retry import (
     IDEMPOTENT_OPERATIONS,
     NOT_IDEMPOTENT_OPERATIONS,
@@ -40,6 +42,7 @@ __all__ = [
     "DEFAULT_ALGORITHM",
     "DEFAULT_MAX_CLOCK_SKEW",
     "IDEMPOTENT_OPERATIONS",
+    "MAX_REPLAY_WINDOW",
     "MAX_REQUEST_ID_CHARS",
     "NOT_IDEMPOTENT_OPERATIONS",
     "PING_KEYS",
