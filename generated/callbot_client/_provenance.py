@@ -2,7 +2,7 @@
 `make check-generated` fails when it does not match the spec, the generator and the templates."""
 
 #: sha256 of openapi/callbot.yaml, the spec this package was generated from.
-SPEC_SHA256 = "aaeb4412edb0201787f340de5e26a65399676c888ebf50ebecbebb8daffeebab"
+SPEC_SHA256 = "76e797e743c4a7705a714651bc5f024006bd2a56822f0c1ad79b7848906132e2"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
