@@ -53,6 +53,9 @@ SIGN = "/components/securitySchemes/sign/x-assumption"
 ALGORITHM = "/components/securitySchemes/algorithm/x-assumption"
 RESPONSE_SIGN = "/components/headers/sign/x-assumption"
 ACCEPT_ENCODING = "/components/parameters/AcceptEncoding/x-assumption"
+#: The source of the run's request signed with the other algorithm than the account's, and saying so: the
+#: algorithm assumption (the header names the sign's algorithm, whatever the console) holds if it is accepted.
+OTHER_ALGORITHM_SOURCE = "observation: other algorithm"
 
 
 def escape(token: str) -> str:
@@ -205,6 +208,13 @@ class AssumptionLedger:
             self.confirm(SIGN)
             if "algorithm" in sent:
                 self.confirm(ALGORITHM)
+        elif exchange.source == OTHER_ALGORITHM_SOURCE and code == 6:
+            self.contradict(
+                ALGORITHM,
+                f"{exchange.operation}: a request signed with {sent.get('algorithm')} and saying so in its algorithm "
+                f"header was refused (retCode 6): the service verifies with the account's console setting only: "
+                f"{self._example(exchange)}",
+            )
         echoed = got.get(REQUEST_ID_HEADER.lower())
         if echoed is not None and echoed != sent.get(REQUEST_ID_HEADER.lower()):
             self.contradict(

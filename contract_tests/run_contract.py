@@ -22,7 +22,7 @@ from uuid import uuid4
 import httpx
 from callbot_sandbox.testing import READY_TIMEOUT, free_port
 
-from .assumptions import CONFIRMED, CONTRADICTED, NOT_EXERCISED, AssumptionLedger, Exchange
+from .assumptions import CONFIRMED, CONTRADICTED, NOT_EXERCISED, OTHER_ALGORITHM_SOURCE, AssumptionLedger, Exchange
 from .cassettes import Redactor, read_har, write_redacted_har, write_redacted_text
 from .probes import READ_ONLY_BODIES, Account, SecurityPhase, genuine, table, write_junit
 
@@ -72,7 +72,7 @@ def observe(base_url: str, account: Account, *, allow_writes: bool) -> list[Exch
     message.headers["Accept-Encoding"] = "gzip"
     phase.send("ping", message, "observation: gzip answer")
     other = "SHA256" if account.algorithm.upper() == "MD5" else "MD5"
-    phase.send("ping", genuine(account, b'{"data": "algorithm"}', algorithm=other), "observation: other algorithm")
+    phase.send("ping", genuine(account, b'{"data": "algorithm"}', algorithm=other), OTHER_ALGORITHM_SOURCE)
     if allow_writes:
         task = json.dumps({"productID": "callbot", "userTaskID": f"observe-{uuid4().hex}", "sceneID": "s"}).encode()
         phase.send("createTask", genuine(account, task), "observation: a task")

@@ -264,7 +264,7 @@ def test_a_live_sandbox_accepts_a_gzip_import(live_url: str, sandbox: Sandbox) -
         result = client.import_batch_call(
             user_task_id=TASK, call_info_list=CONTACTS, content_encoding=ImportBatchCallContentEncoding.GZIP
         )
-    assert result.ret_code == 0 and result.additional_properties["successCount"] == 1
+    assert result.ret_code == 0 and result.success_count == 1
     orders = sandbox.state.account(MD5_ACCOUNT.uuid).orders
     assert orders["gz-1"].user_phone == "8613800000001"
     assert not any(order in orders for order in UNDIALED)  # a new batch drops the undialed orders

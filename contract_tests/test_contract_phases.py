@@ -101,6 +101,7 @@ def test_the_faithful_sandbox_contradicts_no_assumption(faithful: tuple[Security
         ("unknown-enum", "/components/schemas/TaskStatusValue/x-assumption", "value 9"),
         ("unsigned-success", "/components/headers/sign/x-assumption", "without sign"),
         ("wrong-request-id", "/components/securitySchemes/requestID/x-assumption", "echoes requestID"),
+        ("pinned-algorithm", "/components/securitySchemes/algorithm/x-assumption", "console setting only"),
     ],
 )
 def test_each_deviation_is_reported_as_contradicted(deviation: str, assumption: str, named: str) -> None:

@@ -405,8 +405,11 @@ ALGORITHMS = ("MD5", "SHA256")
 
 @pytest.fixture(scope="module")
 def two_accounts() -> Iterator[str]:
+    """A service that verifies requests with the account's console algorithm only (the spec assumes the
+    algorithm header decides; the client's advice is for a service that pins it)."""
     accounts = [Account(f"alg-{algorithm}", f"alg-secret-{algorithm}-0a9b", algorithm) for algorithm in ALGORITHMS]
-    with serve_in_thread(Sandbox(accounts).asgi_app()) as served:
+    pinned = Sandbox(accounts, deviations=frozenset({"pinned-algorithm"}))
+    with serve_in_thread(pinned.asgi_app()) as served:
         yield served
 
 

@@ -59,7 +59,7 @@ VALID = {
 LONE_SURROGATE = "\ud800"
 BAD_VALUES: list[Any] = [None, True, 0, -1, 1.5, 1.0, 2**70, 1e300, "", "x", LONE_SURROGATE, [], [None], {}, {"k": 1}]
 URL_FIELDS = {"orderCallbackUrl", "callCallbackUrl", "taskCallbackUrl"}
-BAD_URLS = ["http://[::1", "ftp://host/x", "no scheme", "http://", "http://h:99999/", "http://h/\x00"]
+ODD_URLS = ["http://[::1", "ftp://host/x", "no scheme", "http://", "http://h:99999/", "http://h/\x00"]
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -98,9 +98,9 @@ def cases() -> Iterator[tuple[str, Any, bool]]:
             yield operation, _set(body, path, None, delete=True), False
             for value in BAD_VALUES:
                 yield operation, _set(body, path, value), _has_surrogate(value)
-            if path[-1] in URL_FIELDS:
-                for url in BAD_URLS:
-                    yield operation, _set(body, path, url), True
+            if path[-1] in URL_FIELDS:  # any string: the spec assumes no form (callbacks to them are skipped)
+                for url in ODD_URLS:
+                    yield operation, _set(body, path, url), False
         yield operation, {**body, LONE_SURROGATE: 1}, True  # a key
         yield operation, [body], False  # not an object
         yield operation, "text", False

@@ -28,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from callbot_client.models import CallInfoList, CallOrder, DelCall, ListOrderOptions, OrderWithLastCall
+from callbot_client.models import CallInfoList, CallOrder, DelCall, ListOrderOptions, OrderError, OrderWithLastCall
+from callbot_client.types import Unset
 from callbot_signing import (
     AuthenticationError,
     BatchInProgressError,
@@ -247,7 +248,7 @@ class _Import:
                     return
                 pending = rest
                 continue
-            refused = _refusals(answer.additional_properties.get("errList"), set(ids))
+            refused = _refusals(answer.err_list, set(ids))
             self.settle("accepted", {order_id: "" for order_id in ids if order_id not in refused})
             if refused:
                 # An order may be refused as a duplicate of itself: the client re-sends a batch after an HTTP
@@ -264,15 +265,12 @@ class _Import:
         self.settle("failed", {order.order_id: lost for order in pending})
 
 
-def _refusals(err_list: Any, sent: set[str]) -> dict[str, str]:
-    """``{orderID: errMsg}`` from an addBatchCall answer's errList (not documented: the sandbox sends one,
-    shaped like stopOrder's); orders not listed were accepted."""
-    refused: dict[str, str] = {}
-    if isinstance(err_list, list):
-        for item in err_list:
-            if isinstance(item, dict) and item.get("orderID") in sent:
-                refused[str(item["orderID"])] = str(item.get("errMsg") or "refused")
-    return refused
+def _refusals(err_list: Sequence[OrderError] | Unset, sent: set[str]) -> dict[str, str]:
+    """``{orderID: errMsg}`` from an addBatchCall answer's errList (assumed by the spec, AddOrdersResponse:
+    the sandbox sends one); orders not listed were accepted."""
+    if isinstance(err_list, Unset):
+        return {}
+    return {item.order_id: item.err_msg or "refused" for item in err_list if item.order_id in sent}
 
 
 def add_orders(

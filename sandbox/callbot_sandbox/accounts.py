@@ -1,4 +1,4 @@
-"""Accounts the sandbox knows: uuid -> secret key and the console's default algorithm."""
+"""Accounts the sandbox knows: uuid -> secret key and the algorithm set in the console."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from callbot_signing.wire import normalize_algorithm
 class Account:
     uuid: str
     secret_key: str = field(repr=False)
-    #: The algorithm the account is set to in the console; used when a request has no algorithm header.
+    #: The algorithm the account is set to in the console: the one its callbacks are signed with (they carry
+    #: no algorithm header). A request is verified with the algorithm its own header names, MD5 without one.
     algorithm: str = "MD5"
     #: The secret key, checked and wrapped once: what the sandbox signs and verifies with.
     key: SecretKey = field(init=False, repr=False, compare=False)

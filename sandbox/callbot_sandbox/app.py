@@ -1,5 +1,9 @@
 """The reference Callbot server: an ASGI app (asgi.py) that checks signatures and answers like the service.
 
+It serves every operation of its spec (spec.py; by default the spec shipped with the generated client): those
+it keeps state for through operations.py, any other with an answer built from the spec, after the same
+checks at the door.
+
 Like NXCloud, it answers HTTP 200 with a retCode (Ping: code): 6001 signature headers missing,
 6002 unknown uuid, 6 wrong sign (or a requestID used before), 2 missing parameter, 3 wrong type, 4 bad
 value, 4001 too many array elements, 7 busy (an account's requestIDs within the window at the sandbox's
@@ -7,7 +11,14 @@ limit, replay.py; a write to a task being changed in chunks, operations.py), 500
 (logged). Every response is signed with the
 account's secret key over the uncompressed body, except when the uuid is unknown (there is no key to sign
 with). It never answers a 5xx: what a request may be is decided at the door (door.py), before any state is
-touched, and each account sees only its own state (state.py).
+touched, and each account sees only its own state (state.py). A refusal carries the header
+``X-Sandbox-Refusal`` (not the service's): ``state`` when the account's state refused a well-formed request
+(a task that does not exist, an ID already used, a task in the wrong status, busy), ``request`` when the
+request itself was refused (its signature, its form), ``internal`` for a bug of the sandbox.
+
+The ``algorithm`` header names the algorithm a request is signed with, MD5 when it is left out (the
+wiki's words: "default to MD5 if left blank"); the answer is signed with the same one. The account's
+console setting (``Account.algorithm``) is the algorithm of its callbacks, which carry no header.
 
 Order of the checks, each before anything bigger is read: the signing headers (one copy each, ASCII), the
 account, the body (read up to ``Limits.max_body_bytes``), the signature and requestID, the JSON, the spec.
@@ -20,13 +31,14 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any
 
 from callbot_signing import SignatureError, signature_headers
 from callbot_signing.wire import (
     ALGORITHM_HEADER,
     CREATE_TS_HEADER,
+    DEFAULT_ALGORITHM,
     REQUEST_ID_HEADER,
     SIGN_HEADER,
     UUID_HEADER,
@@ -56,14 +68,15 @@ from .door import (
     read_body,
     single_ascii_headers,
 )
-from .operations import Operations, Payload, Result, envelope, new_id
+from .operations import Operations, Payload, Result, complete, handler_name, new_id
 from .replay import SeenRequestIDs, WindowFull
-from .spec import BAD_VALUE, BUSY, WRONG_TYPE, RequestRejected, check_body
+from .spec import BAD_VALUE, BUSY, WRONG_TYPE, RequestRejected, ServedSpec, shipped
 from .state import Call, Order, OrderState, SandboxState, Task
 
 SIGNATURE_MISSING = 6001
 ACCOUNT_UNKNOWN = 6002
 INTERNAL_ERROR = 5001
+INTERNAL_ERROR_MESSAGE = "internal error of the sandbox (logged)"
 SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
 _SIGNED_KEYS = tuple((name, name.lower()) for name in SIGNED_HEADERS)
 _SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, ALGORITHM_HEADER))
@@ -78,37 +91,9 @@ DIAL_BUDGET_PER_HOLD = 500
 #: At most this many long operations (chunked lists, scans, deletions) advance at once; others wait.
 MAX_LONG_RUNNING = 2
 logger = logging.getLogger("callbot_sandbox")
-PREFIX = "/callcentre/api/v3/"
-#: Operations that change nothing (a long one waits for a turn; see MAX_LONG_RUNNING).
-READ_ONLY_OPERATIONS = frozenset({"ping", "listTask", "listCall", "listOrder", "listOrderDetail", "exportBatchCall"})
-#: Operations whose page allows a gzip-compressed request body (Content-Encoding: gzip).
-GZIP_REQUESTS = frozenset({"importBatchCall"})
-
-# operationId (the last path segment) -> Operations method
-HANDLERS = {
-    "ping": "ping",
-    "createTask": "create_task",
-    "addBatchCall": "add_batch_call",
-    "createAndCall": "create_and_call",
-    "mgrTaskStatus": "mgr_task_status",
-    "updateTask": "update_task",
-    "listTask": "list_task",
-    "listCall": "list_call",
-    "listOrder": "list_order",
-    "stopOrder": "stop_order",
-    "listOrderDetail": "list_order_detail",
-    "exportBatchCall": "export_batch_call",
-    "importBatchCall": "import_batch_call",
-}
-
-
-def error_body(operation: str, code: int, msg: str) -> Payload:
-    """A failed call's body: the envelope, plus empty values for what the operation's schema requires."""
-    if operation == "ping":
-        return {"data": "", "timestamp": int(time.time()), "code": code, "msg": msg, "reqId": new_id()}
-    if operation == "stopOrder":
-        return {**envelope(code, msg), "totalCount": 0, "successCount": 0, "errList": []}
-    return envelope(code, msg)
+#: The header that says why a request was refused (see the module docstring); not one of the service's.
+REFUSAL_HEADER = "X-Sandbox-Refusal"
+_OTHER_ALGORITHM = {"MD5": "SHA256", "SHA256": "MD5"}
 
 
 class Sandbox:
@@ -117,6 +102,9 @@ class Sandbox:
     ``clock`` is the wall clock of signatures (createTs). Simulation time (task creation, calls) is
     ``virtual_clock`` when given, advanced only by :meth:`advance`; otherwise real time, and the dialer
     catches up before every request and on :meth:`tick`.
+
+    ``spec``: the OpenAPI document (a dict) whose operations it serves; by default the one shipped with the
+    generated client. An operation of the spec that the sandbox keeps no state for is answered from it.
     """
 
     def __init__(
@@ -133,7 +121,10 @@ class Sandbox:
         limits: Limits | None = None,
         allow_replayed_requests: bool = False,
         deviations: frozenset[str] = frozenset(),
+        spec: Mapping[str, Any] | None = None,
     ) -> None:
+        #: The operations served, their request checks and the answers built from the spec.
+        self.spec: ServedSpec = shipped() if spec is None else ServedSpec(spec)
         #: Deviation mode (deviations.py): answer unlike the spec on purpose, to test the contract suite.
         self.deviations = deviations
         if "loose-clock" in deviations:
@@ -224,16 +215,44 @@ class Sandbox:
 
     # --- signatures --------------------------------------------------------------------------------
 
-    def check_signature(self, headers: dict[str, str], raw_body: bytes, account: Account) -> str:
-        """Verify the request's signature (the client's own checks, verify_signed_message, mapped to the
-        service's retCodes: 6001 a signature header is missing, 6 anything else), then that its requestID
-        is new for the account; return the algorithm it was signed with."""
+    def request_algorithm(self, headers: dict[str, str], account: Account | None) -> str:
+        """The algorithm a request is signed with, by its ``algorithm`` header: MD5 when there is none, or
+        when it names neither MD5 nor SHA256 (then refused by :meth:`check_signature`). The answer is signed
+        with it. (Deviation ``pinned-algorithm``: the account's console setting, whatever the header says.)"""
+        if "pinned-algorithm" in self.deviations and account is not None:
+            return account.algorithm
         try:
-            create_ts = self._verify_request(headers, raw_body, account, account.algorithm)
+            return normalize_algorithm(headers.get(ALGORITHM_HEADER.lower()) or DEFAULT_ALGORITHM)
+        except ValueError:
+            return DEFAULT_ALGORITHM
+
+    def check_signature(self, headers: dict[str, str], raw_body: bytes, account: Account) -> str:
+        """Verify the request's signature with the algorithm its header names, MD5 without one (the client's
+        own checks, verify_signed_message, mapped to the service's retCodes: 6001 a signature header is
+        missing, 6 anything else), then that its requestID is new for the account; return the algorithm."""
+        stated = headers.get(ALGORITHM_HEADER.lower())
+        if "pinned-algorithm" in self.deviations:
+            algorithm = account.algorithm  # verify_signed_message refuses a header naming another
+        elif stated:
+            try:
+                algorithm = normalize_algorithm(stated)
+            except ValueError:
+                raise RequestRejected(
+                    SIGNATURE_WRONG,
+                    f"incorrect signature: the algorithm header {stated[:20]!r} is neither MD5 nor SHA256 "
+                    "(name the algorithm of the sign, or leave the header out for MD5)",
+                ) from None
+        else:
+            algorithm = DEFAULT_ALGORITHM
+        try:
+            create_ts = self._verify_request(headers, raw_body, account, algorithm)
         except SignatureError as exc:
             code = SIGNATURE_MISSING if exc.rule == "missing_header" else SIGNATURE_WRONG
             what = "missing" if code == SIGNATURE_MISSING else "incorrect"
-            problem = self._signature_problem(exc, headers, raw_body, account)
+            if "pinned-algorithm" in self.deviations:
+                problem = self._pinned_signature_problem(exc, headers, raw_body, account)
+            else:
+                problem = self._signature_problem(exc, headers, raw_body, account, algorithm)
             raise RequestRejected(code, f"{what} signature: {problem}") from None
         request_id = headers[REQUEST_ID_HEADER.lower()]
         try:
@@ -245,13 +264,14 @@ class Sandbox:
                 BUSY,
                 f"system busy: this account used {self.seen_request_ids.max_entries} requestIDs within the "
                 f"{self.seen_request_ids.window:.0f} s window, the sandbox's limit; retry later, more slowly",
+                state=True,
             ) from None
         if not first:
             raise RequestRejected(
                 SIGNATURE_WRONG,
                 f"incorrect signature: requestID {request_id} was already used; every request needs a new one",
             )
-        return normalize_algorithm(headers.get(ALGORITHM_HEADER.lower()) or account.algorithm)
+        return algorithm
 
     def _verify_request(self, headers: dict[str, str], raw_body: bytes, account: Account, algorithm: str) -> int:
         return verify_signed_message(
@@ -267,18 +287,38 @@ class Sandbox:
         )
 
     def _signature_problem(
+        self, exc: SignatureError, headers: dict[str, str], raw_body: bytes, account: Account, algorithm: str
+    ) -> str:
+        """What to tell the client about its refused signature: when its sign is that of the other algorithm
+        than the one its header names (or MD5, without one), which header to send."""
+        if exc.rule not in ("malformed_sign", "sign_mismatch"):
+            return str(exc)
+        other = _OTHER_ALGORITHM[algorithm]
+        unstated = {name: value for name, value in headers.items() if name != ALGORITHM_HEADER.lower()}
+        try:
+            self._verify_request(unstated, raw_body, account, other)
+        except SignatureError:
+            return str(exc)
+        said = (
+            f"its algorithm header says {algorithm}"
+            if headers.get(ALGORITHM_HEADER.lower())
+            else "it has no algorithm header, which means MD5"
+        )
+        return f"the request is signed with {other}, but {said}: send the header algorithm: {other}"
+
+    def _pinned_signature_problem(
         self, exc: SignatureError, headers: dict[str, str], raw_body: bytes, account: Account
     ) -> str:
-        """What to tell the client about its refused signature. The checks speak as a receiver of the
-        service's messages; for an algorithm that differs from the account's, the advice is the other way
-        round here: the client must sign with the account's algorithm (or the console setting change)."""
+        """Deviation pinned-algorithm: the advice of a service that verifies with the account's console
+        setting only: the client must sign with the account's algorithm (or the console setting change)."""
         if exc.rule not in ("algorithm_mismatch", "malformed_sign", "sign_mismatch"):
             return str(exc)
         pinned = account.algorithm
-        other = "SHA256" if pinned == "MD5" else "MD5"
+        other = _OTHER_ALGORITHM[pinned]
         advice = f"configure the client with algorithm={pinned!r} (or set the account to {other} in the console)"
+        unstated = {name: value for name, value in headers.items() if name != ALGORITHM_HEADER.lower()}
         try:
-            self._verify_request(headers, raw_body, account, other)
+            self._verify_request(unstated, raw_body, account, other)
         except SignatureError:
             if exc.rule != "algorithm_mismatch":
                 return str(exc)
@@ -296,18 +336,22 @@ class Sandbox:
         account: Account | None,
         algorithm: str | None,
         operation: str = "",
+        refusal: str | None = None,
     ) -> tuple[bytes, dict[str, str]]:
-        """The reply's bytes and headers, signed with the account's key when the account is known."""
+        """The reply's bytes and headers, signed with the account's key when the account is known, with
+        ``algorithm`` (None: the one the request names, see :meth:`request_algorithm`). ``refusal``: the
+        value of the X-Sandbox-Refusal header (a refusal's kind)."""
         payload = deviate_payload(self.deviations, operation, payload)
         body = encode_json(payload)
         request_id = headers.get(REQUEST_ID_HEADER.lower()) or new_id()
         uuid = headers.get(UUID_HEADER.lower(), "")
         create_ts = str(int(self.clock()))
+        out = {REFUSAL_HEADER: refusal} if refusal else {}
         if account is None:  # nobody to sign for: the refusal goes out unsigned
-            return body, {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: create_ts}
-        used = algorithm or account.algorithm
+            return body, {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: create_ts, **out}
+        used = algorithm or self.request_algorithm(headers, account)
         signed = signature_headers(account.key, body, uuid, used, request_id=request_id, create_ts=create_ts)
-        return body, deviate_headers(self.deviations, payload, signed)
+        return body, {**deviate_headers(self.deviations, payload, signed), **out}
 
     # --- HTTP --------------------------------------------------------------------------------------
 
@@ -356,18 +400,22 @@ class Sandbox:
             raise
 
     def endpoint(self, operation: str) -> Endpoint:
-        """The ASGI endpoint of one operation (asgi.py routes POSTs to it)."""
-        path = PREFIX + operation
-        handle: Callable[[Payload, Account], Result] = getattr(self.operations, HANDLERS[operation])
-        accepts_gzip = operation in GZIP_REQUESTS
-        reads_only = operation in READ_ONLY_OPERATIONS
+        """The ASGI endpoint of the spec's operation ``operation`` (asgi.py routes requests to it): checked at
+        the door, then served by its handler (operations.py) or, without one, answered from the spec."""
+        served = self.spec.operations[operation]
+        handling = Operations.handling(operation)
+        handle: Callable[[Payload, Account], Result] | None = None
+        if handling is not None:
+            handle = getattr(self.operations, handler_name(operation))
+        stateless = handling is None or handling.stateless
+        reads_only = handling is not None and handling.reads_only
 
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
             head = RequestHead(scope["headers"], _SIGNING_NAMES)
             headers, problem = signing_headers(head.kept)
             account = self.accounts.get(headers.get(UUID_HEADER.lower(), ""))
-            algorithm: str | None = None
             long_one = False
+            refusal: str | None = None
             payload: Payload
             try:
                 if problem is not None:
@@ -378,32 +426,36 @@ class Sandbox:
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
                 raw_body = await read_body(receive, head.content_length, self.limits, self.reading)
-                algorithm = self.check_signature(headers, raw_body, account)
-                body = self._json_object(head, raw_body, accepts_gzip=accepts_gzip)
+                self.check_signature(headers, raw_body, account)
+                body = self._json_object(head, raw_body, accepts_gzip=served.gzip_body)
                 del raw_body
-                check_body(path, body)
-                if operation == "ping":  # no state: neither the lock nor the dialer
-                    payload = self.operations.ping(body, account)
+                self.spec.check_body(served, body)
+                if handle is None:  # no state kept for it: the answer the spec describes
+                    payload = self.spec.answer(operation, new_id())
+                elif stateless:  # neither the lock nor the dialer
+                    payload = complete(handle(body, account))
                 else:
                     payload, long_one = await self._run(handle, body, account, reads_only=reads_only)
             except RequestRejected as rejected:
-                payload = error_body(operation, rejected.ret_code, rejected.ret_msg)
+                payload = self.spec.refusal(operation, rejected.ret_code, rejected.ret_msg, new_id())
+                refusal = "state" if rejected.state else "request"
             except ClientDisconnect:
                 return  # nobody to answer
             except Exception:  # a bug: logged, answered like the service's internal error, never a 5xx
                 logger.exception("%s failed", operation)
-                payload = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
+                payload = self.spec.refusal(operation, INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE, new_id())
+                refusal = "internal"
             try:
                 if long_one:  # a big answer is encoded, signed and compressed off the event loop
                     reply, out = await run_in_threadpool(
-                        self._reply, payload, headers, account, algorithm, operation, head.accepts_gzip
+                        self._reply, payload, headers, account, operation, head.accepts_gzip, refusal
                     )
                 else:
-                    reply, out = self._reply(payload, headers, account, algorithm, operation, head.accepts_gzip)
+                    reply, out = self._reply(payload, headers, account, operation, head.accepts_gzip, refusal)
             except Exception:  # a bug: as above
                 logger.exception("%s: the answer could not be encoded", operation)
-                failed = error_body(operation, INTERNAL_ERROR, "internal error of the sandbox (logged)")
-                reply, out = self._reply(failed, headers, account, algorithm, "", head.accepts_gzip)
+                failed = self.spec.refusal(operation, INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE, new_id())
+                reply, out = self._reply(failed, headers, account, "", head.accepts_gzip, "internal")
             await send_reply(send, reply, out)
 
         return serve
@@ -413,11 +465,11 @@ class Sandbox:
         payload: Payload,
         headers: dict[str, str],
         account: Account | None,
-        algorithm: str | None,
         operation: str,
         accepts_gzip: bool,
+        refusal: str | None = None,
     ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        body, signed = self.encode_response(payload, headers, account, algorithm, operation)
+        body, signed = self.encode_response(payload, headers, account, None, operation, refusal)
         return wire_reply(body, signed, accepts_gzip=accepts_gzip)
 
     def _json_object(self, head: RequestHead, raw_body: bytes, *, accepts_gzip: bool) -> Payload:
@@ -453,8 +505,10 @@ class Sandbox:
         return JSONResponse({"now": self.sim_clock(), "pendingCallbacks": len(self.callbacks.pending)})
 
     def asgi_app(self) -> ASGIApp:
-        """The sandbox as an ASGI app: the operations on plain ASGI (asgi.py), the rest on Starlette."""
-        endpoints = {PREFIX + name: self.endpoint(name) for name in HANDLERS}
+        """The sandbox as an ASGI app: the spec's operations on plain ASGI (asgi.py), the rest on Starlette."""
+        endpoints: dict[str, dict[str, Endpoint]] = {}
+        for name, operation in self.spec.operations.items():
+            endpoints.setdefault(operation.path, {})[operation.method] = self.endpoint(name)
         return operations_first(
             endpoints, Starlette(routes=[Route("/_sandbox/advance", self.advance_endpoint, methods=["POST"])])
         )

@@ -1,7 +1,8 @@
 """The sandbox's HTTP plumbing on plain ASGI: the Callbot operations are served without a framework in the way.
 
-A request to an operation's exact path goes straight to its endpoint (a dict lookup; a method other than
-POST is answered 405); everything else (``/_sandbox/advance``, unknown paths) goes to a Starlette app.
+A request to an operation's exact path goes straight to its endpoint (a dict lookup; a method the spec does
+not give that path, for the Callbot operations anything but POST, is answered 405); everything else
+(``/_sandbox/advance``, unknown paths) goes to a Starlette app.
 Starlette's routing, ``Request``, ``Response`` and gzip middleware cost about as much per request as the
 sandbox's own work on a ping; this module does only what the sandbox needs of them (door.py reads the body):
 
@@ -100,24 +101,30 @@ async def send_reply(send: Send, body: bytes, headers: Headers, status: int = 20
     await send({"type": "http.response.body", "body": body})
 
 
-def operations_first(endpoints: Mapping[str, Endpoint], fallback: ASGIApp) -> ASGIApp:
-    """An ASGI app that serves a POST to one of ``endpoints``' paths directly, answers 405 to another method
-    there, and hands any other request to ``fallback``."""
+def operations_first(endpoints: Mapping[str, Mapping[str, Endpoint]], fallback: ASGIApp) -> ASGIApp:
+    """An ASGI app that serves a request to one of ``endpoints``' paths (path -> method -> endpoint, the
+    spec's operations) directly, answers 405 to a method the path does not have, and hands any other
+    request to ``fallback``."""
     not_allowed = b"Method Not Allowed"
-    not_allowed_headers: Headers = [
-        (b"allow", b"POST"),
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", str(len(not_allowed)).encode("latin-1")),
-    ]
+
+    def refusal(methods: Mapping[str, Endpoint]) -> Headers:
+        return [
+            (b"allow", ", ".join(sorted(methods)).encode("latin-1")),
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(not_allowed)).encode("latin-1")),
+        ]
+
+    not_allowed_headers = {path: refusal(methods) for path, methods in endpoints.items()}
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            endpoint = endpoints.get(scope["path"])
-            if endpoint is not None:
-                if scope["method"] == "POST":
+            methods = endpoints.get(scope["path"])
+            if methods is not None:
+                endpoint = methods.get(scope["method"])
+                if endpoint is not None:
                     await endpoint(scope, receive, send)
                 else:
-                    await send_reply(send, not_allowed, not_allowed_headers, status=405)
+                    await send_reply(send, not_allowed, not_allowed_headers[scope["path"]], status=405)
                 return
         await fallback(scope, receive, send)
 

@@ -19,6 +19,10 @@ DEVIATIONS: dict[str, str] = {
     "unsigned-success": "successful answers come without the sign header",
     "wrong-request-id": "successful answers echo another requestID than the request's",
     "loose-clock": "requests whose createTs is up to an hour off are accepted (instead of 300 s)",
+    "pinned-algorithm": (
+        "requests are verified with the account's console algorithm only (a header naming the other, or none "
+        "on a SHA256 account, is refused), and answers signed with it"
+    ),
 }
 LOOSE_CLOCK_SKEW = 3600.0
 

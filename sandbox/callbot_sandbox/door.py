@@ -5,7 +5,7 @@
 - **Body size**: at most ``Limits.max_body_bytes`` on the wire, refused from Content-Length (ASCII digits)
   or while it is read, before it is buffered whole (retCode 4); the bodies being read at one time, at most
   ``Limits.max_reading_bytes`` together (retCode 4, "send it again later"); after gzip, at most
-  ``max_body_bytes``, at most ``max_gzip_ratio`` times the compressed size and at most
+  ``max_body_bytes``, beyond its first MiB at most ``max_gzip_ratio`` times the compressed size, and at most
   ``max_gzip_members`` members (retCode 4), decoded in time linear in the body.
 - **JSON**: UTF-8 only (RFC 8259; UTF-16 and UTF-32 hid escapes from the checks below), an object; NaN and
   Infinity are not JSON (retCode 3); a body that may hold more than ``Limits.max_json_values`` values
@@ -13,8 +13,10 @@
   10,000-order import holds at most about 150,000. The body is decoded on the event loop (the C decoder
   holds the interpreter: a thread would not let the loop run), so this bound and ``max_body_bytes`` bound
   that time; a body of 32 MiB of string escapes takes about 0.35 s. A number whose value is whole is
-  an integer (JSON Schema 2020-12: 1.0 is the integer 1) and must fit in 64 bits (retCode 4: a larger one,
-  once accepted, could grow past what JSON can write back). Nesting deeper than the JSON parser's
+  an integer (JSON Schema 2020-12: 1.0 is the integer 1), of any size: the range of a field is the spec's
+  (``format: int64`` or ``double``, checked by spec.py), and a number anywhere else is kept as it is. Only a
+  number no double can hold (over 1.8e308, or written with more than 4,300 digits, Python's limit) is
+  refused (retCode 4): it is beyond every range the spec names. Nesting deeper than the JSON parser's
   recursion guard allows (about 900 levels at Python's default recursion limit) is refused (retCode 4),
   never a crash, as is a deep value where the spec wants another type (spec.py: its report cannot be
   built). The bound is the parser's, not a setting: a check of its own measured 5 ms (a walk of the
@@ -23,7 +25,9 @@
 - **Strings**: every string and key must be encodable as UTF-8, so that any accepted value can be echoed;
   a lone UTF-16 surrogate written as an escape (``"\\ud800"``) is refused (retCode 4); the body's bytes
   must be valid UTF-8 (a surrogate encoded as bytes, ``ED A0 80``, is not: retCode 3).
-- **URLs** (the callback URLs): empty, or an absolute http(s) URL with a host that parses (retCode 4).
+
+The callback URLs are not checked here: the wiki says only "URL", so any string is taken (callbacks.py
+sends only to absolute http(s) URLs it can reach, and logs the others).
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import uuid4
 
 from starlette.requests import ClientDisconnect
@@ -43,9 +46,9 @@ from starlette.types import Receive
 from .spec import BAD_VALUE, WRONG_TYPE, RequestRejected
 
 SIGNATURE_WRONG = 6
-#: Integers must fit in 64 bits (the service's are Java longs, most likely): a larger one, once accepted,
-#: could grow past what JSON can write back (Python refuses to print an integer of over 4,300 digits).
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: The most digits of a number literal: Python reads no longer integer (sys.get_int_max_str_digits), and
+#: every number the spec allows (int64, double) is far shorter.
+MAX_NUMBER_DIGITS = 4300
 
 
 @dataclass(frozen=True)
@@ -62,14 +65,12 @@ class Limits:
     max_gzip_ratio: int = 200
     #: Most gzip members in one body (each costs a decompressor; a client sends one).
     max_gzip_members: int = 1000
-    #: Longest callback URL.
-    max_url_length: int = 2048
 
     def __post_init__(self) -> None:
         if not self.max_reading_bytes:
             object.__setattr__(self, "max_reading_bytes", max(256 * 1024 * 1024, self.max_body_bytes))
         limits = (self.max_body_bytes, self.max_json_values, self.max_gzip_ratio, self.max_gzip_members)
-        if min(*limits, self.max_url_length) < 1:
+        if min(limits) < 1:
             raise ValueError("every limit must be 1 or more")
         if self.max_reading_bytes < self.max_body_bytes:
             raise ValueError("max_reading_bytes must be at least max_body_bytes (else the largest body is never read)")
@@ -139,6 +140,9 @@ async def read_body(
             budget.in_use -= size
 
 
+#: A gzip body may expand to this many bytes whatever its ratio: a small, repetitive body (a list of alike
+#: orders) compresses far beyond max_gzip_ratio, and is no bomb.
+GZIP_FREE_BYTES = 1024 * 1024
 #: gzip input is fed to the decompressor in slices of this size: what is left after a member ends is then
 #: at most one slice (zlib's ``unused_data`` copies the rest of its input at every member's end).
 _GZIP_SLICE = 64 * 1024
@@ -147,7 +151,7 @@ _GZIP_SLICE = 64 * 1024
 def gunzip(data: bytes, limits: Limits) -> bytes:
     """Decompress every gzip member of ``data``, stopping at the size, ratio and member limits (linear in
     the size of ``data``, however many members it holds)."""
-    cap = min(limits.max_body_bytes, max(64 * 1024, limits.max_gzip_ratio * len(data)))
+    cap = min(limits.max_body_bytes, max(GZIP_FREE_BYTES, limits.max_gzip_ratio * len(data)))
     view = memoryview(data)
     out: list[bytes] = []
     size = position = members = 0
@@ -185,25 +189,22 @@ def gunzip(data: bytes, limits: Limits) -> bytes:
 
 
 class _OutOfRange(ValueError):
-    """A number JSON can write but the door refuses (retCode 4, not 3)."""
+    """A number JSON can write but no range of the spec holds (retCode 4, not 3)."""
 
 
 def _integer(text: str) -> int:
-    value = int(text) if len(text) <= 20 else INT64_MAX + 1  # a long one is out of range: no conversion
-    if not INT64_MIN <= value <= INT64_MAX:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
         raise _OutOfRange(text)
-    return value
+    return int(text)
 
 
 def _number(text: str) -> int | float:
     value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range")
-    if not value.is_integer():
-        return value
-    if not INT64_MIN <= value <= INT64_MAX:
+    if not math.isfinite(value):  # 1e400: no double holds it
         raise _OutOfRange(text)
-    return int(value)
+    # A whole number is an integer (1.0 is 1) where the sandbox may use it as one; beyond 64 bits it stays a
+    # double, compared as one with the range of its field (a conversion would be exact but slow to compare).
+    return int(value) if value.is_integer() and -(2**63) <= value < 2**63 else value
 
 
 def _constant(name: str) -> Any:
@@ -211,10 +212,10 @@ def _constant(name: str) -> Any:
 
 
 #: Decoders made once (json.loads with hooks would build one per call). The integer hook is a Python call
-#: per integer, so it is used only when the body holds a run of 19 digits: shorter integers fit in 64 bits.
+#: per integer, so it is used only when the body holds a run of more than MAX_NUMBER_DIGITS digits.
 _DECODER = json.JSONDecoder(parse_float=_number, parse_constant=_constant)
 _CHECKING_DECODER = json.JSONDecoder(parse_float=_number, parse_int=_integer, parse_constant=_constant)
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS = re.compile(rb"[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
 
 # Any \uD800-\uDFFF escape: a lone surrogate is possible only if one of these is in the raw body (which is
 # UTF-8, so the escape is there as these ASCII bytes).
@@ -236,7 +237,11 @@ def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
     except RecursionError:
         raise RequestRejected(BAD_VALUE, "the request body is nested too deeply") from None
     except _OutOfRange as exc:
-        raise RequestRejected(BAD_VALUE, f"the number {str(exc)[:40]} is out of the 64-bit integer range") from None
+        raise RequestRejected(
+            BAD_VALUE,
+            f"the number {str(exc)[:40]}{'...' if len(str(exc)) > 40 else ''} is beyond the range of a double "
+            "(and of every integer and number field of the spec)",
+        ) from None
     except (ValueError, UnicodeDecodeError):  # ValueError includes an integer of more than 4,300 digits
         raise RequestRejected(WRONG_TYPE, "the request body is not valid UTF-8 JSON") from None
     if not isinstance(body, dict):
@@ -255,27 +260,6 @@ def _check_strings(body: dict[str, Any]) -> None:
         raise RequestRejected(BAD_VALUE, "a string holds a lone UTF-16 surrogate: it cannot be UTF-8") from None
     except RecursionError:  # the encoder recurses a little deeper than the decoder allowed
         raise RequestRejected(BAD_VALUE, "the request body is nested too deeply") from None
-
-
-def check_url(name: str, url: Any, limits: Limits) -> None:
-    """A callback URL: empty, or absolute http(s) with a host; refused with retCode 4 otherwise."""
-    if not isinstance(url, str) or url == "":
-        return
-    problem = ""
-    if len(url) > limits.max_url_length:
-        problem = f"is longer than {limits.max_url_length} characters"
-    else:
-        try:
-            parts = urlsplit(url)
-            _ = parts.port  # raises on a port that is not a number in range
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                problem = "must be an absolute http:// or https:// URL with a host"
-            elif any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
-                problem = "holds spaces or control characters"
-        except ValueError as exc:
-            problem = f"does not parse ({exc})"
-    if problem:
-        raise RequestRejected(BAD_VALUE, f"parameter {name} {problem}")
 
 
 #: A top-level list longer than this is encoded a slice at a time (see encode_json).

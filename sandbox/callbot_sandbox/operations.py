@@ -1,6 +1,8 @@
-"""What the sandbox does for each operation, given a body that already passed the spec's checks.
+"""What the sandbox does for the operations it keeps state for, given a body that already passed the spec's checks.
 
-Every operation sees only the calling account's store. Costs are page-sized: a list without filters (or
+A method marked :func:`handler` serves the spec's operation of the same name in camelCase (``list_order`` is
+listOrder); an operation of the spec without one is answered from the spec (app.py, spec.py). Every
+operation sees only the calling account's store. Costs are page-sized: a list without filters (or
 filtered by orderID or finish) reads only the page it returns, from indexes kept as orders change; a list
 with other filters scans the task's rows in chunks of ``CHUNK``, and such an operation is a generator that
 yields between chunks so that the server can serve other requests meanwhile (see ``app.py``).
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .accounts import Account
-from .door import Limits, check_url
+from .door import Limits
 from .spec import BAD_VALUE, BUSY, RequestRejected
 from .state import Call, Order, OrderState, SandboxState, Task
 
@@ -31,6 +35,33 @@ Result = Payload | Generator[None, None, Payload]
 
 
 _ids = random.Random()
+
+
+@dataclass(frozen=True)
+class Handling:
+    """How the server runs a handler: ``reads_only`` (a long one waits for a turn, see app.MAX_LONG_RUNNING),
+    ``stateless`` (no state at all: neither the state lock nor the dialer)."""
+
+    reads_only: bool = False
+    stateless: bool = False
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def handler(*, reads_only: bool = False, stateless: bool = False) -> Callable[[_Method], _Method]:
+    """Mark an :class:`Operations` method as the handler of the spec's operation named like it."""
+
+    def mark(method: _Method) -> _Method:
+        method.sandbox_handling = Handling(reads_only, stateless)  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def handler_name(operation_id: str) -> str:
+    """The name of the method that would handle ``operation_id``: listOrderDetail -> list_order_detail."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
 def new_id() -> str:
@@ -126,7 +157,7 @@ def _matches_intents(calls: Iterable[Call], options: Payload) -> bool:
 
 
 def _import_result(refused: list[tuple[str, str]], total: int) -> Payload:
-    # Not documented (the response section was unreadable): the sandbox reports refused orders as stopOrder does.
+    # The response sections were unreadable: the spec assumes stopOrder's counts and errList (AddOrdersResponse).
     errors = [{"orderID": order_id, "errMsg": reason} for order_id, reason in refused]
     return {**envelope(), "totalCount": total, "successCount": total - len(refused), "errList": errors}
 
@@ -187,23 +218,23 @@ class Operations:
         self.clock = clock
         self.limits = limits or Limits()
 
+    @classmethod
+    def handling(cls, operation_id: str) -> Handling | None:
+        """How the handler of ``operation_id`` runs; None when the sandbox keeps no state for it."""
+        method = getattr(cls, handler_name(operation_id), None)
+        found = getattr(method, "sandbox_handling", None)
+        return found if isinstance(found, Handling) else None
+
     def now(self) -> int:
         return int(self.clock())
 
-    def _urls(self, **urls: Any) -> None:
-        for name, url in urls.items():
-            check_url(name, url, self.limits)
-
+    @handler(reads_only=True, stateless=True)
     def ping(self, body: Payload, account: Account) -> Payload:
         return {"data": body["data"], "timestamp": self.now(), "code": 0, "msg": "success", "reqId": new_id()}
 
+    @handler()
     def create_task(self, body: Payload, account: Account) -> Result:
         setting = body.get("taskCreateSetting") or {}
-        self._urls(
-            taskCallbackUrl=body.get("taskCallbackUrl"),
-            orderCallbackUrl=body.get("orderCallbackUrl"),
-            **{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")},
-        )
         self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
@@ -216,19 +247,13 @@ class Operations:
         )
         return envelope()
 
+    @handler()
     def add_batch_call(self, body: Payload, account: Account) -> Result:
         return self._import(body, account, new_batch=False)
 
+    @handler()
     def import_batch_call(self, body: Payload, account: Account) -> Result:
         return self._import(body, account, new_batch=True)
-
-    def _check_call_info_list(self, call_info_list: Payload) -> None:
-        self._urls(
-            **{
-                "callInfoList.orderCallbackUrl": call_info_list["orderCallbackUrl"],
-                "callInfoList.callCallbackUrl": call_info_list["callCallbackUrl"],
-            }
-        )
 
     def _writable(self, body: Payload, account: Account) -> Task:
         """The task a write names: 4 when the account has no such task, 7 while a chunked operation works
@@ -236,13 +261,14 @@ class Operations:
         task = self.state.task(body["userTaskID"], account.uuid)
         if task.busy:
             raise RequestRejected(
-                BUSY, f"system busy: task {task.user_task_id} is being changed by an earlier request; retry later"
+                BUSY,
+                f"system busy: task {task.user_task_id} is being changed by an earlier request; retry later",
+                state=True,
             )
         return task
 
     def _import(self, body: Payload, account: Account, *, new_batch: bool) -> Result:
         task = self._writable(body, account)
-        self._check_call_info_list(body["callInfoList"])
         self.state.begin_batch(task, new_batch=new_batch)
 
         def add() -> Payload:
@@ -254,11 +280,10 @@ class Operations:
         # The previous batches' undialed orders are dropped first, a chunk at a time.
         return _in_chunks(task, self.state.take_queue(task), lambda ids: self.state.drop_undialed(task, ids), add)
 
+    @handler()
     def create_and_call(self, body: Payload, account: Account) -> Result:
         # "Create and Start Call": the sandbox creates the task, imports the orders and starts it.
         setting = dict(body.get("taskCreateSetting") or {})
-        self._urls(**{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")})
-        self._check_call_info_list(body["callInfoList"])
         task = self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
@@ -272,6 +297,7 @@ class Operations:
         self.state.operate(task, 1, self.now())
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
+    @handler()
     def mgr_task_status(self, body: Payload, account: Account) -> Result:
         task = self.state.operate(self._writable(body, account), body["taskOperate"], self.now())
 
@@ -287,11 +313,10 @@ class Operations:
 
         return _in_chunks(task, self.state.take_queue(task), stop, answer)
 
+    @handler()
     def update_task(self, body: Payload, account: Account) -> Result:
         task = self._writable(body, account)
-        setting = body.get("taskCreateSetting") or {}
-        self._urls(**{"taskCreateSetting.taskCallbackUrl": setting.get("taskCallbackUrl")})
-        self.state.update_task(task, setting, body.get("funcFlag"))
+        self.state.update_task(task, body.get("taskCreateSetting") or {}, body.get("funcFlag"))
         return envelope()
 
     def _task_row(self, task: Task) -> Payload:
@@ -304,6 +329,7 @@ class Operations:
             "taskStat": self.state.task_stat(task),
         }
 
+    @handler(reads_only=True)
     def list_task(self, body: Payload, account: Account) -> Result:
         conditions = body["queryConditions"]
         offset, size = _page(body)
@@ -339,6 +365,7 @@ class Operations:
             item["callInfoDetail"] = order.calls[-1].detail()
         return item
 
+    @handler(reads_only=True)
     def list_order(self, body: Payload, account: Account) -> Result:
         options = body["options"]
         task = self.state.task(body["userTaskID"], account.uuid)
@@ -386,6 +413,7 @@ class Operations:
         order, call = row
         return {**call.detail(), "orderID": order.order_id, "userPhone": order.user_phone, "other": order.other}
 
+    @handler(reads_only=True)
     def list_call(self, body: Payload, account: Account) -> Result:
         options = body["options"]
         task = self.state.task(body["userTaskID"], account.uuid)
@@ -417,6 +445,7 @@ class Operations:
         rows = yield from _build_rows(found[offset : offset + size], self._call_row)
         return {**envelope(), "totalCount": len(found), "callList": rows}
 
+    @handler()
     def stop_order(self, body: Payload, account: Account) -> Result:
         order_ids = body["orderIDs"]
         task = self._writable(body, account)  # an unknown task: 4, as for every task operation
@@ -429,6 +458,7 @@ class Operations:
             "errList": errors,
         }
 
+    @handler(reads_only=True)
     def list_order_detail(self, body: Payload, account: Account) -> Result:
         details = []
         task = self.state.task(body["userTaskID"], account.uuid)
@@ -441,6 +471,7 @@ class Operations:
             )
         return {**envelope(), "orderDetailList": details}
 
+    @handler(reads_only=True)
     def export_batch_call(self, body: Payload, account: Account) -> Result:
         task = self.state.task(body["userTaskID"], account.uuid)
         return self._export_scan(task)

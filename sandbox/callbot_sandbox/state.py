@@ -199,7 +199,7 @@ class SandboxState:
     def create_task(self, user_task_id: str, scene_id: str, now: int, owner: str = "", **details: Any) -> Task:
         store = self.account(owner)
         if user_task_id in store.tasks:
-            raise RequestRejected(BAD_VALUE, f"userTaskID {user_task_id} already exists: choose a new one")
+            raise RequestRejected(BAD_VALUE, f"userTaskID {user_task_id} already exists: choose a new one", state=True)
         task = Task(user_task_id, f"T{next(store.task_numbers)}", scene_id, now, owner, **details)
         store.tasks[user_task_id] = task
         return task
@@ -208,7 +208,7 @@ class SandboxState:
         """The task ``user_task_id`` of ``owner`` (None: of any account, for inspection)."""
         task = self.tasks.get(user_task_id) if owner is None else self.account(owner).tasks.get(user_task_id)
         if task is None:  # another account's task is not there: the same answer as a missing one
-            raise RequestRejected(BAD_VALUE, f"task {user_task_id} does not exist")
+            raise RequestRejected(BAD_VALUE, f"task {user_task_id} does not exist", state=True)
         return task
 
     def set_status(self, task: Task, status: TaskStatus) -> None:
@@ -225,7 +225,7 @@ class SandboxState:
         if task.status not in allowed_from:
             name = _OPERATION_NAMES[operation]
             raise RequestRejected(
-                BAD_VALUE, f"cannot {name} task {task.user_task_id}: it is {task.status.name.lower()}"
+                BAD_VALUE, f"cannot {name} task {task.user_task_id}: it is {task.status.name.lower()}", state=True
             )
         if target is TaskStatus.RUNNING:
             task.next_dial_ts = max(task.next_dial_ts, now)
@@ -236,7 +236,7 @@ class SandboxState:
         if task.status not in (TaskStatus.PENDING, TaskStatus.PAUSED):
             status = task.status.name.lower()
             raise RequestRejected(
-                BAD_VALUE, f"task {task.user_task_id} is {status}: only a paused or pending task can change"
+                BAD_VALUE, f"task {task.user_task_id} is {status}: only a paused or pending task can change", state=True
             )
         task.setting.update(setting or {})
         task.func_flag.update(func_flag or {})
@@ -279,7 +279,9 @@ class SandboxState:
         """Refuse an import into a completed or finished task; count a new batch."""
         if task.status in (TaskStatus.COMPLETED, TaskStatus.FINISHED):
             status = task.status.name.lower()
-            raise RequestRejected(BAD_VALUE, f"task {task.user_task_id} is {status}: create a new task for more orders")
+            raise RequestRejected(
+                BAD_VALUE, f"task {task.user_task_id} is {status}: create a new task for more orders", state=True
+            )
         if new_batch or task.batch == 0:
             task.batch += 1
 

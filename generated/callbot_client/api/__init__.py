@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, Generic, NoReturn, Protocol, Self, TypeVar
 
 from ..models.add_batch_call_request import AddBatchCallRequest
+from ..models.add_orders_response import AddOrdersResponse
 from ..models.call_info_list import CallInfoList
 from ..models.call_record import CallRecord
 from ..models.create_and_call_request import CreateAndCallRequest
@@ -299,7 +300,7 @@ class SyncOperations(Generic[_E]):
         call_info_list: CallInfoList,
         task_create_setting: TaskCreateSetting | Unset = UNSET,
         func_flag: FuncFlag | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+    ) -> AddOrdersResponse | _E:
         """Create a task and add its contacts in one call
 
         Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -316,7 +317,7 @@ class SyncOperations(Generic[_E]):
                 spelling).
 
         Returns:
-            RetEnvelope
+            AddOrdersResponse
         """
         _check_argument("create_and_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument("create_and_call", "scene_id", scene_id, (str,), "str")
@@ -368,7 +369,7 @@ class SyncOperations(Generic[_E]):
             "createAndCall",
             "/callcentre/api/v3/createAndCall",
             _body,
-            RetEnvelope,
+            AddOrdersResponse,
             _headers,
         )
 
@@ -615,7 +616,7 @@ class SyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         call_info_list: CallInfoList,
-    ) -> RetEnvelope | _E:
+    ) -> AddOrdersResponse | _E:
         """Add contacts (orders) to a task
 
         Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -627,7 +628,7 @@ class SyncOperations(Generic[_E]):
             call_info_list (CallInfoList):
 
         Returns:
-            RetEnvelope
+            AddOrdersResponse
         """
         _check_argument("add_batch_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
@@ -653,7 +654,7 @@ class SyncOperations(Generic[_E]):
             "addBatchCall",
             "/callcentre/api/v3/addBatchCall",
             _body,
-            RetEnvelope,
+            AddOrdersResponse,
             _headers,
         )
 
@@ -1083,7 +1084,7 @@ class SyncOperations(Generic[_E]):
         user_task_id: str,
         call_info_list: CallInfoList,
         content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+    ) -> AddOrdersResponse | _E:
         """Import orders as a new batch
 
         Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -1098,7 +1099,7 @@ class SyncOperations(Generic[_E]):
             content_encoding (ImportBatchCallContentEncoding | Unset):
 
         Returns:
-            RetEnvelope
+            AddOrdersResponse
         """
         _check_argument(
             "import_batch_call", "user_task_id", user_task_id, (str,), "str"
@@ -1136,7 +1137,7 @@ class SyncOperations(Generic[_E]):
             "importBatchCall",
             "/callcentre/api/v3/importBatchCall",
             _body,
-            RetEnvelope,
+            AddOrdersResponse,
             _headers,
         )
 
@@ -1311,7 +1312,7 @@ class AsyncOperations(Generic[_E]):
         call_info_list: CallInfoList,
         task_create_setting: TaskCreateSetting | Unset = UNSET,
         func_flag: FuncFlag | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+    ) -> AddOrdersResponse | _E:
         """Create a task and add its contacts in one call
 
         Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -1328,7 +1329,7 @@ class AsyncOperations(Generic[_E]):
                 spelling).
 
         Returns:
-            RetEnvelope
+            AddOrdersResponse
         """
         _check_argument("create_and_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument("create_and_call", "scene_id", scene_id, (str,), "str")
@@ -1380,7 +1381,7 @@ class AsyncOperations(Generic[_E]):
             "createAndCall",
             "/callcentre/api/v3/createAndCall",
             _body,
-            RetEnvelope,
+            AddOrdersResponse,
             _headers,
         )
 
@@ -1628,7 +1629,7 @@ class AsyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         call_info_list: CallInfoList,
-    ) -> RetEnvelope | _E:
+    ) -> AddOrdersResponse | _E:
         """Add contacts (orders) to a task
 
         Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -1640,7 +1641,7 @@ class AsyncOperations(Generic[_E]):
             call_info_list (CallInfoList):
 
         Returns:
-            RetEnvelope
+            AddOrdersResponse
         """
         _check_argument("add_batch_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
@@ -1666,7 +1667,7 @@ class AsyncOperations(Generic[_E]):
             "addBatchCall",
             "/callcentre/api/v3/addBatchCall",
             _body,
-            RetEnvelope,
+            AddOrdersResponse,
             _headers,
         )
 
@@ -2098,7 +2099,7 @@ class AsyncOperations(Generic[_E]):
         user_task_id: str,
         call_info_list: CallInfoList,
         content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+    ) -> AddOrdersResponse | _E:
         """Import orders as a new batch
 
         Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -2113,7 +2114,7 @@ class AsyncOperations(Generic[_E]):
             content_encoding (ImportBatchCallContentEncoding | Unset):
 
         Returns:
-            RetEnvelope
+            AddOrdersResponse
         """
         _check_argument(
             "import_batch_call", "user_task_id", user_task_id, (str,), "str"
@@ -2151,6 +2152,6 @@ class AsyncOperations(Generic[_E]):
             "importBatchCall",
             "/callcentre/api/v3/importBatchCall",
             _body,
-            RetEnvelope,
+            AddOrdersResponse,
             _headers,
         )

@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .add_batch_call_request import AddBatchCallRequest
+from .add_orders_response import AddOrdersResponse
 from .agent import Agent
 from .call_callback import CallCallback
 from .call_info_detail import CallInfoDetail
@@ -35,6 +36,7 @@ from .mgr_task_status_request import MgrTaskStatusRequest
 from .mgr_task_status_response import MgrTaskStatusResponse
 from .order_callback import OrderCallback
 from .order_detail import OrderDetail
+from .order_error import OrderError
 from .order_info import OrderInfo
 from .order_with_last_call import OrderWithLastCall
 from .param import Param
@@ -58,6 +60,7 @@ from .update_task_request import UpdateTaskRequest
 
 __all__ = (
     "AddBatchCallRequest",
+    "AddOrdersResponse",
     "Agent",
     "CallCallback",
     "CallInfoDetail",
@@ -92,6 +95,7 @@ __all__ = (
     "MgrTaskStatusResponse",
     "OrderCallback",
     "OrderDetail",
+    "OrderError",
     "OrderInfo",
     "OrderWithLastCall",
     "Param",

@@ -6,8 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.add_batch_call_request import AddBatchCallRequest
+from ...models.add_orders_response import AddOrdersResponse
 from ...models.import_batch_call_content_encoding import ImportBatchCallContentEncoding
-from ...models.ret_envelope import RetEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -46,9 +46,9 @@ def _response_json(response: httpx.Response) -> Any:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     if response.status_code == 200:
-        response_200 = RetEnvelope.from_dict(_response_json(response))
+        response_200 = AddOrdersResponse.from_dict(_response_json(response))
 
         return response_200
 
@@ -57,7 +57,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -71,7 +71,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -88,7 +88,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[RetEnvelope]
+        Response[AddOrdersResponse]
     """
 
     kwargs = _get_kwargs(
@@ -108,7 +108,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -125,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        RetEnvelope
+        AddOrdersResponse
     """
 
     kwargs = _get_kwargs(
@@ -145,7 +145,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -162,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[RetEnvelope]
+        Response[AddOrdersResponse]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +180,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
     content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     """Import orders as a new batch
 
      Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -197,7 +197,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        RetEnvelope
+        AddOrdersResponse
     """
 
     kwargs = _get_kwargs(

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.add_batch_call_request import AddBatchCallRequest
-from ...models.ret_envelope import RetEnvelope
+from ...models.add_orders_response import AddOrdersResponse
 from ...types import Response
 
 
@@ -42,9 +42,9 @@ def _response_json(response: httpx.Response) -> Any:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     if response.status_code == 200:
-        response_200 = RetEnvelope.from_dict(_response_json(response))
+        response_200 = AddOrdersResponse.from_dict(_response_json(response))
 
         return response_200
 
@@ -53,7 +53,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -66,7 +66,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     """Add contacts (orders) to a task
 
      Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -80,7 +80,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[RetEnvelope]
+        Response[AddOrdersResponse]
     """
 
     kwargs = _get_kwargs(
@@ -98,7 +98,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     """Add contacts (orders) to a task
 
      Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -112,7 +112,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        RetEnvelope
+        AddOrdersResponse
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +130,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     """Add contacts (orders) to a task
 
      Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -144,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[RetEnvelope]
+        Response[AddOrdersResponse]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +160,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: AddBatchCallRequest,
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     """Add contacts (orders) to a task
 
      Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -174,7 +174,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        RetEnvelope
+        AddOrdersResponse
     """
 
     kwargs = _get_kwargs(

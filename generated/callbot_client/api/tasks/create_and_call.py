@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.add_orders_response import AddOrdersResponse
 from ...models.create_and_call_request import CreateAndCallRequest
-from ...models.ret_envelope import RetEnvelope
 from ...types import Response
 
 
@@ -42,9 +42,9 @@ def _response_json(response: httpx.Response) -> Any:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     if response.status_code == 200:
-        response_200 = RetEnvelope.from_dict(_response_json(response))
+        response_200 = AddOrdersResponse.from_dict(_response_json(response))
 
         return response_200
 
@@ -53,7 +53,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -66,7 +66,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateAndCallRequest,
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     """Create a task and add its contacts in one call
 
      Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -81,7 +81,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[RetEnvelope]
+        Response[AddOrdersResponse]
     """
 
     kwargs = _get_kwargs(
@@ -99,7 +99,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateAndCallRequest,
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     """Create a task and add its contacts in one call
 
      Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -114,7 +114,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        RetEnvelope
+        AddOrdersResponse
     """
 
     kwargs = _get_kwargs(
@@ -132,7 +132,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateAndCallRequest,
-) -> Response[RetEnvelope]:
+) -> Response[AddOrdersResponse]:
     """Create a task and add its contacts in one call
 
      Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -147,7 +147,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[RetEnvelope]
+        Response[AddOrdersResponse]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateAndCallRequest,
-) -> RetEnvelope:
+) -> AddOrdersResponse:
     """Create a task and add its contacts in one call
 
      Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -178,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        RetEnvelope
+        AddOrdersResponse
     """
 
     kwargs = _get_kwargs(

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.order_error import OrderError
+
+
+T = TypeVar("T", bound="AddOrdersResponse")
+
+
+@_attrs_define
+class AddOrdersResponse:
+    """The answer of addBatchCall, createAndCall and importBatchCall: the envelope, and how many of the
+    request's orders were added and which were refused.
+
+        Attributes:
+            ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
+                printed on the createTaskAndCall, callList and batch pages:
+                0 success; 1 general error; 2 missing parameter; 3 parameter format error; 4 invalid parameter
+                value; 4001 parameter content capacity error (too many array elements); 5 server maintenance;
+                5001 internal server error; 6 incorrect signature; 6001 missing signature; 6002 account does not
+                exist; 6003 user has no permission; 7 system busy; 1001 batch import in progress, import/export not
+                possible (batch pages only). Refusals 6, 6001 and 6002 may come unsigned (see the `sign` response
+                header).
+            ret_msg (str): Response message.
+            response_id (str): Random unique ID used for request tracking; quote it when reporting an issue.
+            total_count (int | Unset): The orders in the request.
+            success_count (int | Unset): The orders added.
+            err_list (list[OrderError] | Unset): The orders refused, each with the reason (an orderID already used, ...).
+    """
+
+    ret_code: int
+    ret_msg: str
+    response_id: str
+    total_count: int | Unset = UNSET
+    success_count: int | Unset = UNSET
+    err_list: list[OrderError] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ret_code = self.ret_code
+
+        ret_msg = self.ret_msg
+
+        response_id = self.response_id
+
+        total_count = self.total_count
+
+        success_count = self.success_count
+
+        err_list: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.err_list, Unset):
+            err_list = []
+            for err_list_item_data in self.err_list:
+                err_list_item = err_list_item_data.to_dict()
+                err_list.append(err_list_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "retCode": ret_code,
+                "retMsg": ret_msg,
+                "responseID": response_id,
+            }
+        )
+        if total_count is not UNSET:
+            field_dict["totalCount"] = total_count
+        if success_count is not UNSET:
+            field_dict["successCount"] = success_count
+        if err_list is not UNSET:
+            field_dict["errList"] = err_list
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.order_error import OrderError
+
+        d = dict(src_dict)
+        ret_code = d.pop("retCode")
+
+        ret_msg = d.pop("retMsg")
+
+        response_id = d.pop("responseID")
+
+        total_count = d.pop("totalCount", UNSET)
+
+        success_count = d.pop("successCount", UNSET)
+
+        _err_list = d.pop("errList", UNSET)
+        err_list: list[OrderError] | Unset = UNSET
+        if _err_list is not UNSET:
+            err_list = []
+            for err_list_item_data in _err_list:
+                err_list_item = OrderError.from_dict(err_list_item_data)
+
+                err_list.append(err_list_item)
+
+        add_orders_response = cls(
+            ret_code=ret_code,
+            ret_msg=ret_msg,
+            response_id=response_id,
+            total_count=total_count,
+            success_count=success_count,
+            err_list=err_list,
+        )
+
+        add_orders_response.additional_properties = d
+        return add_orders_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
