@@ -21,9 +21,9 @@ import httpx
 
 from ._auth import REQUEST_ID_EXTENSION
 from ._constants import BODY_EXCERPT_CHARS
-from ._deadline import WireLimitExceeded
 from ._decoders import ACCEPT_ENCODING, DECODERS, Decoder
 from ._errors import ResponseTooLargeError, UnexpectedResponseError, mark_outcome_unknown, may_be_carried_out
+from ._network import WireLimitExceeded
 from ._retry import operation_of
 
 
