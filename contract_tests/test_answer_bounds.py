@@ -279,6 +279,10 @@ def test_an_encoding_the_client_did_not_ask_for_is_refused_once_and_named(encodi
         ("snappy", "identity"),
         ("*", ", ".join(decodable())),
         ("ZSTD, compress", "ZSTD"),
+        # * stands for the codings not named, with its own q-value; *;q=0 refuses them, and stays as it is
+        ("identity, *;q=0", "identity, *;q=0"),
+        ("gzip;q=0, *", ", ".join(["gzip;q=0", *decodable()[1:]])),
+        ("*;q=0.5, deflate", ", ".join([*(f"{name};q=0.5" for name in decodable() if name != "deflate"), "deflate"])),
     ],
 )
 def test_an_accept_encoding_of_the_callers_own_is_narrowed_to_what_the_client_decodes(given: str, sent: str) -> None:
@@ -286,6 +290,15 @@ def test_an_accept_encoding_of_the_callers_own_is_narrowed_to_what_the_client_de
     with mock_callbot(recorder, httpx_args={"headers": {"Accept-Encoding": given}}) as client:
         client.stop_order(user_task_id="t", order_ids=["o-1"])
     assert recorder.requests[0].headers["Accept-Encoding"] == sent
+
+
+def test_an_encoding_not_asked_for_is_refused_quoting_the_accept_encoding_that_was_sent() -> None:
+    recorder = Recorder("snappy")
+    with (
+        mock_callbot(recorder, httpx_args={"headers": {"Accept-Encoding": "gzip;q=1, snappy"}}) as client,
+        pytest.raises(UnexpectedResponseError, match=r"\(Accept-Encoding: gzip;q=1\) and cannot decode"),
+    ):
+        client.stop_order(user_task_id="t", order_ids=["o-1"])
 
 
 def endless_zeros(compress_block: Callable[[], bytes], blocks: int) -> Callable[[bytes], bytes]:
