@@ -139,6 +139,14 @@ def test_a_timeout_field_left_as_none_is_refused_since_it_would_wait_forever() -
         _callbot(timeout=httpx.Timeout(30.0, read=None))
 
 
+@pytest.mark.parametrize("retry", [5, None, {"max_retries": 1}], ids=repr)
+def test_callbot_auth_takes_only_a_retry_policy_as_retry(retry: object) -> None:
+    with pytest.raises(TypeError, match="retry must be a RetryPolicy") as refused:
+        CallbotAuth(UUID, SECRET, retry=retry)  # type: ignore[arg-type]
+    if retry == 5:
+        assert "RetryPolicy(max_retries=5)" in str(refused.value)
+
+
 def test_retry_policy_is_checked_to_be_one_in_connect() -> None:
     with pytest.raises(TypeError, match="retry_policy must be a RetryPolicy"):
         _connect(retry_policy={"max_retries": 1})

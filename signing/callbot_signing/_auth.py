@@ -128,11 +128,16 @@ class CallbotAuth(httpx.Auth):
         self.uuid = check_uuid(uuid)
         self.algorithm = normalize_algorithm(algorithm)
         self.verify_responses = verify_responses
-        check_seconds("max_clock_skew", max_clock_skew)  # kept as given (300, not 300.0, in messages)
-        self.max_clock_skew = max_clock_skew
+        self.max_clock_skew = check_seconds("max_clock_skew", max_clock_skew)
         self.raise_on_error = raise_on_error
         self.check_response_schemas = check_response_schemas
         self._misfits_logged: set[str] = set()  # operations whose misfit answer was logged (shared by copies)
+        if not isinstance(retry, RetryPolicy):
+            raise TypeError(
+                f"retry must be a RetryPolicy (e.g. RetryPolicy(max_retries={retry!r})), got {type(retry).__name__}"
+                if isinstance(retry, int) and not isinstance(retry, bool)
+                else f"retry must be a RetryPolicy, got {type(retry).__name__}"
+            )
         self.retry = retry
         self._clock = clock
         self.sleep = sleep
