@@ -1,6 +1,6 @@
-"""Raw HTTP/1.1 servers on 127.0.0.1 for the answer-bounds tests: a keep-alive server that refuses a number of
-requests in a chosen way and then answers normally, a server that sends an answer in chunks as small as it
-likes, and a server that reads an upload very slowly.
+"""Raw HTTP/1.1 servers on 127.0.0.1 for the answer-bounds and close() tests: a keep-alive server that refuses a
+number of requests in a chosen way and then answers normally, a server that sends an answer in chunks as small
+as it likes, a server that reads an upload very slowly, and a server that reads requests and never answers.
 
 Each runs in daemon threads, bounds every loop in count and time, and closes every socket it accepted when
 the ``with`` block ends (so that a client that leaked a connection cannot keep a thread alive).
@@ -220,3 +220,95 @@ def slow_reader(
         stop.set()
         listener.close()
         thread.join(5)
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1 and reads what comes, never answering: every call through it waits for
+    its timeout. It counts the whole HTTP requests received (``requests``), the connections that sent anything
+    (``greeted``: a TLS client's hello counts) and those the client closed or shut down (``ended``); the
+    ``wait_*`` methods poll those counts with a bound."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self._listener.settimeout(0.1)  # a blocked accept() would not notice close(): poll the flag instead
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.port = self._listener.getsockname()[1]
+        self.requests = self.greeted = self.ended = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self._connections.append(conn)
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn: socket.socket) -> None:
+        conn.settimeout(SOCKET_TIMEOUT)
+        pending = b""
+        with contextlib.suppress(OSError):
+            for reads in range(100_000):
+                chunk = conn.recv(65536)
+                with self._lock:
+                    self.ended += not chunk
+                    self.greeted += bool(chunk) and reads == 0
+                if not chunk:
+                    return
+                pending += chunk
+                while b"\r\n\r\n" in pending:  # count the whole requests in what came so far
+                    head, _, rest = pending.partition(b"\r\n\r\n")
+                    length = 0
+                    for line in head.split(b"\r\n"):
+                        name, _, value = line.partition(b":")
+                        if name.strip().lower() == b"content-length":
+                            length = int(value)
+                    if len(rest) < length:
+                        break
+                    pending = rest[length:]
+                    with self._lock:
+                        self.requests += 1
+
+    def _wait(self, what: str, count: int, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while getattr(self, what) < count:
+            assert time.monotonic() < deadline, f"{getattr(self, what)} of {count} {what} within {seconds} s"
+            self._stop.wait(0.005)
+
+    def wait_for_requests(self, count: int) -> None:
+        """Until ``count`` whole requests came: their calls wait for the answer (or are about to)."""
+        self._wait("requests", count)
+
+    def wait_for_greetings(self, count: int) -> None:
+        self._wait("greeted", count)
+
+    def wait_for_ended(self, count: int, seconds: float = 10.0) -> None:
+        """Until the client closed or shut down ``count`` connections."""
+        self._wait("ended", count, seconds)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        self._thread.join(5)
+        with self._lock:
+            for conn in self._connections:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+
+
+@contextmanager
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
@@ -21,7 +22,6 @@ import httpx
 from ._constants import (
     ALGORITHM_HEADER,
     BODY_EXCERPT_CHARS,
-    CREATE_TS_HEADER,
     DEFAULT_ALGORITHM,
     DEFAULT_MAX_CLOCK_SKEW,
     LOGGER_NAME,
@@ -55,7 +55,7 @@ from ._schemas import envelope_keys, response_model_name, schema_problem
 from ._secret import SecretKey
 from ._settings import check_seconds
 from ._signature import normalize_algorithm, signature_headers
-from ._verify import verify_response
+from ._verify import verify_response, verify_signed_message
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -128,11 +128,16 @@ class CallbotAuth(httpx.Auth):
         self.uuid = check_uuid(uuid)
         self.algorithm = normalize_algorithm(algorithm)
         self.verify_responses = verify_responses
-        check_seconds("max_clock_skew", max_clock_skew)  # kept as given (300, not 300.0, in messages)
-        self.max_clock_skew = max_clock_skew
+        self.max_clock_skew = check_seconds("max_clock_skew", max_clock_skew)
         self.raise_on_error = raise_on_error
         self.check_response_schemas = check_response_schemas
         self._misfits_logged: set[str] = set()  # operations whose misfit answer was logged (shared by copies)
+        if not isinstance(retry, RetryPolicy):
+            raise TypeError(
+                f"retry must be a RetryPolicy (e.g. RetryPolicy(max_retries={retry!r})), got {type(retry).__name__}"
+                if isinstance(retry, int) and not isinstance(retry, bool)
+                else f"retry must be a RetryPolicy, got {type(retry).__name__}"
+            )
         self.retry = retry
         self._clock = clock
         self.sleep = sleep
@@ -290,19 +295,24 @@ class CallbotAuth(httpx.Auth):
                 if may_be_carried_out(operation):
                     mark_outcome_unknown(exc, " (its answer could not be verified, so it does not show what was done)")
                 raise
+            clock = "check the clock (NTP): the service refuses a createTs too far from its own time"
             if exc.rule == "clock_skew":  # checked after the sign, which matched: the service's own refusal
-                skew = abs(int(response.headers[CREATE_TS_HEADER]) - self._clock())
-                note = f"signed under this secret key, but its createTs {skew:.0f} s off local time: check the clock"
-                raise self._refusal_error(refusal, note, request_id, operation) from None
+                skew = abs(self._signed_create_ts(response, request_id, self.algorithm) - self._clock())
+                note = f"signed under this secret key, but its createTs is {skew:.0f} s off local time"
+                raise self._refusal_error(refusal, note, request_id, operation, action=clock) from None
             other = _OTHER_ALGORITHM[self.algorithm]
-            if self._signed_with(response, request_id, other):
-                note = (
-                    f"the reply is signed with {other} under this secret key, but this client signs with "
-                    f"{self.algorithm}: the account is set to {other} in the console, so configure algorithm={other!r} "
-                    f"(CALLBOT_ALGORITHM={other})"
+            other_rule = self._failed_rule(response, request_id, other)
+            if other_rule in (None, "clock_skew"):  # signed under our key with the other algorithm: the service's
+                note = f"the reply is signed with {other} under this secret key: the account is set to {other}"
+                action = (
+                    f"configure algorithm={other!r} (CALLBOT_ALGORITHM={other}), or set the account to "
+                    f"{self.algorithm} in the console"
                 )
-                raise self._refusal_error(refusal, note, request_id, operation) from None
-            cause = _likely_cause(exc, response.headers.get(ALGORITHM_HEADER), self.algorithm)
+                if other_rule == "clock_skew":
+                    action += f"; and {clock}"
+                raise self._refusal_error(refusal, note, request_id, operation, action=action) from None
+            rules = {self.algorithm: exc.rule, other: other_rule}
+            cause = _likely_cause(response.headers.get(ALGORITHM_HEADER), rules)
             note = f"a reply that could not be verified either: {cause}"
             raise self._refusal_error(refusal, note, request_id, operation, unverified=True) from exc
 
@@ -318,17 +328,33 @@ class CallbotAuth(httpx.Auth):
             now=self._clock(),
         )
 
-    def _signed_with(self, response: httpx.Response, request_id: str, algorithm: str) -> bool:
-        """Whether the answer verifies under our key with ``algorithm`` (only asked of a refusal)."""
+    def _failed_rule(self, response: httpx.Response, request_id: str, algorithm: str) -> str | None:
+        """The rule on which the answer fails verification under our key with ``algorithm``; None when it
+        verifies (only asked of a refusal)."""
         try:
             self._verify_with(response, request_id, algorithm)
-        except SignatureError:
-            return False
-        return True
+        except SignatureError as exc:
+            return exc.rule
+        return None
+
+    def _signed_create_ts(self, response: httpx.Response, request_id: str, algorithm: str) -> int:
+        """The createTs of an answer signed under our key with ``algorithm``, whatever its clock skew (read as the
+        verification reads it: a header repeated with the same value counts once)."""
+        return verify_signed_message(
+            response.headers,
+            response.content,
+            uuid=self.uuid,
+            secret_key=self._secret_key,
+            algorithm=algorithm,
+            max_clock_skew=math.inf,
+            now=self._clock(),
+            expected_request_id=request_id,
+            what="response",
+        )
 
     @staticmethod
     def _refusal_error(
-        data: dict[str, Any], note: str, request_id: str, operation: str, *, unverified: bool = False
+        data: dict[str, Any], note: str, request_id: str, operation: str, *, unverified: bool = False, action: str = ""
     ) -> CallbotError:
         envelope = read_envelope(data)
         return error_for_ret_code(
@@ -338,6 +364,7 @@ class CallbotAuth(httpx.Auth):
             request_id=request_id,
             operation=operation,
             note=note,
+            action=action,
             unverified=unverified,
         )
 
@@ -483,20 +510,33 @@ def _refusal(body: bytes) -> dict[str, Any] | None:
 _OTHER_ALGORITHM = {"MD5": "SHA256", "SHA256": "MD5"}
 
 
-def _likely_cause(exc: SignatureError, stated: str | None, ours: str) -> str:
-    """Why a refusal's signature failed (it matched neither algorithm under our key), for its message."""
-    if exc.rule in ("algorithm_mismatch", "bad_algorithm"):
+def _likely_cause(stated: str | None, rules: dict[str, str]) -> str:
+    """Why a refusal could not be verified under our key, for its message, claiming only what was compared:
+    ``rules`` gives for each algorithm (this client's first) the rule its verification failed on."""
+    (ours, our_rule), (other, other_rule) = rules.items()
+    compared = [algorithm for algorithm, rule in rules.items() if rule in ("sign_mismatch", "malformed_sign")]
+    if compared == [ours, other]:
         return (
-            f"it names the algorithm {(stated or '')[:20]!r} (this client signs with {ours}), but its sign matches "
-            f"neither MD5 nor SHA256 under this secret key ({exc.rule}): the algorithm differs from the account's "
-            "console setting, and the secret key is probably wrong too"
-        )
-    if exc.rule in ("sign_mismatch", "malformed_sign"):
-        return (
-            f"its sign matches neither MD5 nor SHA256 under this secret key ({exc.rule}): the secret key is "
+            f"its sign matches neither {ours} nor {other} under this secret key ({our_rule}): the secret key is "
             "probably wrong"
         )
-    return f"it is not signed the way the service signs ({exc.rule})"
+    if compared == [ours] and other_rule == "algorithm_mismatch":  # it names this client's algorithm
+        return (
+            f"it names {ours}, the algorithm of this client, and its sign does not match {ours} under this secret "
+            f"key ({our_rule}): the secret key is probably wrong"
+        )
+    if compared == [other] and our_rule == "algorithm_mismatch":  # it names the other algorithm
+        return (
+            f"it names {other} (this client signs with {ours}), and its sign does not match {other} under this "
+            f"secret key ({other_rule}): the secret key is probably wrong, and the algorithm differs too (the account "
+            f"may be set to {other})"
+        )
+    if our_rule == "bad_algorithm":
+        return (
+            f"it names the algorithm {(stated or '')[:20]!r}, neither MD5 nor SHA256, so its sign was not compared "
+            "(bad_algorithm): the service does not sign that way"
+        )
+    return f"it is not signed the way the service signs ({our_rule})"
 
 
 def _outcome_unreadable(status: int, data: Any) -> bool:

@@ -180,17 +180,37 @@ ACCEPTED_ENCODINGS: Final = tuple(name for name in DECODERS if name != "x-gzip")
 ACCEPT_ENCODING: Final = ", ".join(ACCEPTED_ENCODINGS)
 
 
+def _refused(parameters: str) -> bool:
+    """Whether an Accept-Encoding item's parameters (what follows its coding) give it the weight q=0."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value.strip()) == 0
+            except ValueError:  # not a qvalue: the item counts as asked for, as a server would read it
+                return False
+    return False
+
+
 def narrow_accept_encoding(value: str | None) -> str:
     """An Accept-Encoding header that names only codings this client decodes: ``value`` (the caller's own,
-    or httpx's default, which names br and zstd whenever their libraries are installed) without the others;
-    ``*`` stands for :data:`ACCEPT_ENCODING`; nothing left means ``identity``. None: ACCEPT_ENCODING."""
+    or httpx's default, which names br and zstd whenever their libraries are installed) without the others.
+
+    ``*`` stands for the codings of :data:`ACCEPT_ENCODING` the header does not name itself, each with the
+    q-value of ``*`` (RFC 9110 12.5.3); ``*;q=0`` refuses every coding the header does not name, so it is kept
+    as it is. Nothing left means ``identity``. None: ACCEPT_ENCODING."""
     if value is None:
         return ACCEPT_ENCODING
+    items = [(item.split(";", 1)[0].strip().lower(), item.strip()) for item in value.split(",")]
+    named = {"gzip" if coding == "x-gzip" else coding for coding, _ in items}
     kept: list[str] = []
-    for item in value.split(","):
-        coding = item.split(";", 1)[0].strip().lower()
+    for coding, item in items:
         if coding == "*":
-            kept.extend(ACCEPTED_ENCODINGS)
+            parameters = "".join(item.partition(";")[1:])
+            if _refused(parameters):
+                kept.append(item)
+            else:
+                kept.extend(name + parameters for name in ACCEPTED_ENCODINGS if name not in named)
         elif coding in DECODERS or coding == "identity":
-            kept.append(item.strip())
+            kept.append(item)
     return ", ".join(dict.fromkeys(kept)) or "identity"

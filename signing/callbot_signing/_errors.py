@@ -186,15 +186,18 @@ def error_for_ret_code(
     request_id: str | None,
     operation: str | None,
     note: str = "",
+    action: str = "",
     unverified: bool = False,
 ) -> CallbotError:
     """The typed exception for a non-zero retCode, with a message that says what to do (``note`` adds what
-    the client saw, e.g. that the reply could not be verified; ``ret_msg`` stays the service's text).
+    the client saw, e.g. that the reply could not be verified; ``ret_msg`` stays the service's text; ``action``
+    replaces the table's "what to do" when the client knows better, e.g. the algorithm the account is set to).
 
     The error's ``outcome_unknown`` is set, and its message says so, for an operation that is not idempotent
     when the retCode is 5001 (an internal error may come after the work was done) or when the answer is
     ``unverified`` (unsigned, or its signature failed): such a refusal may be an intermediary's forgery."""
-    cls, meaning, action = RET_CODES.get(ret_code, (CallbotError, "undocumented retCode", "see retMsg"))
+    cls, meaning, usual_action = RET_CODES.get(ret_code, (CallbotError, "undocumented retCode", "see retMsg"))
+    action = action or usual_action
     unknown = may_be_carried_out(operation) and (unverified or ret_code in MAYBE_PROCESSED_RET_CODES)
     why = (
         " (the refusal is not signed by the service, so it does not prove that nothing was done)" if unverified else ""

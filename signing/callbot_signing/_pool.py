@@ -1,198 +1,53 @@
 """The connections of one client, and what closing them does to the calls still in flight.
 
-``CallbotTransport`` wraps the httpx transport that holds its pool in a :class:`SyncPool` or :class:`AsyncPool`,
-made once per client. ``close()``/``aclose()`` closes that wrapper for good (the next call makes a new one):
-an attempt that was still running, waiting for its answer, or about to retry through it ends at once with an
-``APIConnectionError`` saying that the client was closed, instead of a ``RuntimeError`` from httpx or a wait
-for the whole timeout.
+``CallbotTransport`` makes one :class:`SyncPool` or :class:`AsyncPool` per client, and a new one after each
+close: over an httpx transport it makes itself (:meth:`SyncPool.own`), whose network ``_network.install``
+wraps once (the attempt's deadline, its wire budget, the sockets), or over the transport the caller gave
+(:meth:`SyncPool.given`), used as given: nothing is installed in it, its sockets are not tracked, and its
+calls end when it returns. Closing the pool closes that transport too; the next pool uses it again.
 
-Closing a socket does not wake a read blocked on it in another thread (Linux keeps the call waiting until the
-timeout); shutting it down does. So the sockets of the pools this package creates are tracked (through the
-pool's network backend, the seam ``_deadline.install`` uses too) and shut down when their pool is closed.
+``close()``/``aclose()`` closes a pool for good: an attempt that was still running, waiting for its answer, or
+about to retry through it ends at once with the APIConnectionError of :func:`closed_error`, instead of a
+``RuntimeError`` from httpx or a wait for the whole timeout.
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpcore
 import httpx
 
-from ._deadline import SocketOptions
-from ._errors import APIConnectionError
-from ._retry import operation_of
+from ._errors import APIConnectionError, mark_outcome_unknown, may_be_carried_out
+from ._network import Connections, install
+from ._retry import operation_of, transport_fault_of
 
 
-def closed_error(operation: str) -> APIConnectionError:
-    """The error of a call whose client was closed while it was in flight."""
-    return APIConnectionError(
-        f"{operation} was cut short: the client was closed (close() or aclose(), perhaps from another thread) "
-        f"while the call was in flight, so it may or may not have been carried out. Use an open client to send "
-        "it again, after checking its effect if it is not idempotent.",
-        operation=operation,
-    )
+def closed_error(operation: str, *, sent: bool = False) -> APIConnectionError:
+    """The error of a call whose client was closed: before its request went out, or (``sent``) while it was in
+    flight, when an operation that is not idempotent may have been carried out (``outcome_unknown``)."""
+    closed = "the client was closed (close() or aclose(), perhaps from another thread)"
+    if not sent:
+        return APIConnectionError(
+            f"{operation} was not sent: {closed} before it went out. It can be sent again (a closed Callbot "
+            "opens new connections when it is used again).",
+            operation=operation,
+        )
+    error = APIConnectionError(f"{operation} was cut short: {closed} while it was in flight.", operation=operation)
+    if may_be_carried_out(operation):
+        mark_outcome_unknown(error, " before the client was closed")
+    else:
+        error.message += f" {operation} can be called again safely."
+        error.args = (error.message,)
+    return error
 
 
-class _Sockets:
-    """The sockets of a pool's open connections; ``shut_all`` shuts them down and refuses new ones."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._open: set[socket.socket] = set()
-        self.closed = False
-
-    def add(self, stream: httpcore.NetworkStream | httpcore.AsyncNetworkStream) -> None:
-        sock = stream.get_extra_info("socket")
-        with self._lock:
-            if self.closed:
-                raise httpcore.ConnectError("the client was closed")
-            if isinstance(sock, socket.socket):
-                self._open.add(sock)
-
-    def discard(self, stream: httpcore.NetworkStream | httpcore.AsyncNetworkStream) -> None:
-        sock = stream.get_extra_info("socket")
-        with self._lock:
-            self._open.discard(sock)
-
-    def shut_all(self) -> None:
-        with self._lock:
-            self.closed = True
-            sockets, self._open = self._open, set()
-        for sock in sockets:
-            # socket.socket's own shutdown: an SSLSocket's would also drop its TLS state under a reader. OSError:
-            # already closed, or never connected.
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream, sockets: _Sockets) -> None:
-        self._inner = inner
-        self._sockets = sockets
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, timeout)
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, timeout)
-
-    def close(self) -> None:
-        self._sockets.discard(self._inner)
-        self._inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> Any:
-        self._sockets.discard(self._inner)
-        tls = self._inner.start_tls(ssl_context, server_hostname, timeout)
-        self._sockets.add(tls)
-        return _Stream(tls, self._sockets)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend, sockets: _Sockets) -> None:
-        self._inner = inner
-        self._sockets = sockets
-
-    def _tracked(self, stream: httpcore.NetworkStream) -> httpcore.NetworkStream:
-        try:
-            self._sockets.add(stream)
-        except httpcore.ConnectError:
-            stream.close()
-            raise
-        return _Stream(stream, self._sockets)
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: SocketOptions = None,
-    ) -> httpcore.NetworkStream:
-        return self._tracked(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: SocketOptions = None
-    ) -> httpcore.NetworkStream:
-        return self._tracked(self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream, sockets: _Sockets) -> None:
-        self._inner = inner
-        self._sockets = sockets
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        self._sockets.discard(self._inner)
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> Any:
-        self._sockets.discard(self._inner)
-        tls = await self._inner.start_tls(ssl_context, server_hostname, timeout)
-        self._sockets.add(tls)
-        return _AsyncStream(tls, self._sockets)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, sockets: _Sockets) -> None:
-        self._inner = inner
-        self._sockets = sockets
-
-    async def _tracked(self, stream: httpcore.AsyncNetworkStream) -> httpcore.AsyncNetworkStream:
-        try:
-            self._sockets.add(stream)
-        except httpcore.ConnectError:
-            await stream.aclose()
-            raise
-        return _AsyncStream(stream, self._sockets)
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: SocketOptions = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return await self._tracked(await self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: SocketOptions = None
-    ) -> httpcore.AsyncNetworkStream:
-        return await self._tracked(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def _track_sockets(transport: object, sockets: _Sockets) -> None:
-    """Route the connections of ``transport``'s pool through ``sockets`` (nothing when it has no such pool)."""
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
-    if isinstance(inner, httpcore.NetworkBackend):
-        pool._network_backend = _Backend(inner, sockets)  # type: ignore[union-attr]
-    elif isinstance(inner, httpcore.AsyncNetworkBackend):
-        pool._network_backend = _AsyncBackend(inner, sockets)  # type: ignore[union-attr]
+def _in_flight_error(request: httpx.Request, exc: Exception) -> APIConnectionError:
+    """The error for ``exc``, raised by a call whose pool was closed under it: a fault of the connect phase
+    means the request never went out."""
+    sent = not isinstance(exc, httpx.HTTPError) or transport_fault_of(exc) == "read"
+    return closed_error(operation_of(request), sent=sent)
 
 
 class _Body(httpx.SyncByteStream):
@@ -206,7 +61,7 @@ class _Body(httpx.SyncByteStream):
             yield from self._inner
         except Exception as exc:
             if self._pool.closed:
-                raise closed_error(operation_of(self._request)) from exc
+                raise closed_error(operation_of(self._request), sent=True) from exc
             raise
 
     def close(self) -> None:
@@ -216,14 +71,26 @@ class _Body(httpx.SyncByteStream):
 class SyncPool(httpx.BaseTransport):
     """``inner`` (an httpx transport) until :meth:`close`; then every call through it ends with ``closed_error``."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, connections: Connections) -> None:
         self._inner = inner
-        self._sockets = _Sockets()
-        _track_sockets(inner, self._sockets)
+        self._connections = connections
+
+    @classmethod
+    def own(cls, **transport_args: Any) -> SyncPool:
+        """A pool over a new ``httpx.HTTPTransport(**transport_args)``, its network wrapped."""
+        connections = Connections()
+        inner = httpx.HTTPTransport(**transport_args)
+        install(inner, connections)
+        return cls(inner, connections)
+
+    @classmethod
+    def given(cls, transport: httpx.BaseTransport) -> SyncPool:
+        """A pool over the caller's ``transport``, used as given."""
+        return cls(transport, Connections())
 
     @property
     def closed(self) -> bool:
-        return self._sockets.closed
+        return self._connections.closed
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.closed:
@@ -232,14 +99,14 @@ class SyncPool(httpx.BaseTransport):
             response = self._inner.handle_request(request)
         except Exception as exc:  # whatever a pool closed under the request raises
             if self.closed:
-                raise closed_error(operation_of(request)) from exc
+                raise _in_flight_error(request, exc) from exc
             raise
         if isinstance(response.stream, httpx.SyncByteStream):
             response.stream = _Body(response.stream, self, request)
         return response
 
     def close(self) -> None:
-        self._sockets.shut_all()
+        self._connections.close()
         self._inner.close()
 
 
@@ -255,7 +122,7 @@ class _AsyncBody(httpx.AsyncByteStream):
                 yield chunk
         except Exception as exc:
             if self._pool.closed:
-                raise closed_error(operation_of(self._request)) from exc
+                raise closed_error(operation_of(self._request), sent=True) from exc
             raise
 
     async def aclose(self) -> None:
@@ -265,14 +132,24 @@ class _AsyncBody(httpx.AsyncByteStream):
 class AsyncPool(httpx.AsyncBaseTransport):
     """The async twin of :class:`SyncPool`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, connections: Connections) -> None:
         self._inner = inner
-        self._sockets = _Sockets()
-        _track_sockets(inner, self._sockets)
+        self._connections = connections
+
+    @classmethod
+    def own(cls, **transport_args: Any) -> AsyncPool:
+        connections = Connections()
+        inner = httpx.AsyncHTTPTransport(**transport_args)
+        install(inner, connections)
+        return cls(inner, connections)
+
+    @classmethod
+    def given(cls, transport: httpx.AsyncBaseTransport) -> AsyncPool:
+        return cls(transport, Connections())
 
     @property
     def closed(self) -> bool:
-        return self._sockets.closed
+        return self._connections.closed
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.closed:
@@ -281,12 +158,14 @@ class AsyncPool(httpx.AsyncBaseTransport):
             response = await self._inner.handle_async_request(request)
         except Exception as exc:
             if self.closed:
-                raise closed_error(operation_of(request)) from exc
+                raise _in_flight_error(request, exc) from exc
             raise
         if isinstance(response.stream, httpx.AsyncByteStream):
             response.stream = _AsyncBody(response.stream, self, request)
         return response
 
     async def aclose(self) -> None:
-        self._sockets.shut_all()
+        for stream in self._connections.close():  # in a TLS handshake: not among the connections of the pool yet
+            with contextlib.suppress(Exception):  # whatever a stream closed twice, or broken, raises
+                await stream.aclose()
         await self._inner.aclose()

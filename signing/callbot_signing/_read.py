@@ -21,9 +21,9 @@ import httpx
 
 from ._auth import REQUEST_ID_EXTENSION
 from ._constants import BODY_EXCERPT_CHARS
-from ._deadline import WireLimitExceeded
-from ._decoders import ACCEPT_ENCODING, DECODERS, Decoder
+from ._decoders import DECODERS, Decoder
 from ._errors import ResponseTooLargeError, UnexpectedResponseError, mark_outcome_unknown, may_be_carried_out
+from ._network import WireLimitExceeded
 from ._retry import operation_of
 
 
@@ -60,9 +60,10 @@ class BoundedBody:
         if encoding not in ("", "identity"):
             make = DECODERS.get(encoding)
             if make is None:
+                asked = request.headers.get("accept-encoding", "(none)")
                 raise self._unexpected(
                     f"the answer is compressed with {encoding!r} (Content-Encoding), which this client did not ask "
-                    f"for (Accept-Encoding: {ACCEPT_ENCODING}) and cannot decode: the service or a proxy in between "
+                    f"for (Accept-Encoding: {asked}) and cannot decode: the service or a proxy in between "
                     "ignored Accept-Encoding. Reading stopped; the call is not repeated."
                 )
             self._decoder = make()

@@ -18,9 +18,8 @@ import httpx
 
 from ._auth import CallbotAuth
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES, WIRE_OVERHEAD_BYTES
-from ._deadline import BOUNDS, AttemptBounds, WireLimitExceeded
-from ._deadline import install as install_deadline
 from ._decoders import narrow_accept_encoding
+from ._network import BOUNDS, AttemptBounds, WireLimitExceeded
 from ._pool import AsyncPool, SyncPool
 from ._read import aread_bounded, read_bounded
 from ._settings import check_count
@@ -44,6 +43,11 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     second (or reads an upload a little at a time) ends in APITimeoutError close to it. Each network wait is
     also capped by the time left. On the connections it opens itself, an attempt may read at most
     ``max_response_bytes * 1.25 + WIRE_OVERHEAD_BYTES`` from the socket, transfer framing included.
+
+    A transport given (``sync_transport``/``async_transport``) is used as given: those per-operation bounds and
+    the interruption of calls by ``close()`` apply only to the connections this transport opens itself (the
+    deadline and the size limit are still checked between chunks of the body). ``close()`` closes a given
+    transport too, and a later request uses it again.
     """
 
     def __init__(
@@ -101,11 +105,9 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 pool = owner._sync_pool
                 if pool is None:
                     owner.check_serves("sync")
-                    inner = owner._sync
-                    if inner is None:
-                        inner = httpx.HTTPTransport(**owner._transport_args)
-                        install_deadline(inner)
-                    pool = owner._sync_pool = SyncPool(inner)
+                    given = owner._sync
+                    pool = SyncPool.own(**owner._transport_args) if given is None else SyncPool.given(given)
+                    owner._sync_pool = pool
         return pool
 
     def _inner_async(self) -> AsyncPool:
@@ -116,11 +118,9 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 pool = owner._async_pool
                 if pool is None:
                     owner.check_serves("async")
-                    inner = owner._async
-                    if inner is None:
-                        inner = httpx.AsyncHTTPTransport(**owner._transport_args)
-                        install_deadline(inner)
-                    pool = owner._async_pool = AsyncPool(inner)
+                    given = owner._async
+                    pool = AsyncPool.own(**owner._transport_args) if given is None else AsyncPool.given(given)
+                    owner._async_pool = pool
         return pool
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

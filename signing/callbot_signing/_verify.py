@@ -304,7 +304,9 @@ def verify_signed_message(
     6. ``bad_algorithm``: the ``algorithm`` header (or ``algorithm``) is neither MD5 nor SHA256;
     7. ``algorithm_mismatch``: the ``algorithm`` header names another algorithm than ``algorithm``, the one
        configured for the account: the message is always verified with ``algorithm`` (pinned), never with
-       what the message says; an absent header is fine;
+       what the message says; an absent header is fine. Its message advises the verifier (configure the
+       algorithm the message names, if the console says so); a server verifying requests (the sandbox) tells
+       its client what to do in its own words;
     8. ``malformed_sign``: sign is not upper-case hex of the algorithm's length (32 for MD5, 64 for SHA256);
     9. ``bad_create_ts``: createTs is not Unix seconds (ASCII digits);
     10. ``sign_mismatch``: sign differs from the one computed over the exact ``body`` bytes (constant-time);
@@ -361,16 +363,10 @@ def verify_signed_message(
     except ValueError as exc:
         raise SignatureError(f"the {what}'s {exc}.", rule="bad_algorithm", request_id=expected_request_id) from None
     if stated and stated != pinned:
-        # The advice goes to whoever can fix it: a server verifying a request tells the client to sign with
-        # the account's algorithm; a client verifying an answer or a callback is told the console may differ.
-        advice = (
-            f"sign with the account's console setting: configure the client with algorithm={pinned!r}"
-            if what == "request"
-            else f"if the account's console setting is {stated} now, configure algorithm={stated!r}"
-        )
         raise SignatureError(
             f"the {what} says it is signed with {stated}, but this account is configured for {pinned}: refused "
-            f"(the algorithm is pinned to the configured one). To do: {advice}.",
+            f"(the algorithm is pinned to the configured one). To do: if the account's console setting is {stated} "
+            f"now, configure algorithm={stated!r}.",
             rule="algorithm_mismatch",
             request_id=expected_request_id,
         )
