@@ -89,6 +89,7 @@ import pytest
                 "read_envelope",
                 "request_id_of",
                 "request_problems",
+                "schema_errors",
                 "schema_problem",
                 "shipped_spec",
                 "verify_signed_message",

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
-from callbot_signing.wire import PING_KEYS, STANDARD_KEYS, shipped_spec
+from callbot_signing.wire import PING_KEYS, STANDARD_KEYS, schema_errors, shipped_spec
 
 MISSING_PARAMETER = 2
 WRONG_TYPE = 3
@@ -126,11 +126,7 @@ def _describe(error: Any) -> str:
 
 
 def _first_error(validator: Any, instance: Any) -> Any:
-    errors = []
-    for error in validator.iter_errors(instance):
-        errors.append(error)
-        if len(errors) >= _MAX_ERRORS:
-            break
+    errors = schema_errors(validator, instance, _MAX_ERRORS)  # only the first of a large instance
     if not errors:
         return None
     return min(errors, key=lambda e: (_PRIORITY.get(_keyword(e), 9), _where(e)))

@@ -70,17 +70,54 @@ def _validator(pointer: str, strict: bool = False) -> Any:
     )
 
 
-def _problems(validator: Any, data: Any, limit: int) -> list[tuple[str, str]]:
-    """Up to ``limit`` ``(field_path, message)`` pairs; never an exception, whatever ``data`` holds."""
-    found: list[tuple[str, str]] = []
-    try:
+#: An instance with more JSON values than this is reported by its first error only: jsonschema-rs's
+#: ``iter_errors`` builds every error before it yields the first (20,000 empty rows: 7 s and 400 MB), while
+#: ``validate`` stops at the first.
+ALL_ERRORS_MAX_VALUES = 1000
+
+
+def _has_at_most(data: Any, count: int) -> bool:
+    """Whether ``data`` holds at most ``count`` JSON values (containers and leaves); stops once it is over."""
+    pending, seen = [data], 0
+    while pending:
+        node = pending.pop()
+        seen += 1
+        if seen > count:
+            return False
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return True
+
+
+def schema_errors(validator: Any, data: Any, limit: int) -> list[Any]:
+    """Up to ``limit`` ``jsonschema_rs.ValidationError`` of ``data`` against ``validator``, in a time and
+    memory linear in ``data``: all of them (up to ``limit``) for a small instance, the first for a large one.
+    ValueError or RecursionError for an instance that cannot be checked (e.g. a lone surrogate)."""
+    if validator.is_valid(data):
+        return []
+    if limit > 1 and _has_at_most(data, ALL_ERRORS_MAX_VALUES):
+        found = []
         for error in validator.iter_errors(data):
-            found.append(("/".join(str(part) for part in error.instance_path) or "(the body)", error.message[:300]))
+            found.append(error)
             if len(found) >= limit:
                 break
+        return found
+    try:
+        validator.validate(data)
+    except jsonschema_rs.ValidationError as error:
+        return [error]
+    return []
+
+
+def _problems(validator: Any, data: Any, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` ``(field_path, message)`` pairs; never an exception, whatever ``data`` holds."""
+    try:
+        errors = schema_errors(validator, data, limit)
     except (ValueError, RecursionError) as exc:  # e.g. a lone surrogate or deep nesting in the report itself
-        found.append(("(the body)", f"cannot be checked against the spec ({type(exc).__name__}: {str(exc)[:200]})"))
-    return found
+        return [("(the body)", f"cannot be checked against the spec ({type(exc).__name__}: {str(exc)[:200]})")]
+    return [("/".join(str(part) for part in e.instance_path) or "(the body)", e.message[:300]) for e in errors]
 
 
 def _first_problem(validator: Any, data: Any) -> tuple[str, str] | None:

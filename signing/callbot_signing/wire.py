@@ -29,7 +29,15 @@ from ._retry import (
     decide_retry,
     parse_retry_after,
 )
-from ._schemas import envelope_keys, operations, request_problems, schema_problem, shipped_spec, webhook_problem
+from ._schemas import (
+    envelope_keys,
+    operations,
+    request_problems,
+    schema_errors,
+    schema_problem,
+    shipped_spec,
+    webhook_problem,
+)
 from ._settings import check_count, check_seconds
 from ._signature import normalize_algorithm
 from ._verify import MAX_REQUEST_ID_CHARS, HeadersLike, request_id_of, verify_signed_message
@@ -69,6 +77,7 @@ __all__ = [
     "read_envelope",
     "request_id_of",
     "request_problems",
+    "schema_errors",
     "schema_problem",
     "shipped_spec",
     "verify_signed_message",
