@@ -523,16 +523,19 @@ def test_closing_while_threads_keep_calling_gives_only_callbot_errors_and_the_cl
     barrier = threading.Barrier(9)
     calls_ended = threading.Semaphore(0)  # one release per call that ended: each close() waits for one
     unexpected: list[BaseException] = []
+    durations: list[float] = []
 
     def caller() -> None:
         barrier.wait(10)
         for _ in range(6):
+            started = time.monotonic()
             try:
                 client.ping(data="x")
             except CallbotError:  # APIConnectionError: the client was closed under this call
                 pass
             except Exception as exc:  # RuntimeError, AttributeError: what close() must never surface
                 unexpected.append(exc)
+            durations.append(time.monotonic() - started)
             calls_ended.release()
 
     def closer() -> None:
@@ -548,6 +551,9 @@ def test_closing_while_threads_keep_calling_gives_only_callbot_errors_and_the_cl
         thread.join(30)
     assert not any(thread.is_alive() for thread in threads)
     assert unexpected == []
+    # No call waited for its timeout: a socket closed under a call about to wait on it could have its number
+    # taken by a new socket, and the call would watch that one until the timeout.
+    assert max(durations) < 5, f"a call took {max(durations):.1f} s"
     assert client.ping(data="again").data == "again"
     client.close()
 

@@ -28,7 +28,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
@@ -170,28 +170,65 @@ def _handshake_guard(sock: socket.socket | None) -> socket.socket | None:
 
 
 class _Stream(httpcore.NetworkStream):
+    """A sync connection's stream: bounded reads and writes, its socket tracked, and a close that never frees
+    the socket's file descriptor under a read or write of another thread.
+
+    ``close()`` of a closing pool runs in the thread that closes it, while a call may be about to wait on the
+    socket in another: had the descriptor been closed then, the number could be taken by a new socket at once,
+    and that wait would watch the wrong socket until the timeout. So while a read or write is in progress, close
+    only shuts the socket down (which ends that wait) and leaves closing it to the read or write as it ends."""
+
     def __init__(self, inner: httpcore.NetworkStream, connections: Connections, sock: socket.socket | None) -> None:
         self._inner = inner
         self._connections = connections
         self._socket = sock
+        self._lock = threading.Lock()
+        self._users = 0  # reads and writes in progress
+        self._closing = False
+
+    @contextlib.contextmanager
+    def _in_use(self, error: type[Exception]) -> Iterator[None]:
+        with self._lock:
+            if self._closing:
+                raise error("the connection was closed")
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                last = self._closing and self._users == 0
+            if last:
+                self._inner.close()
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return _charge(self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout)))
+        with self._in_use(httpcore.ReadError):
+            return _charge(self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout)))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         """Send ``buffer`` within the time left. httpcore's own write gives *each* socket send the whole
         timeout (and copies the rest of the buffer after each one): a reader that takes a little at a time
         kept a 40 MB upload going for 27 s past a 2 s timeout. Here every send waits at most the time left."""
-        if type(self._inner) is _SocketStream:
-            _send_within_deadline(self._inner.get_extra_info("socket"), buffer, timeout)
-            return
-        view = memoryview(buffer)  # TLS in TLS, or another stream: piece by piece, each with the time left
-        for start in range(0, len(view), _WRITE_PIECE):
-            self._inner.write(bytes(view[start : start + _WRITE_PIECE]), _left(timeout, httpcore.WriteTimeout))
+        with self._in_use(httpcore.WriteError):
+            if type(self._inner) is _SocketStream:
+                _send_within_deadline(self._inner.get_extra_info("socket"), buffer, timeout)
+                return
+            view = memoryview(buffer)  # TLS in TLS, or another stream: piece by piece, each with the time left
+            for start in range(0, len(view), _WRITE_PIECE):
+                self._inner.write(bytes(view[start : start + _WRITE_PIECE]), _left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._connections.discard(self._socket)
-        self._inner.close()
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            busy = self._users > 0
+        if not busy:
+            self._inner.close()
+        elif self._socket is not None:  # the read or write in progress closes it as it ends
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(self._socket, socket.SHUT_RDWR)
 
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
