@@ -2,7 +2,7 @@
 `make check-generated` fails when it does not match the spec, the generator and the templates."""
 
 #: sha256 of openapi/callbot.yaml, the spec this package was generated from.
-SPEC_SHA256 = "7384d774dc8156e90356a80a95b62e48f4f0cf8438368bb7fc45228d884b138c"
+SPEC_SHA256 = "4ba1766004287d2ca42b3d58c072f22dd87bced72009482fdbbec80c1a4aeebc"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
