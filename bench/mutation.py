@@ -51,16 +51,16 @@ MUTATED = ("_signature.py", "_verify.py", "_webhooks.py", "_retry.py", "_replay.
 #: and test_tamper's
 #: 10,000 hypothesis examples; each single tampering it tries is one rule of test_verify_rules.py.
 TESTS = (
-    "contract_tests/test_signature.py",
-    "contract_tests/test_signing_rules.py",
-    "contract_tests/test_verify_rules.py",
-    "contract_tests/test_webhook_rules.py",
-    "contract_tests/test_replay_guard.py",
-    "contract_tests/test_retry.py",
-    "contract_tests/test_retry_rules.py",
-    "contract_tests/test_webhooks.py",
-    "contract_tests/test_webhook_inputs.py",
-    "contract_tests/test_auth.py",
+    "contract_tests/signing/test_signature.py",
+    "contract_tests/signing/test_signing_rules.py",
+    "contract_tests/signing/test_verify_rules.py",
+    "contract_tests/webhooks/test_webhook_rules.py",
+    "contract_tests/webhooks/test_replay_guard.py",
+    "contract_tests/client/test_retry.py",
+    "contract_tests/client/test_retry_rules.py",
+    "contract_tests/webhooks/test_webhooks.py",
+    "contract_tests/webhooks/test_webhook_inputs.py",
+    "contract_tests/signing/test_auth.py",
 )
 
 #: Lines never mutated: those that only continue an error message (a line that starts with a string

@@ -1,0 +1,371 @@
+"""`make compat`: spec changes classified for code that imports the generated library, and the version gate."""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tools.changes import Change, Kind
+from tools.compat import needed_version
+from tools.library_diff import package_changes
+from tools.spec_diff import spec_changes
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = "components"
+
+
+def changed(spec: dict[str, Any], edit: Callable[[dict[str, Any]], object]) -> list[Change]:
+    new = copy.deepcopy(spec)
+    edit(new)
+    return spec_changes(spec, new)
+
+
+def schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = spec["components"]["schemas"][name]
+    return found
+
+
+def texts(changes: list[Change], kind: Kind) -> list[str]:
+    return [change.text for change in changes if change.kind is kind]
+
+
+def test_the_same_spec_has_no_change(spec: dict[str, Any]) -> None:
+    assert spec_changes(spec, copy.deepcopy(spec)) == []
+
+
+def test_a_removed_response_field_is_breaking(spec: dict[str, Any]) -> None:
+    def edit(new: dict[str, Any]) -> None:
+        del schema(new, "StopOrderResponse")["properties"]["successCount"]
+        schema(new, "StopOrderResponse")["required"].remove("successCount")
+
+    assert texts(changed(spec, edit), Kind.BREAKING) == ["stopOrder response 200: `successCount` removed"]
+
+
+def test_a_renamed_request_field_is_breaking_twice(spec: dict[str, Any]) -> None:
+    def edit(new: dict[str, Any]) -> None:
+        request = schema(new, "StopOrderRequest")
+        request["properties"]["orderIdList"] = request["properties"].pop("orderIDs")
+        request["required"] = [name if name != "orderIDs" else "orderIdList" for name in request["required"]]
+
+    assert texts(changed(spec, edit), Kind.BREAKING) == [
+        "stopOrder request: `orderIDs` removed",
+        "stopOrder request: new required field `orderIdList`",
+    ]
+
+
+def test_a_new_optional_request_field_is_additive(spec: dict[str, Any]) -> None:
+    def edit(new: dict[str, Any]) -> None:
+        schema(new, "StopOrderRequest")["properties"]["reason"] = {"type": "string"}
+
+    changes = changed(spec, edit)
+    assert texts(changes, Kind.ADDITIVE) == ["stopOrder request: new optional field `reason`"]
+    assert texts(changes, Kind.BREAKING) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "kind", "text"),
+    [
+        (lambda s: schema(s, "StopOrderRequest")["required"].remove("orderIDs"),
+         Kind.ADDITIVE, "stopOrder request: `orderIDs` is now optional"),
+        (lambda s: schema(s, "MgrTaskStatusRequest")["required"].append("delCall"),
+         Kind.BREAKING, "mgrTaskStatus request: `delCall` is now required"),
+        (lambda s: schema(s, "StopOrderResponse")["required"].remove("errList"),
+         Kind.BREAKING, "stopOrder response 200: `errList` is no longer guaranteed (was required)"),
+        (lambda s: schema(s, "TaskCallback")["properties"].update(extra={"type": "string"}),
+         Kind.ADDITIVE, "webhook taskCallback payload: new optional field `extra`"),
+        (lambda s: schema(s, "DelCall").update(enum=[0]),
+         Kind.BREAKING, "mgrTaskStatus request: `delCall` enum values removed: 1"),
+        (lambda s: schema(s, "TaskOperate").update(enum=[1, 2, 3, 4]),
+         Kind.ADDITIVE, "mgrTaskStatus request: `taskOperate` enum values added: 4"),
+        (lambda s: schema(s, "PingRequest")["properties"]["data"].update(type=["string", "null"]),
+         Kind.ADDITIVE, "ping request: `data` type string -> null|string"),
+        (lambda s: schema(s, "PingResponse")["properties"]["timestamp"].update(type=["integer", "string"]),
+         Kind.BREAKING, "ping response 200: `timestamp` type integer -> integer|string"),
+        (lambda s: schema(s, "ListOrderDetailRequest")["properties"]["orderList"].update(maxItems=100),
+         Kind.BREAKING, "listOrderDetail request: `orderList` maxItems 500 -> 100"),
+        (lambda s: s["components"]["headers"]["algorithm"].update(required=True),
+         Kind.ADDITIVE, "stopOrder response 200: `header algorithm` is now always present"),
+        (lambda s: s["paths"].pop("/callcentre/api/v3/ping"),
+         Kind.BREAKING, "ping (POST /callcentre/api/v3/ping) removed"),
+        (lambda s: schema(s, "StopOrderRequest").update(description="Changed."),
+         Kind.DOCUMENTATION, "schema StopOrderRequest: description"),
+        (lambda s: s["info"].update(version="9.9.9"),
+         Kind.DOCUMENTATION, "the API version (info.version) 0.2.0 -> 9.9.9"),
+        (lambda s: s.update(security=[]),
+         Kind.BREAKING, "security changed: no compat rule covers it (review it)"),
+    ],
+    ids=[
+        "request field optional", "request field required", "response field not guaranteed", "webhook field",
+        "enum value removed", "enum value added", "request nullable", "response widened", "request limit",
+        "response header required", "operation removed", "description", "info.version", "unclassified",
+    ],
+)  # fmt: skip
+def test_each_rule(spec: dict[str, Any], edit: Callable[[dict[str, Any]], object], kind: Kind, text: str) -> None:
+    if "0.2.0" in text:
+        text = text.replace("0.2.0", spec["info"]["version"])
+    assert text in texts(changed(spec, edit), kind)
+
+
+@pytest.mark.parametrize(
+    ("base", "kinds", "needed"),
+    [
+        ("0.1.0", {Kind.BREAKING, Kind.ADDITIVE}, "0.2.0"),
+        ("0.2.3", {Kind.ADDITIVE}, "0.2.4"),
+        ("1.4.2", {Kind.BREAKING}, "2.0.0"),
+        ("1.4.2", {Kind.ADDITIVE}, "1.5.0"),
+        ("0.2.0", {Kind.DOCUMENTATION}, None),
+    ],
+)
+def test_the_version_a_change_needs(base: str, kinds: set[Kind], needed: str | None) -> None:
+    assert needed_version(base, kinds) == needed
+
+
+# --- end to end, in a scratch clone --------------------------------------------------------------------
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def compat(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "tools.compat", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def commit_spec_edit(clone: Path, edit: Callable[[str], str], message: str) -> None:
+    spec = clone / "openapi" / "callbot.yaml"
+    spec.write_text(edit(spec.read_text(encoding="utf-8")), encoding="utf-8")
+    git(clone, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", message)
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    target = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(REPO), str(target))
+    return target
+
+
+@pytest.mark.generator
+def test_a_breaking_commit_without_a_bump_fails_and_says_which_version_to_set(clone: Path) -> None:
+    version = yaml.safe_load((clone / "openapi" / "callbot.yaml").read_text(encoding="utf-8"))["info"]["version"]
+    major, minor, _ = (int(part) for part in version.split("."))
+    commit_spec_edit(
+        clone, lambda text: text.replace("        successCount:\n", "        successCountRemoved:\n", 1), "rename"
+    )
+    result = compat(clone, "--markdown", "build/compat.md")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "stopOrder response 200: `successCount` removed" in result.stdout
+    bump = f"0.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"
+    assert f'set version = "{bump}" in pyproject.toml' in result.stdout
+    assert "### Breaking changes" in (clone / "build" / "compat.md").read_text(encoding="utf-8")
+
+    pyproject = clone / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(f'version = "{version}"', f'version = "{bump}"'))
+    acknowledged = compat(clone)
+    assert acknowledged.returncode == 0, acknowledged.stdout + acknowledged.stderr
+    assert f"acknowledged by version {bump}" in acknowledged.stdout
+
+
+@pytest.mark.generator
+def test_an_additive_commit_passes_and_is_listed_as_added(clone: Path) -> None:
+    def add_reason(text: str) -> str:
+        anchor = '        delCall:\n          $ref: "#/components/schemas/DelCall"\n'
+        return text.replace(anchor, anchor + "        reason: {type: string, description: Why.}\n", 1)
+
+    commit_spec_edit(clone, add_reason, "add")
+    result = compat(clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "### Added\n\n- spec: stopOrder request: new optional field `reason`" in result.stdout
+
+
+@pytest.mark.generator
+def test_without_history_there_is_nothing_to_compare_with(tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{REPO}", str(shallow))
+    result = compat(shallow)
+    assert result.returncode == 0 and "compat: skipped" in result.stdout, result.stdout + result.stderr
+    unknown = compat(shallow, "--base", "v0.0.0-none")
+    assert unknown.returncode == 2 and "is not a commit of this clone" in unknown.stderr
+
+
+# --- the hand-written packages' public API (__all__ and signatures) -------------------------------------
+
+
+def library(tmp_path: Path, name: str, modules: dict[str, str]) -> Path:
+    """A folder holding a package ``callbot_signing`` made of ``modules`` (file name -> source)."""
+    root = tmp_path / name
+    (root / "callbot_signing").mkdir(parents=True)
+    for file, source in modules.items():
+        (root / "callbot_signing" / file).write_text(source, encoding="utf-8")
+    return root
+
+
+SIGNING = {
+    "__init__.py": (
+        "from ._core import Client, Error, SubError, connect, sign\n"
+        "from . import wire\n"
+        "__all__ = ['Client', 'Error', 'SubError', 'connect', 'sign']\n"
+    ),
+    "_core.py": (
+        "class Error(Exception):\n"
+        "    def __init__(self, message: str, *, code: int | None = None) -> None: ...\n"
+        "class SubError(Error): ...\n"
+        "class Client:\n"
+        "    timeout: float = 1.0\n"
+        "    def __init__(self, base_url: str | None = None, *, retries: int = 2) -> None: ...\n"
+        "    def close(self) -> None: ...\n"
+        "    def _private(self) -> None: ...\n"
+        "def connect(base_url: str, uuid: str, *, algorithm: str = 'MD5') -> Client: ...\n"
+        "def sign(key: str, body: bytes, /) -> str: ...\n"
+        "def helper() -> None: ...\n"
+    ),
+    "wire.py": "from ._core import sign as encode\n__all__ = ['encode']\nUNLISTED = 1\n",
+    "internal.py": "def anything(a: int) -> None: ...\n",
+}
+
+
+def library_texts(tmp_path: Path, edit: Callable[[dict[str, str]], object]) -> dict[Kind, list[str]]:
+    new = dict(SIGNING)
+    edit(new)
+    changes = package_changes("callbot_signing", library(tmp_path, "old", SIGNING), library(tmp_path, "new", new))
+    return {kind: texts(changes, kind) for kind in Kind}
+
+
+def core(replace: str, by: str) -> Callable[[dict[str, str]], None]:
+    def edit(modules: dict[str, str]) -> None:
+        assert replace in modules["_core.py"]
+        modules["_core.py"] = modules["_core.py"].replace(replace, by)
+
+    return edit
+
+
+def test_the_same_hand_written_package_has_no_change(tmp_path: Path) -> None:
+    assert library_texts(tmp_path, lambda modules: None) == {kind: [] for kind in Kind}
+
+
+@pytest.mark.parametrize(
+    ("edit", "breaking"),
+    [
+        (lambda m: m.update({"__init__.py": m["__init__.py"].replace(", 'sign'", "")}),
+         ["`callbot_signing.sign`: public object was removed"]),
+        (core("    def close(self) -> None: ...\n", ""),
+         ["`callbot_signing.Client.close`: public object was removed"]),
+        (core("    timeout: float = 1.0\n", ""),
+         ["`callbot_signing.Client.timeout`: public object was removed"]),
+        (core("uuid: str, *", "user_uuid: str, *"),
+         ["`callbot_signing.connect(uuid)`: parameter was removed",
+          "`callbot_signing.connect(user_uuid)`: parameter was added as required"]),
+        (core("retries: int = 2", "retries: int"),
+         ["`callbot_signing.Client(retries)`: parameter is now required"]),
+        (core("base_url: str, uuid: str, *,", "base_url: str, *, uuid: str,"),
+         ["`callbot_signing.connect(uuid)`: parameter kind was changed (positional or keyword -> keyword-only)"]),
+        (core("algorithm: str = 'MD5'", "algorithm: str = 'SHA256'"),
+         ["`callbot_signing.connect(algorithm)`: parameter default was changed ('MD5' -> 'SHA256')"]),
+        (core("code: int | None = None", "code: int | None = None, extra: str"),
+         ["`callbot_signing.Error(extra)`: parameter was added as required"]),
+        (core("def sign(", "sign = None\ndef _sign("),
+         ["`callbot_signing.sign`: public object points to a different kind of object (function -> attribute)",
+          "`callbot_signing.wire.encode`: public object points to a different kind of object (function -> attribute)"]),
+        (lambda m: m.update({"wire.py": "__all__ = []\n"}),
+         ["`callbot_signing.wire.encode`: public object was removed"]),
+        (core("class SubError(Error): ...\n",
+              "class SubError(Error):\n    def __init__(self, message: str, *, account: str = '') -> None: ...\n"),
+         ["`callbot_signing.SubError(code)`: parameter was removed"]),
+    ],
+    ids=[
+        "name dropped from __all__", "method removed", "attribute removed", "parameter renamed",
+        "parameter made required", "parameter made keyword-only", "default changed", "required parameter added",
+        "kind changed", "wire name removed", "own __init__ drops an inherited parameter",
+    ],
+)  # fmt: skip
+def test_each_breaking_change_of_the_hand_written_api_is_named(
+    tmp_path: Path, edit: Callable[[dict[str, str]], object], breaking: list[str]
+) -> None:
+    assert library_texts(tmp_path, edit)[Kind.BREAKING] == breaking
+
+
+@pytest.mark.parametrize(
+    ("edit", "additive"),
+    [
+        (core("*, retries: int = 2)", "*, retries: int = 2, check: bool = True)"),
+         ["`callbot_signing.Client(check)`: new optional parameter"]),
+        (core("base_url: str | None = None, *", "base_url: str | None = None, proxy: str = '', *"),
+         ["`callbot_signing.Client(proxy)`: new optional parameter"]),
+        (core("uuid: str, *", "uuid: str = '', *"),
+         ["`callbot_signing.connect(uuid)`: now optional"]),
+        (core("    def close(self) -> None: ...\n", "    def close(self) -> None: ...\n    def reset(self): ...\n"),
+         ["`callbot_signing.Client.reset`: new function"]),
+        (core("class SubError(Error): ...\n", "class SubError(Error): ...\nclass Error2(Error): ...\n"),
+         []),
+        (core("class SubError(Error): ...\n",
+              "class SubError(Error):\n"
+              "    def __init__(self, message: str, *, code: int | None = None, account: str = '') -> None: ...\n"),
+         ["`callbot_signing.SubError(account)`: new optional parameter"]),
+    ],
+    ids=["keyword parameter", "positional parameter at the end", "parameter made optional", "new method",
+         "unexported class", "own __init__ keeps the inherited parameters"],
+)  # fmt: skip
+def test_additions_to_the_hand_written_api_are_compatible(
+    tmp_path: Path, edit: Callable[[dict[str, str]], object], additive: list[str]
+) -> None:
+    found = library_texts(tmp_path, edit)
+    assert found[Kind.BREAKING] == []
+    assert found[Kind.ADDITIVE] == additive
+
+
+def test_only_all_names_count_and_a_member_of_a_base_class_is_named_once(tmp_path: Path) -> None:
+    def edit(modules: dict[str, str]) -> None:
+        core("code: int | None = None", "code: int | None = None, outcome_unknown: bool = False")(modules)
+        core("def helper() -> None: ...\n", "")(modules)  # not in __all__
+        modules["internal.py"] = "def anything(b: str) -> None: ...\n"  # a module no __all__ lists
+        modules["wire.py"] = modules["wire.py"].replace("UNLISTED = 1\n", "")
+
+    found = library_texts(tmp_path, edit)
+    assert found[Kind.BREAKING] == []
+    assert found[Kind.ADDITIVE] == ["`callbot_signing.Error(outcome_unknown)`: new optional parameter"]
+
+
+def commit_file_edit(clone: Path, path: str, edit: Callable[[str], str], message: str) -> None:
+    file = clone / path
+    before = file.read_text(encoding="utf-8")
+    after = edit(before)
+    assert after != before, f"the edit of {path} changed nothing"
+    file.write_text(after, encoding="utf-8")
+    git(clone, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", message)
+
+
+@pytest.mark.generator
+def test_a_commit_removing_a_public_name_of_callbot_signing_fails_naming_it(clone: Path) -> None:
+    def drop_signature_headers(text: str) -> str:
+        text = re.sub(r'\n\s*"signature_headers",', "", text, count=1)
+        return re.sub(r"(from \._signature import .*?), signature_headers", r"\1", text, count=1)
+
+    commit_file_edit(clone, "signing/callbot_signing/__init__.py", drop_signature_headers, "drop a name")
+    result = compat(clone, "--markdown", "build/compat.md")
+    assert result.returncode == 1, result.stdout + result.stderr
+    line = "- library API: `callbot_signing.signature_headers`: public object was removed"
+    assert line in result.stdout
+    assert line in (clone / "build" / "compat.md").read_text(encoding="utf-8")
+    assert "compat: FAIL: breaking changes need a version bump" in result.stdout
+
+
+@pytest.mark.generator
+def test_a_commit_adding_a_keyword_parameter_with_a_default_passes_as_compatible(clone: Path) -> None:
+    def add_parameter(text: str) -> str:
+        start = text.index("def connect(")
+        star = text.index("    *,\n", start) + len("    *,\n")
+        return text[:star] + "    user_agent: str | None = None,\n" + text[star:]
+
+    commit_file_edit(clone, "signing/callbot_signing/_connect.py", add_parameter, "add a parameter")
+    result = compat(clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "- library API: `callbot_signing.connect(user_agent)`: new optional parameter" in result.stdout
+    assert "### Breaking changes" not in result.stdout
