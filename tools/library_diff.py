@@ -19,6 +19,7 @@ comparison reports) are not seen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import griffe
@@ -26,7 +27,12 @@ import griffe
 from .changes import Change, Kind, Source
 
 #: Each hand-written package and the folder of the repository that holds it.
-PACKAGES = {"callbot_signing": "signing", "callbot_cli": "cli", "callbot_sandbox": "sandbox"}
+PACKAGES = {
+    "nxcloud_callbot": "signing",
+    "callbot_signing": "signing",
+    "callbot_cli": "cli",
+    "callbot_sandbox": "sandbox",
+}
 #: Submodules that are public seams of their own: their ``__all__`` is public API as the package's is.
 PUBLIC_MODULES = frozenset({"callbot_signing.wire"})
 _UNRESOLVABLE = (griffe.AliasResolutionError, griffe.CyclicAliasError)
@@ -46,8 +52,17 @@ def _hide_modules(module: Member) -> None:
             member.public = False
 
 
-def load(package: str, search_path: Path) -> Member:
-    module = griffe.load(package, search_paths=[str(search_path)], allow_inspection=False, store_source=False)
+def load(package: str, search_paths: Sequence[Path]) -> Member:
+    """``package`` as found in the first of ``search_paths``, its names imported from the other packages (one
+    version's roots: ``nxcloud_callbot`` re-exports ``callbot_signing``) resolved."""
+    module = griffe.load(
+        package,
+        search_paths=[str(path) for path in search_paths],
+        allow_inspection=False,
+        store_source=False,
+        resolve_aliases=True,
+        resolve_external=True,
+    )
     _hide_modules(module)
     return module
 
@@ -224,15 +239,22 @@ def _additions(before: Surface, after: Surface) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def package_changes(package: str, old_root: Path | None, new_root: Path) -> list[Change]:
-    """Changes of ``package``'s public API from ``old_root/package`` to ``new_root/package``."""
+def package_changes(
+    package: str,
+    old_root: Path | None,
+    new_root: Path,
+    old_others: Sequence[Path] = (),
+    new_others: Sequence[Path] = (),
+) -> list[Change]:
+    """Changes of ``package``'s public API from ``old_root/package`` to ``new_root/package``; ``*_others`` are
+    where the other packages of the same version are, for the names ``package`` imports from them."""
     if not (new_root / package / "__init__.py").exists():
         if old_root is not None and (old_root / package / "__init__.py").exists():
             return [Change(Kind.BREAKING, Source.LIBRARY, f"the `{package}` package was removed")]
         return []
     if old_root is None or not (old_root / package / "__init__.py").exists():
         return [Change(Kind.ADDITIVE, Source.LIBRARY, f"the `{package}` package is new")]
-    old, new = load(package, old_root), load(package, new_root)
+    old, new = load(package, [old_root, *old_others]), load(package, [new_root, *new_others])
     before, after = Surface(old), Surface(new)
     changes = [Change(Kind.BREAKING, Source.LIBRARY, text) for text in _breaking(old, new, before, after)]
     changes += [Change(Kind.ADDITIVE, Source.LIBRARY, text) for text in _additions(before, after)]
@@ -242,6 +264,8 @@ def package_changes(package: str, old_root: Path | None, new_root: Path) -> list
 def library_changes(old_roots: dict[str, Path | None], new_roots: dict[str, Path]) -> list[Change]:
     """Changes of every hand-written package; ``old_roots[package]`` is None when BASE does not have it."""
     changes: list[Change] = []
+    old_others = [root for root in old_roots.values() if root is not None]
+    new_others = list(new_roots.values())
     for package in PACKAGES:
-        changes += package_changes(package, old_roots.get(package), new_roots[package])
+        changes += package_changes(package, old_roots.get(package), new_roots[package], old_others, new_others)
     return changes

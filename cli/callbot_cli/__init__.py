@@ -1,24 +1,25 @@
-"""The `callbot` command, and the library functions under it: orders in bulk without double dialing.
+"""The `callbot` command (``main``; needs the cli extra, ``pip install 'nxcloud-callbot[cli]'``, imported only
+when it runs).
 
-``add_orders``, ``stop_orders``, ``find_existing_orders`` and ``OrderJournal`` need only the client
-(``pip install nxcloud-callbot``); the command itself (``main``) needs the cli extra
-(``pip install 'nxcloud-callbot[cli]'``), imported only when it runs.
+The bulk functions live in the library (``from nxcloud_callbot import add_orders``); their names here keep
+working for code written against 0.3.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .bulk import (
+from nxcloud_callbot import (
     MAX_ORDER_IDS_PER_STOP,
     MAX_ORDERS_PER_BATCH,
+    JournalError,
+    OrderJournal,
     OrderResult,
     OrderStatus,
     add_orders,
     find_existing_orders,
     stop_orders,
 )
-from .journal import JournalError, OrderJournal
 
 __all__ = [
     "MAX_ORDERS_PER_BATCH",

@@ -12,10 +12,10 @@ import click
 import httpx
 from callbot_signing import Callbot, CallbotError
 from callbot_signing.wire import check_count, check_seconds
+from nxcloud_callbot import JournalError
 
 from . import _exit
 from ._credentials import Credentials, CredentialsError, load_credentials
-from .journal import JournalError
 
 _T = TypeVar("_T")
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from callbot_client.models import CallOrder, Param
-
-from .bulk import OrderResult
+from nxcloud_callbot import OrderResult
 
 #: Columns of a contacts file: orderID and userPhone required; the optional fields of the spec's CallOrder;
 #: and one ``param.NAME`` column per template variable of the script (its value, per row).

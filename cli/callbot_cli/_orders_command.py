@@ -9,14 +9,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from nxcloud_callbot import (
+    MAX_ORDER_IDS_PER_STOP,
+    MAX_ORDERS_PER_BATCH,
+    OrderJournal,
+    OrderResult,
+    add_orders,
+    stop_orders,
+)
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import _exit
 from ._app import Settings, cli, fail
 from ._contacts import RowProblem, read_contacts, read_order_ids, write_results
-from .bulk import MAX_ORDER_IDS_PER_STOP, MAX_ORDERS_PER_BATCH, OrderResult, add_orders, stop_orders
-from .journal import OrderJournal
 
 MAX_PROBLEMS_SHOWN = 50
 

@@ -8,7 +8,7 @@ and sending it again could ring people twice. So it *reconciles*: it asks the se
 orders exist (listOrder filtered by their orderIDs) and sends only the rest, in a new batch. An order the
 service refuses is looked up too: it may be refused as a duplicate of itself, when a batch that landed was
 sent again (the client retries after an unsigned HTTP 503, which no service signs). With an
-:class:`~callbot_cli.journal.OrderJournal` every batch is recorded before it is sent, so a run that was
+:class:`~nxcloud_callbot.OrderJournal` every batch is recorded before it is sent, so a run that was
 killed can be resumed: orders whose fate the journal does not know are reconciled first, the same way.
 
 Every reconciliation tells our order from another one holding the same orderID by its data: listOrder's rows
