@@ -1,24 +1,21 @@
-"""The reference Callbot server: an ASGI app (asgi.py) that checks signatures and answers like the service.
+"""The reference Callbot server: :class:`Sandbox` holds the accounts, the state, the clocks, the dialer and
+the callbacks, and serves the spec's operations as an ASGI app (asgi.py).
 
-It serves every operation of its spec (spec.py; by default the spec shipped with the generated client): those
-it keeps state for through operations.py, any other with an answer built from the spec, after the same
+It serves every operation of its spec (spec.py; by default the spec shipped with the generated client):
+those it keeps state for through operations.py, any other with an answer built from the spec, after the same
 checks at the door.
 
-Like NXCloud, it answers HTTP 200 with a retCode (Ping: code): 6001 signature headers missing,
-6002 unknown uuid, 6 wrong sign (or a requestID used before), 2 missing parameter, 3 wrong type, 4 bad
-value, 4001 too many array elements, 7 busy (an account's requestIDs within the window at the sandbox's
-limit, replay.py; a write to a task being changed in chunks, operations.py), 5001 a bug of the sandbox
-(logged). Every response is signed with the
-account's secret key over the uncompressed body, except when the uuid is unknown (there is no key to sign
-with). It never answers a 5xx: what a request may be is decided at the door (door.py), before any state is
-touched, and each account sees only its own state (state.py). A refusal carries the header
-``X-Sandbox-Refusal`` (not the service's): ``state`` when the account's state refused a well-formed request
-(a task that does not exist, an ID already used, a task in the wrong status, busy), ``request`` when the
-request itself was refused (its signature, its form), ``internal`` for a bug of the sandbox.
-
-The ``algorithm`` header names the algorithm a request is signed with, MD5 when it is left out (the
-wiki's words: "default to MD5 if left blank"); the answer is signed with the same one. The account's
-console setting (``Account.algorithm``) is the algorithm of its callbacks, which carry no header.
+Like NXCloud, it answers HTTP 200 with a retCode (Ping: code): 6001 signature headers missing, 6002 unknown
+uuid, 6 wrong sign (or a requestID used before), 2 missing parameter, 3 wrong type, 4 bad value, 4001 too
+many array elements, 7 busy (an account's requestIDs within the window at the sandbox's limit, replay.py; a
+write to a task being changed in chunks, operations.py), 5001 a bug of the sandbox (logged). Every response
+is signed with the account's secret key over the uncompressed body (signatures.py), except when the uuid is
+unknown (there is no key to sign with). It never answers a 5xx: what a request may be is decided at the
+door (door.py), before any state is touched, and each account sees only its own state (state.py). A refusal
+carries the header ``X-Sandbox-Refusal`` (not the service's): ``state`` when the account's state refused a
+well-formed request (a task that does not exist, an ID already used, a task in the wrong status, busy),
+``request`` when the request itself was refused (its signature, its form), ``internal`` for a bug of the
+sandbox.
 
 Order of the checks, each before anything bigger is read: the signing headers (one copy each, ASCII), the
 account, the body (read up to ``Limits.max_body_bytes``), the signature and requestID, the JSON, the spec.
@@ -28,24 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any
 
-from callbot_signing import SignatureError, signature_headers
-from callbot_signing.wire import (
-    ALGORITHM_HEADER,
-    CREATE_TS_HEADER,
-    DEFAULT_ALGORITHM,
-    REQUEST_ID_HEADER,
-    SIGN_HEADER,
-    UUID_HEADER,
-    check_seconds,
-    normalize_algorithm,
-    verify_signed_message,
-)
+from callbot_signing.wire import UUID_HEADER, check_seconds
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -54,46 +39,41 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .accounts import Account
+from .answers import Payload, Result, complete, new_id
 from .asgi import Endpoint, RequestHead, operations_first, send_reply, wire_reply
+from .callback_payloads import queue_call_callbacks, queue_status_callbacks
 from .callbacks import CallbackSender
-from .deviations import LOOSE_CLOCK_SKEW, deviate_headers, deviate_payload
+from .deviations import LOOSE_CLOCK_SKEW
 from .dialer import Dialer, DialerSettings, VirtualClock
-from .door import (
-    SIGNATURE_WRONG,
-    Limits,
-    ReadingBudget,
-    encode_json,
-    gunzip,
-    parse_json,
-    read_body,
-    single_ascii_headers,
+from .door import Limits, ReadingBudget, json_object, parse_json, read_body
+from .operations import Operations, handler_name
+from .replay import SeenRequestIDs
+from .signatures import (
+    ACCOUNT_UNKNOWN,
+    SIGNATURE_MISSING,
+    SIGNED_KEYS,
+    SIGNING_NAMES,
+    check_request_signature,
+    request_algorithm,
+    signed_reply,
+    signing_headers,
 )
-from .operations import Operations, Payload, Result, complete, handler_name, new_id
-from .replay import SeenRequestIDs, WindowFull
-from .spec import BAD_VALUE, BUSY, WRONG_TYPE, RequestRejected, ServedSpec, shipped
-from .state import Call, Order, OrderState, SandboxState, Task
+from .spec import RequestRejected, ServedSpec, shipped
+from .state import Call, Order, SandboxState, Task
 
-SIGNATURE_MISSING = 6001
-ACCOUNT_UNKNOWN = 6002
 INTERNAL_ERROR = 5001
 INTERNAL_ERROR_MESSAGE = "internal error of the sandbox (logged)"
-SIGNED_HEADERS = (REQUEST_ID_HEADER, UUID_HEADER, CREATE_TS_HEADER, SIGN_HEADER)
-_SIGNED_KEYS = tuple((name, name.lower()) for name in SIGNED_HEADERS)
-_SIGNING_NAMES = frozenset(name.lower().encode() for name in (*SIGNED_HEADERS, ALGORITHM_HEADER))
 #: /_sandbox/advance: a small body, and at most ten years at a time.
 ADVANCE_LIMITS = Limits(max_body_bytes=4096)
 MAX_ADVANCE_SECONDS = 10 * 365 * 86400
-#: Without a heartbeat, each request catches the dialer up by at most this many calls (real clock): about
-#: 4 ms, so that one account's campaigns do not slow another's requests much.
+#: Without a heartbeat, each request catches the dialer up by at most this many calls (real clock), so that
+#: one account's campaigns add little to another's requests.
 DIAL_BUDGET_PER_REQUEST = 100
 #: The heartbeat catches up this many calls per hold of the state lock, letting requests in between.
 DIAL_BUDGET_PER_HOLD = 500
-#: At most this many long operations (chunked lists, scans, deletions) advance at once; others wait.
+#: At most this many long reads (chunked lists and scans) advance at once; others wait for a turn.
 MAX_LONG_RUNNING = 2
 logger = logging.getLogger("callbot_sandbox")
-#: The header that says why a request was refused (see the module docstring); not one of the service's.
-REFUSAL_HEADER = "X-Sandbox-Refusal"
-_OTHER_ALGORITHM = {"MD5": "SHA256", "SHA256": "MD5"}
 
 
 class Sandbox:
@@ -178,156 +158,33 @@ class Sandbox:
         self.dialer.run_until(self.sim_clock(), budget=budget)
         self._announce_status_changes()
 
-    def _owner(self, task: Task) -> Account | None:
-        return self.accounts.get(task.owner)
-
     def _on_call(self, task: Task, order: Order, call: Call) -> None:
-        account = self._owner(task)
-        if account is None:
-            return
-        info = self.state.order_info(order, task)
-        self.callbacks.enqueue(
-            account, "call", order.call_callback_url, {"callbackType": 1, **info, "callInfoDetail": call.detail()}
-        )
-        if order.state is OrderState.FINISHED:
-            self.callbacks.enqueue(
-                account,
-                "order",
-                order.order_callback_url or task.order_callback_url,
-                {"callbackType": "1", **info, "callInfoDetail": call.detail()},
-            )
+        account = self.accounts.get(task.owner)
+        if account is not None:
+            queue_call_callbacks(self.state, self.callbacks, account, task, order, call)
 
     def _announce_status_changes(self) -> None:
-        changed, self.state.status_changes = self.state.status_changes, []
-        for task, status in changed:
-            account = self._owner(task)
-            if account is not None:
-                payload = {
-                    "callbackType": 1,
-                    "userTaskID": task.user_task_id,
-                    "taskID": task.task_id,
-                    "sceneID": task.scene_id,
-                    "taskStatus": int(status),
-                    "createTs": task.created_ts,
-                    "taskStat": self.state.task_stat(task),
-                }
-                self.callbacks.enqueue(account, "task", task.task_callback_url, payload)
+        queue_status_callbacks(self.state, self.accounts, self.callbacks)
 
-    # --- signatures --------------------------------------------------------------------------------
+    # --- signatures (signatures.py) ----------------------------------------------------------------
 
     def request_algorithm(self, headers: dict[str, str], account: Account | None) -> str:
-        """The algorithm a request is signed with, by its ``algorithm`` header: MD5 when there is none, or
-        when it names neither MD5 nor SHA256 (then refused by :meth:`check_signature`). The answer is signed
-        with it. (Deviation ``pinned-algorithm``: the account's console setting, whatever the header says.)"""
-        if "pinned-algorithm" in self.deviations and account is not None:
-            return account.algorithm
-        try:
-            return normalize_algorithm(headers.get(ALGORITHM_HEADER.lower()) or DEFAULT_ALGORITHM)
-        except ValueError:
-            return DEFAULT_ALGORITHM
+        """The algorithm a request is signed with, by its ``algorithm`` header (MD5 without one); the answer
+        is signed with it."""
+        return request_algorithm(headers, account, pinned="pinned-algorithm" in self.deviations)
 
     def check_signature(self, headers: dict[str, str], raw_body: bytes, account: Account) -> str:
-        """Verify the request's signature with the algorithm its header names, MD5 without one (the client's
-        own checks, verify_signed_message, mapped to the service's retCodes: 6001 a signature header is
-        missing, 6 anything else), then that its requestID is new for the account; return the algorithm."""
-        stated = headers.get(ALGORITHM_HEADER.lower())
-        if "pinned-algorithm" in self.deviations:
-            algorithm = account.algorithm  # verify_signed_message refuses a header naming another
-        elif stated:
-            try:
-                algorithm = normalize_algorithm(stated)
-            except ValueError:
-                raise RequestRejected(
-                    SIGNATURE_WRONG,
-                    f"incorrect signature: the algorithm header {stated[:20]!r} is neither MD5 nor SHA256 "
-                    "(name the algorithm of the sign, or leave the header out for MD5)",
-                ) from None
-        else:
-            algorithm = DEFAULT_ALGORITHM
-        try:
-            create_ts = self._verify_request(headers, raw_body, account, algorithm)
-        except SignatureError as exc:
-            code = SIGNATURE_MISSING if exc.rule == "missing_header" else SIGNATURE_WRONG
-            what = "missing" if code == SIGNATURE_MISSING else "incorrect"
-            if "pinned-algorithm" in self.deviations:
-                problem = self._pinned_signature_problem(exc, headers, raw_body, account)
-            else:
-                problem = self._signature_problem(exc, headers, raw_body, account, algorithm)
-            raise RequestRejected(code, f"{what} signature: {problem}") from None
-        request_id = headers[REQUEST_ID_HEADER.lower()]
-        try:
-            first = self.allow_replayed_requests or self.seen_request_ids.first_use(
-                account.uuid, request_id, create_ts, self.clock()
-            )
-        except WindowFull:
-            raise RequestRejected(
-                BUSY,
-                f"system busy: this account used {self.seen_request_ids.max_entries} requestIDs within the "
-                f"{self.seen_request_ids.window:.0f} s window, the sandbox's limit; retry later, more slowly",
-                state=True,
-            ) from None
-        if not first:
-            raise RequestRejected(
-                SIGNATURE_WRONG,
-                f"incorrect signature: requestID {request_id} was already used; every request needs a new one",
-            )
-        return algorithm
-
-    def _verify_request(self, headers: dict[str, str], raw_body: bytes, account: Account, algorithm: str) -> int:
-        return verify_signed_message(
+        """Verify the request's sign and that its requestID is new for the account; return the algorithm.
+        A refusal is a RequestRejected with the service's retCode (6001, 6, 7)."""
+        return check_request_signature(
             headers,
             raw_body,
-            uuid=account.uuid,
-            secret_key=account.key,
-            algorithm=algorithm,
-            max_clock_skew=math.inf if self.max_clock_skew is None else self.max_clock_skew,
+            account,
             now=self.clock(),
-            expected_request_id=None,
-            what="request",
+            max_clock_skew=self.max_clock_skew,
+            seen=None if self.allow_replayed_requests else self.seen_request_ids,
+            pinned="pinned-algorithm" in self.deviations,
         )
-
-    def _signature_problem(
-        self, exc: SignatureError, headers: dict[str, str], raw_body: bytes, account: Account, algorithm: str
-    ) -> str:
-        """What to tell the client about its refused signature: when its sign is that of the other algorithm
-        than the one its header names (or MD5, without one), which header to send."""
-        if exc.rule not in ("malformed_sign", "sign_mismatch"):
-            return str(exc)
-        other = _OTHER_ALGORITHM[algorithm]
-        unstated = {name: value for name, value in headers.items() if name != ALGORITHM_HEADER.lower()}
-        try:
-            self._verify_request(unstated, raw_body, account, other)
-        except SignatureError:
-            return str(exc)
-        said = (
-            f"its algorithm header says {algorithm}"
-            if headers.get(ALGORITHM_HEADER.lower())
-            else "it has no algorithm header, which means MD5"
-        )
-        return f"the request is signed with {other}, but {said}: send the header algorithm: {other}"
-
-    def _pinned_signature_problem(
-        self, exc: SignatureError, headers: dict[str, str], raw_body: bytes, account: Account
-    ) -> str:
-        """Deviation pinned-algorithm: the advice of a service that verifies with the account's console
-        setting only: the client must sign with the account's algorithm (or the console setting change)."""
-        if exc.rule not in ("algorithm_mismatch", "malformed_sign", "sign_mismatch"):
-            return str(exc)
-        pinned = account.algorithm
-        other = _OTHER_ALGORITHM[pinned]
-        advice = f"configure the client with algorithm={pinned!r} (or set the account to {other} in the console)"
-        unstated = {name: value for name, value in headers.items() if name != ALGORITHM_HEADER.lower()}
-        try:
-            self._verify_request(unstated, raw_body, account, other)
-        except SignatureError:
-            if exc.rule != "algorithm_mismatch":
-                return str(exc)
-            stated = headers.get(ALGORITHM_HEADER.lower(), "")
-            return (
-                f"the request says it is signed with {stated[:20]!r}, but this account is set to {pinned}: "
-                f"{advice}; its sign does not match with {pinned} or {other} either, so check the secret key too"
-            )
-        return f"the request is signed with {other}, but this account is set to {pinned}: {advice}"
 
     def encode_response(
         self,
@@ -341,17 +198,16 @@ class Sandbox:
         """The reply's bytes and headers, signed with the account's key when the account is known, with
         ``algorithm`` (None: the one the request names, see :meth:`request_algorithm`). ``refusal``: the
         value of the X-Sandbox-Refusal header (a refusal's kind)."""
-        payload = deviate_payload(self.deviations, operation, payload)
-        body = encode_json(payload)
-        request_id = headers.get(REQUEST_ID_HEADER.lower()) or new_id()
-        uuid = headers.get(UUID_HEADER.lower(), "")
-        create_ts = str(int(self.clock()))
-        out = {REFUSAL_HEADER: refusal} if refusal else {}
-        if account is None:  # nobody to sign for: the refusal goes out unsigned
-            return body, {REQUEST_ID_HEADER: request_id, UUID_HEADER: uuid, CREATE_TS_HEADER: create_ts, **out}
-        used = algorithm or self.request_algorithm(headers, account)
-        signed = signature_headers(account.key, body, uuid, used, request_id=request_id, create_ts=create_ts)
-        return body, {**deviate_headers(self.deviations, payload, signed), **out}
+        return signed_reply(
+            payload,
+            headers,
+            account,
+            algorithm or self.request_algorithm(headers, account),
+            now=self.clock(),
+            deviations=self.deviations,
+            operation=operation,
+            refusal=refusal,
+        )
 
     # --- HTTP --------------------------------------------------------------------------------------
 
@@ -395,7 +251,7 @@ class Sandbox:
             finally:
                 self.long_running -= reads_only
         except BaseException:  # cancelled (a timeout, a shutdown): a read just stops, a change is finished
-            with self.lock:  # (operations._in_chunks: closing it does the rest at once, never half made)
+            with self.lock:  # (chunked.in_chunks: closing it does the rest at once, never half made)
                 result.close()
             raise
 
@@ -411,7 +267,7 @@ class Sandbox:
         reads_only = handling is not None and handling.reads_only
 
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
-            head = RequestHead(scope["headers"], _SIGNING_NAMES)
+            head = RequestHead(scope["headers"], SIGNING_NAMES)
             headers, problem = signing_headers(head.kept)
             account = self.accounts.get(headers.get(UUID_HEADER.lower(), ""))
             long_one = False
@@ -420,14 +276,16 @@ class Sandbox:
             try:
                 if problem is not None:
                     raise problem
-                missing = [name for name, key in _SIGNED_KEYS if not headers.get(key)]
+                missing = [name for name, key in SIGNED_KEYS if not headers.get(key)]
                 if missing:
                     raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
                 raw_body = await read_body(receive, head.content_length, self.limits, self.reading)
                 self.check_signature(headers, raw_body, account)
-                body = self._json_object(head, raw_body, accepts_gzip=served.gzip_body)
+                body = json_object(
+                    raw_body, head.content_type, head.content_encodings, self.limits, gzip_allowed=served.gzip_body
+                )
                 del raw_body
                 self.spec.check_body(served, body)
                 if handle is None:  # no state kept for it: the answer the spec describes
@@ -472,18 +330,6 @@ class Sandbox:
         body, signed = self.encode_response(payload, headers, account, None, operation, refusal)
         return wire_reply(body, signed, accepts_gzip=accepts_gzip)
 
-    def _json_object(self, head: RequestHead, raw_body: bytes, *, accepts_gzip: bool) -> Payload:
-        """The request body as a JSON object, after the checks the pages imply (sandbox's wording)."""
-        content_type = head.content_type
-        if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
-            raise RequestRejected(WRONG_TYPE, f"the request body must be application/json, not {content_type[:100]}")
-        encoding = head.content_encodings
-        if encoding and (len(encoding) > 1 or encoding[0].lower() != "gzip" or not accepts_gzip):
-            raise RequestRejected(BAD_VALUE, f"Content-Encoding {', '.join(encoding)[:100]} is not accepted here")
-        if encoding:
-            raw_body = gunzip(raw_body, self.limits)
-        return parse_json(raw_body, self.limits)
-
     async def advance_endpoint(self, request: Request) -> Response:
         """``POST /_sandbox/advance {"seconds": N}``: not a Callbot operation; moves the virtual clock.
 
@@ -512,23 +358,6 @@ class Sandbox:
         return operations_first(
             endpoints, Starlette(routes=[Route("/_sandbox/advance", self.advance_endpoint, methods=["POST"])])
         )
-
-
-def signing_headers(raw_headers: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], RequestRejected | None]:
-    """The signing headers by lower-case name, and the refusal when one breaks the rule (door.py)."""
-    try:
-        return single_ascii_headers(raw_headers, _SIGNING_NAMES), None
-    except RequestRejected as problem:
-        # Keep the well-formed, single ones (the uuid picks the key the refusal is signed with).
-        found: dict[str, str] = {}
-        counts: dict[bytes, int] = {}
-        for key, _ in raw_headers:
-            counts[key.lower()] = counts.get(key.lower(), 0) + 1
-        for key, value in raw_headers:
-            name = key.lower()
-            if name in _SIGNING_NAMES and counts[name] == 1 and all(0x20 <= b < 0x7F for b in value):
-                found[name.decode()] = value.decode("ascii")
-        return found, problem
 
 
 def create_app(accounts: Iterable[Account], **options: Any) -> ASGIApp:

@@ -251,6 +251,21 @@ def parse_json(raw: bytes, limits: Limits) -> dict[str, Any]:
     return body
 
 
+def json_object(
+    raw: bytes, content_type: str | None, content_encodings: list[str], limits: Limits, *, gzip_allowed: bool
+) -> dict[str, Any]:
+    """The request body as a JSON object: its Content-Type (if any) is application/json, its only
+    Content-Encoding (if any) gzip where the operation allows it, then :func:`parse_json`."""
+    if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
+        raise RequestRejected(WRONG_TYPE, f"the request body must be application/json, not {content_type[:100]}")
+    encoding = content_encodings
+    if encoding and (len(encoding) > 1 or encoding[0].lower() != "gzip" or not gzip_allowed):
+        raise RequestRejected(BAD_VALUE, f"Content-Encoding {', '.join(encoding)[:100]} is not accepted here")
+    if encoding:
+        raw = gunzip(raw, limits)
+    return parse_json(raw, limits)
+
+
 def _check_strings(body: dict[str, Any]) -> None:
     """Every key and string of ``body`` encodes as UTF-8: its JSON, written by the C encoder with the
     strings as they are, must encode (a Python walk over a large body held the event loop for seconds)."""
