@@ -169,7 +169,7 @@ def test_the_heartbeat_dials_in_slices_letting_requests_in_between(monkeypatch: 
     real = sandbox.dialer.run_until
 
     def recording(now: float, *, budget: int | None = None) -> bool:
-        holds.append((now, budget, sandbox.lock._is_owned()))  # type: ignore[attr-defined]
+        holds.append((now, budget, sandbox.lock.locked()))
         return real(now, budget=budget) if len(holds) > 2 else False  # as if two slices were not enough
 
     monkeypatch.setattr(sandbox.dialer, "run_until", recording)
@@ -218,9 +218,14 @@ def test_a_long_change_does_not_wait_for_a_turn_taken_by_long_reads() -> None:
     task = sandbox.state.create_task("change", "s", 0, A.uuid)
     old = [{"orderID": f"old-{n}", "userPhone": "1"} for n in range(3 * CHUNK)]
     sandbox.state.import_orders(task, {"orderCallbackUrl": "", "callCallbackUrl": "", "callList": old}, new_batch=False)
-    sandbox.long_running = MAX_LONG_RUNNING  # as if two long reads of any account were under way
     body = {"productID": "callbot", "userTaskID": "change", "taskOperate": 1, "delCall": 1}
-    reply = asyncio.run(asyncio.wait_for(call(sandbox.asgi_app(), A, "mgrTaskStatus", body), 10))
+
+    async def run() -> Any:
+        for _ in range(MAX_LONG_RUNNING):  # as if two long reads of any account were under way
+            assert sandbox.long_reads.try_take()
+        return await asyncio.wait_for(call(sandbox.asgi_app(), A, "mgrTaskStatus", body), 10)
+
+    reply = asyncio.run(run())
     assert reply.code == 0 and not task.busy and len(task.listed) == 0
 
 

@@ -19,13 +19,15 @@ sandbox.
 
 Order of the checks, each before anything bigger is read: the signing headers (one copy each, ASCII), the
 account, the body (read up to ``Limits.max_body_bytes``), the signature and requestID, the JSON, the spec.
+
+One :class:`~.state_lock.StateLock`, ``Sandbox.lock``, guards the state: request handlers take it on their
+event loop without blocking the loop, threads (:meth:`Sandbox.advance`, :meth:`Sandbox.tick`) with ``with``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any
@@ -60,6 +62,7 @@ from .signatures import (
 )
 from .spec import RequestRejected, ServedSpec, shipped
 from .state import Call, Order, SandboxState, Task
+from .state_lock import StateLock, Turns
 
 INTERNAL_ERROR = 5001
 INTERNAL_ERROR_MESSAGE = "internal error of the sandbox (logged)"
@@ -129,9 +132,15 @@ class Sandbox:
         self.operations = Operations(self.state, self.sim_clock, self.limits)
         self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
         self.callbacks = CallbackSender(allow_external=allow_external_callbacks)
-        self.lock = threading.RLock()
-        #: Long operations under way (see MAX_LONG_RUNNING); only the event loop's thread changes it.
-        self.long_running = 0
+        #: The one lock over the state (state_lock.py).
+        self.lock = StateLock()
+        #: The turns of long reads: at most MAX_LONG_RUNNING at once.
+        self.long_reads = Turns(MAX_LONG_RUNNING)
+
+    @property
+    def long_running(self) -> int:
+        """How many long reads are advancing now."""
+        return self.long_reads.taken
 
     # --- simulation and callbacks --------------------------------------------------------------------
 
@@ -145,8 +154,9 @@ class Sandbox:
         self.callbacks.flush()
 
     def tick(self) -> None:
-        """Real-time mode's heartbeat: dial what is due (releasing the state lock every few hundred calls, so
-        that requests get in) and deliver pending callbacks."""
+        """Real-time mode's heartbeat: dial what is due, holding the state lock for a slice of
+        DIAL_BUDGET_PER_HOLD calls at a time (requests waiting for it are woken between slices), and deliver
+        pending callbacks."""
         now, done = self.sim_clock(), False  # what is due now: calls falling due meanwhile wait for the next tick
         while not done:
             with self.lock:
@@ -211,19 +221,15 @@ class Sandbox:
 
     # --- HTTP --------------------------------------------------------------------------------------
 
-    async def _locked(self) -> None:
-        """Take the state lock without blocking the event loop (a thread may hold it: advance(), tick())."""
-        while not self.lock.acquire(blocking=False):
-            await asyncio.sleep(0.001)
-
     async def _run(
         self, handle: Callable[[Payload, Account], Result], body: Payload, account: Account, *, reads_only: bool
     ) -> tuple[Payload, bool]:
         """Run an operation under the state lock, a chunk at a time for a long one (the lock is released and
         the loop serves others between chunks); return its answer and whether it was a long one. At most
         MAX_LONG_RUNNING long reads advance at once; a long change (its task marked busy) never waits."""
-        if not self.lock.acquire(blocking=False):
-            await self._locked()
+        lock = self.lock
+        if not lock.acquire(blocking=False):
+            await lock.acquire_async()
         try:
             if self.virtual_clock is None:
                 self._catch_up(budget=self.dial_budget)
@@ -232,26 +238,24 @@ class Sandbox:
                 self._announce_status_changes()
                 return result, False
         finally:
-            self.lock.release()
+            lock.release()
         try:
-            while reads_only and self.long_running >= MAX_LONG_RUNNING:  # the loop's turns go to pings too
-                await asyncio.sleep(0.001)
-            self.long_running += reads_only
+            if reads_only:
+                await self.long_reads.take()
             try:
                 while True:
                     await asyncio.sleep(0)
-                    await self._locked()
-                    try:
-                        next(result)
-                    except StopIteration as done:
-                        payload: Payload = done.value
-                        return payload, True
-                    finally:
-                        self.lock.release()
+                    async with lock:
+                        try:
+                            next(result)
+                        except StopIteration as done:
+                            payload: Payload = done.value
+                            return payload, True
             finally:
-                self.long_running -= reads_only
+                if reads_only:
+                    self.long_reads.give_back()
         except BaseException:  # cancelled (a timeout, a shutdown): a read just stops, a change is finished
-            with self.lock:  # (chunked.in_chunks: closing it does the rest at once, never half made)
+            with lock:  # (chunked.in_chunks: closing it does the rest at once, never half made)
                 result.close()
             raise
 
