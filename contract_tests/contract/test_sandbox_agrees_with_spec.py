@@ -395,7 +395,7 @@ def test_every_answer_of_a_campaign_and_every_callback_holds_documented_fields_o
         return httpx.Response(200)
 
     with httpx.Client(transport=httpx.MockTransport(receiver)) as client:  # advance() tried 127.0.0.1:9 first
-        sandbox.callbacks.flush(client, now=time.time() + 3600)
+        sandbox.callbacks.flush(client, now=sandbox.sim_clock() + 3600)  # an hour on: every retry is due
     kinds = {"callCallback": 0, "orderCallback": 0, "taskCallback": 0}
     for _, raw, _headers in delivered:
         payload = json.loads(raw)

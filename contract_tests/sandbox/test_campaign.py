@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from callbot_client.api.batches import export_batch_call
 from callbot_client.api.orders import add_batch_call, list_order, stop_order
@@ -26,6 +27,7 @@ from callbot_client.models import (
     TaskOperate,
 )
 from callbot_sandbox import Account, OrderState, Sandbox, TaskStatus, serve_in_thread
+from callbot_sandbox.callbacks import CallbackSender
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.spec import check_schema
 from callbot_signing import SignatureError, connect, parse_webhook
@@ -144,7 +146,7 @@ def test_a_whole_campaign_with_1000_orders_and_verified_callbacks() -> None:
         check_schema(f"#/components/schemas/{SCHEMAS[kind]}", payload)
 
 
-def test_a_failed_callback_delivery_is_retried() -> None:
+def test_a_failed_callback_delivery_is_retried_once_the_virtual_clock_passes_its_delay() -> None:
     sandbox = Sandbox([ACCOUNT], virtual_clock=VirtualClock(1_800_000_000), seed=1)
     receiver = Receiver(fail_first=1)
     with serve_in_thread(receiver.app()) as hooks:
@@ -154,10 +156,22 @@ def test_a_failed_callback_delivery_is_retried() -> None:
         sandbox.state.operate(task, 1, 0)
         sandbox.advance(1)  # one order, one call: the task completes; its two callbacks are sent
         assert len(sandbox.callbacks.pending) == 1  # the first delivery got a 503
-        sandbox.callbacks.flush(now=float("inf"))  # as if the retry delay had passed
+        sandbox.advance(1)  # the retry delay (1 s) passes on the sandbox's virtual clock
     # The retried "running" callback arrives after "completed": receivers must not assume order.
     assert [p["taskStatus"] for p in receiver.of("task")] == [3, 2]
     assert [d.attempts for d in sandbox.callbacks.delivered] == [1, 2]
+
+
+def test_a_callback_retry_falls_due_on_the_senders_clock_not_the_wall_clock() -> None:
+    now = [1000.0]
+    sender = CallbackSender(clock=lambda: now[0])
+    statuses = iter([503, 200])
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(next(statuses))))
+    sender.enqueue(ACCOUNT, "task", "http://127.0.0.1:9/hooks/task", {"callbackType": 1})
+    assert sender.flush(client) == 1  # a 503: to be tried again 1 s later
+    assert sender.flush(client) == 1  # not due yet, however long the wall clock ran meanwhile
+    now[0] += 1
+    assert sender.flush(client) == 0 and [d.attempts for d in sender.delivered] == [2]
 
 
 def test_callbacks_to_non_loopback_hosts_are_not_sent() -> None:

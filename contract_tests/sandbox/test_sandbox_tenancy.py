@@ -254,7 +254,8 @@ def test_a_receiver_that_never_answers_holds_up_only_its_own_accounts_callbacks(
     hole.bind(("127.0.0.1", 0))
     hole.listen(16)
     try:
-        sandbox = Sandbox([A, B], virtual_clock=VirtualClock(1_800_000_000), seed=3)
+        clock = VirtualClock(1_800_000_000)
+        sandbox = Sandbox([A, B], virtual_clock=clock, seed=3)
         sandbox.callbacks.timeout = 1.0
         port = hole.getsockname()[1]
         # A's receiver never answers: its URLs spell it three ways (user info, path), each on a batch of its own.
@@ -279,7 +280,7 @@ def test_a_receiver_that_never_answers_holds_up_only_its_own_accounts_callbacks(
         took = time.monotonic() - started
         # The heartbeat's round does not wait: A's lane is busy with its silent receiver for a while, and a
         # round meanwhile sends B's new callbacks at once (A's due ones wait for A's lane).
-        time.sleep(1.1)  # A's deliveries are due again
+        clock.advance(1.1)  # A's deliveries are due again (their retries run on the sandbox's clock)
         sandbox.callbacks.flush(wait=False)
         more = {**b_task, "userTaskID": "b-cb2", "callInfoList": orders("b2", callback=live)}
         assert asyncio.run(call(app, B, "createAndCall", more)).code == 0

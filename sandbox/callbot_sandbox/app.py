@@ -82,9 +82,9 @@ logger = logging.getLogger("callbot_sandbox")
 class Sandbox:
     """The sandbox's accounts, state and clocks, its dialer and callbacks, and its ASGI app.
 
-    ``clock`` is the wall clock of signatures (createTs). Simulation time (task creation, calls) is
-    ``virtual_clock`` when given, advanced only by :meth:`advance`; otherwise real time, and the dialer
-    catches up before every request and on :meth:`tick`.
+    ``clock`` is the wall clock of signatures (createTs). Simulation time (task creation, calls, the retries
+    of callbacks) is ``virtual_clock`` when given, advanced only by :meth:`advance`; otherwise ``clock``, and
+    the dialer catches up before every request and on :meth:`tick`.
 
     ``spec``: the OpenAPI document (a dict) whose operations it serves; by default the one shipped with the
     generated client. An operation of the spec that the sandbox keeps no state for is answered from it.
@@ -131,7 +131,8 @@ class Sandbox:
         self.dial_budget = DIAL_BUDGET_PER_REQUEST
         self.operations = Operations(self.state, self.sim_clock, self.limits)
         self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
-        self.callbacks = CallbackSender(allow_external=allow_external_callbacks)
+        #: Deliveries and their retries run on simulation time: advancing a virtual clock makes them due.
+        self.callbacks = CallbackSender(allow_external=allow_external_callbacks, clock=self.sim_clock)
         #: The one lock over the state (state_lock.py).
         self.lock = StateLock()
         #: The turns of long reads: at most MAX_LONG_RUNNING at once.
@@ -145,7 +146,8 @@ class Sandbox:
     # --- simulation and callbacks --------------------------------------------------------------------
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock on, dial what is due, and deliver the callbacks that result."""
+        """Move the virtual clock on, dial what is due, and deliver the callbacks due by then (retries whose
+        delay has passed included)."""
         if self.virtual_clock is None:
             raise RuntimeError("advance() needs a sandbox made with a virtual_clock")
         with self.lock:

@@ -1,7 +1,8 @@
 """Signed POSTs of the three webhooks to the callback URLs given with the task and its orders.
 
 Sandbox choices (the wiki documents neither): a delivery succeeds on any 2xx answer and is retried up to
-``max_attempts`` times, 1 s, 2 s, 4 s ... apart; createTs is the real time of sending (receivers check it
+``max_attempts`` times, 1 s, 2 s, 4 s ... apart on the sender's ``clock`` (the sandbox's simulation time, so
+that advancing a virtual clock makes retries due); createTs is the real time of sending (receivers check it
 against their own clock). Only loopback targets are allowed unless ``allow_external`` is set.
 
 One account's receivers cannot hold up another's: every account's deliveries go out on a lane of their own
@@ -18,6 +19,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,10 +61,20 @@ def is_loopback(url: str) -> bool:
 
 
 class CallbackSender:
-    def __init__(self, *, allow_external: bool = False, max_attempts: int = 4, timeout: float = 5.0) -> None:
+    """Queues the callbacks of a sandbox and sends those that are due by ``clock`` (seconds, like time.time)."""
+
+    def __init__(
+        self,
+        *,
+        allow_external: bool = False,
+        max_attempts: int = 4,
+        timeout: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.allow_external = allow_external
         self.max_attempts = max_attempts
         self.timeout = timeout
+        self.clock = clock
         self.pending: deque[Delivery] = deque()
         self.delivered: list[Delivery] = []
         self.failed: list[Delivery] = []
@@ -94,9 +106,10 @@ class CallbackSender:
     def flush(self, client: httpx.Client | None = None, *, now: float | None = None, wait: bool = True) -> int:
         """Send every delivery that is due, each account's on its own lane; return how many are pending.
 
-        ``wait`` (advance(), tests): return once this round is sent. Without (the heartbeat): return at once;
-        an account whose lane is still sending an earlier round keeps its due deliveries for a later one."""
-        now = time.time() if now is None else now
+        ``now``: the time deliveries are due by (None: the sender's clock). ``wait`` (advance(), tests): return
+        once this round is sent. Without (the heartbeat): return at once; an account whose lane is still
+        sending an earlier round keeps its due deliveries for a later one."""
+        now = self.clock() if now is None else now
         with self._lock:
             due = [d for d in self.pending if d.next_try <= now]
             busy = {uuid for uuid, lane in self._lanes.items() if not lane.done()}
@@ -138,7 +151,7 @@ class CallbackSender:
                 receiver = _receiver(delivery.url)
                 if receiver in silent:
                     with self._lock:
-                        delivery.next_try = time.time() + 1
+                        delivery.next_try = self.clock() + 1
                         self.pending.append(delivery)
                     continue
                 if not self._send(client, delivery):
@@ -166,7 +179,7 @@ class CallbackSender:
                 self.failed.append(delivery)
                 logger.warning("gave up on the %s callback to %s: %s", delivery.kind, delivery.url, delivery.last_error)
             else:
-                delivery.next_try = time.time() + 2 ** (delivery.attempts - 1)
+                delivery.next_try = self.clock() + 2 ** (delivery.attempts - 1)
                 self.pending.append(delivery)
         return answered
 
