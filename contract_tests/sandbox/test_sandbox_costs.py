@@ -1,6 +1,6 @@
 """What keeps one request from holding the sandbox's event loop, checked by what the work is made of (timings
 are for `make bench`): a large page is built a chunk at a time, a scan tests each row against sets, and a
-long list is encoded in slices. Each was found holding the loop for a second or more."""
+long list is encoded in slices."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ _ids = random.Random()
 
 def new_id() -> str:
     """A fresh responseID (Ping: reqId): 32 hex characters, like the service's. Not a secret, so drawn from
-    ``random``: uuid4's os.urandom is a system call, a few per cent of a ping's whole cost."""
+    ``random``: uuid4's os.urandom is a system call per answer."""
     return f"{_ids.getrandbits(128):032x}"
 
 

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 #: Answers shorter than this go out uncompressed even when the request accepts gzip (Starlette's default).
 GZIP_MINIMUM_SIZE = 500
-#: zlib's default level: a 10 MB listCall page compresses several times faster than at 9, nearly as small.
+#: zlib's default level: a large page compresses much faster than at level 9, and nearly as small.
 GZIP_LEVEL = 6
 
 Endpoint = Callable[[Scope, Receive, Send], Awaitable[None]]

@@ -7,21 +7,20 @@
   ``Limits.max_reading_bytes`` together (retCode 4, "send it again later"); after gzip, at most
   ``max_body_bytes``, beyond its first MiB at most ``max_gzip_ratio`` times the compressed size, and at most
   ``max_gzip_members`` members (retCode 4), decoded in time linear in the body.
-- **JSON**: UTF-8 only (RFC 8259; UTF-16 and UTF-32 hid escapes from the checks below), an object; NaN and
-  Infinity are not JSON (retCode 3); a body that may hold more than ``Limits.max_json_values`` values
-  (counted by its commas, braces and brackets, before it is decoded) is refused (retCode 4): a valid
-  10,000-order import holds at most about 150,000. The body is decoded on the event loop (the C decoder
-  holds the interpreter: a thread would not let the loop run), so this bound and ``max_body_bytes`` bound
-  that time; a body of 32 MiB of string escapes takes about 0.35 s. A number whose value is whole is
-  an integer (JSON Schema 2020-12: 1.0 is the integer 1), of any size: the range of a field is the spec's
-  (``format: int64`` or ``double``, checked by spec.py), and a number anywhere else is kept as it is. Only a
-  number no double can hold (over 1.8e308, or written with more than 4,300 digits, Python's limit) is
-  refused (retCode 4): it is beyond every range the spec names. Nesting deeper than the JSON parser's
-  recursion guard allows (about 900 levels at Python's default recursion limit) is refused (retCode 4),
-  never a crash, as is a deep value where the spec wants another type (spec.py: its report cannot be
-  built). The bound is the parser's, not a setting: a check of its own measured 5 ms (a walk of the
-  decoded body) to 14 ms (a scan of the bytes) on a 10,000-order import, a tenth of that request's
-  budget; the one walk over a whole body (the surrogate check, in C) refuses what it cannot finish (4).
+- **JSON**: UTF-8 only (RFC 8259; the checks below read UTF-8 bytes), an object; NaN and Infinity are not
+  JSON (retCode 3); a body that may hold more than ``Limits.max_json_values`` values (counted by its
+  commas, braces and brackets, before it is decoded) is refused (retCode 4): a valid 10,000-order import
+  holds at most about 150,000. The body is decoded on the event loop (the C decoder holds the interpreter:
+  a thread would not let the loop run), so this bound and ``max_body_bytes`` bound that time. A number
+  whose value is whole is an integer (JSON Schema 2020-12: 1.0 is the integer 1), of any size: the range of
+  a field is the spec's (``format: int64`` or ``double``, checked by spec.py), and a number anywhere else
+  is kept as it is. Only a number no double can hold (over 1.8e308, or written with more than 4,300
+  digits, Python's limit) is refused (retCode 4): it is beyond every range the spec names. Nesting deeper
+  than the JSON parser's recursion guard allows (about 900 levels at Python's default recursion limit) is
+  refused (retCode 4), never a crash, as is a deep value where the spec wants another type (spec.py: its
+  report cannot be built). The bound is the parser's, not a setting: a depth check of its own would be one
+  more pass over every body; the one walk over a whole body (the surrogate check, in C) refuses what it
+  cannot finish (4).
 - **Strings**: every string and key must be encodable as UTF-8, so that any accepted value can be echoed;
   a lone UTF-16 surrogate written as an escape (``"\\ud800"``) is refused (retCode 4); the body's bytes
   must be valid UTF-8 (a surrogate encoded as bytes, ``ED A0 80``, is not: retCode 3).
@@ -59,7 +58,7 @@ class Limits:
     #: cannot pin more memory than this. 0 (the default): 256 MiB, or max_body_bytes if that is larger.
     max_reading_bytes: int = 0
     #: Most JSON values a body may hold (an upper bound counted before decoding): the largest valid import
-    #: (10,000 orders with params) holds about 150,000; decoding 300,000 holds the event loop ~0.1 s.
+    #: (10,000 orders with params) holds about 150,000; the bound keeps the loop's decoding time short.
     max_json_values: int = 300_000
     #: Largest ratio of a gzip body's decompressed size to its compressed size.
     max_gzip_ratio: int = 200
@@ -268,7 +267,7 @@ def json_object(
 
 def _check_strings(body: dict[str, Any]) -> None:
     """Every key and string of ``body`` encodes as UTF-8: its JSON, written by the C encoder with the
-    strings as they are, must encode (a Python walk over a large body held the event loop for seconds)."""
+    strings as they are, must encode (one pass in C; a walk in Python would hold the event loop far longer)."""
     try:
         json.dumps(body, ensure_ascii=False, check_circular=False).encode("utf-8")
     except UnicodeEncodeError:
@@ -292,8 +291,8 @@ def encode_json(payload: Any) -> bytes:
     """JSON bytes of ``payload``; a value UTF-8 cannot hold (a lone surrogate) is written as a \\u escape.
 
     A long list at the top of an object (a page of rows) is encoded ``ENCODE_SLICE`` items at a time and
-    spliced in: the C encoder holds the interpreter for a whole call, so in one call a page of a million rows
-    kept every other thread, the event loop's included, waiting for a quarter of a second.
+    spliced in: the C encoder holds the interpreter for a whole call, and every other thread (the event
+    loop's included) waits for it; slices keep each hold short.
     """
     long_lists = (
         [key for key, value in payload.items() if isinstance(value, list) and len(value) > ENCODE_SLICE]
