@@ -278,6 +278,7 @@ class Sandbox:
             account = self.accounts.get(headers.get(UUID_HEADER.lower(), ""))
             long_one = False
             refusal: str | None = None
+            algorithm: str | None = None  # the one the request is verified with, once it is
             payload: Payload
             try:
                 if problem is not None:
@@ -288,7 +289,7 @@ class Sandbox:
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
                 raw_body = await read_body(receive, head.content_length, self.limits, self.reading)
-                self.check_signature(headers, raw_body, account)
+                algorithm = self.check_signature(headers, raw_body, account)
                 body = json_object(
                     raw_body, head.content_type, head.content_encodings, self.limits, gzip_allowed=served.gzip_body
                 )
@@ -312,14 +313,16 @@ class Sandbox:
             try:
                 if long_one:  # a big answer is encoded, signed and compressed off the event loop
                     reply, out = await run_in_threadpool(
-                        self._reply, payload, headers, account, operation, head.accepts_gzip, refusal
+                        self._reply, payload, headers, account, operation, head.accepts_gzip, refusal, algorithm
                     )
                 else:
-                    reply, out = self._reply(payload, headers, account, operation, head.accepts_gzip, refusal)
+                    reply, out = self._reply(
+                        payload, headers, account, operation, head.accepts_gzip, refusal, algorithm
+                    )
             except Exception:  # a bug: as above
                 logger.exception("%s: the answer could not be encoded", operation)
                 failed = self.spec.refusal(operation, INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE, new_id())
-                reply, out = self._reply(failed, headers, account, "", head.accepts_gzip, "internal")
+                reply, out = self._reply(failed, headers, account, "", head.accepts_gzip, "internal", algorithm)
             await send_reply(send, reply, out)
 
         return serve
@@ -332,8 +335,10 @@ class Sandbox:
         operation: str,
         accepts_gzip: bool,
         refusal: str | None = None,
+        algorithm: str | None = None,
     ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        body, signed = self.encode_response(payload, headers, account, None, operation, refusal)
+        """The reply on the wire, signed with ``algorithm`` (None: the one the request names)."""
+        body, signed = self.encode_response(payload, headers, account, algorithm, operation, refusal)
         return wire_reply(body, signed, accepts_gzip=accepts_gzip)
 
     async def advance_endpoint(self, request: Request) -> Response:

@@ -29,27 +29,25 @@ class _Wakeups:
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
-        self._futures: list[asyncio.Future[None]] = []
-
-    def __bool__(self) -> bool:
-        return bool(self._futures)
+        #: The waiting futures (read without the mutex only to see whether there are any).
+        self.futures: list[asyncio.Future[None]] = []
 
     def add(self) -> asyncio.Future[None]:
         """A future of the running loop that the next :meth:`wake_all` resolves."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         with self._mutex:
-            self._futures.append(future)
+            self.futures.append(future)
         return future
 
     def discard(self, future: asyncio.Future[None]) -> None:
         with self._mutex:
-            if future in self._futures:
-                self._futures.remove(future)
+            if future in self.futures:
+                self.futures.remove(future)
 
     def wake_all(self) -> None:
         """Resolve every waiting future, each on its own loop (from any thread)."""
         with self._mutex:
-            futures, self._futures = self._futures, []
+            futures, self.futures = self.futures, []
         for future in futures:
             with contextlib.suppress(RuntimeError):  # its loop is closed: nobody waits on it any more
                 future.get_loop().call_soon_threadsafe(_resolve, future)
@@ -88,7 +86,7 @@ class StateLock:
 
     def release(self) -> None:
         self._lock.release()
-        if self._waiting:
+        if self._waiting.futures:
             self._waiting.wake_all()
 
     def locked(self) -> bool:
