@@ -14,10 +14,10 @@ bounds every network operation of an attempt and keeps track of the pool's socke
   streams need no such help: closing the pool closes them, and that wakes their readers in the event loop; but
   a connection still in its handshake is not the pool's yet, so the pool would not close it.
 
-:func:`install` puts the wrapper in the pool of an httpx transport, once, when ``_pool`` makes that transport.
-A transport the caller gives is used as given: nothing is installed in it. The seam is httpcore's
-``pool._network_backend``; when a future httpcore lacks it, :func:`install` returns False and the per-chunk
-checks of ``_read.py`` remain.
+:func:`install` puts the wrapper in the pool of an httpx transport, once, when ``_pool.py`` makes that transport.
+A transport the caller gives is used as given: nothing is installed in it. The seam is httpcore's pool's
+network backend, reached through ``_httpx_private.py``; when an httpcore lacks it, :func:`install` returns False
+and the per-chunk checks of ``_read.py`` remain.
 """
 
 from __future__ import annotations
@@ -34,10 +34,7 @@ from typing import Any
 import httpcore
 import httpx
 
-try:  # the plain socket stream of httpcore's sync backend, written to directly (see _Stream.write)
-    from httpcore._backends.sync import SyncStream as _SocketStream
-except ImportError:  # pragma: no cover - a future httpcore: uploads are cut into pieces instead
-    _SocketStream = None  # type: ignore[assignment,misc]
+from ._httpx_private import is_socket_stream, pool_network_backend, set_pool_network_backend
 
 #: Bytes a sync upload hands to a stream other than a plain socket at a time, each with the time left.
 _WRITE_PIECE = 64 * 1024
@@ -207,10 +204,10 @@ class _Stream(httpcore.NetworkStream):
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         """Send ``buffer`` within the time left. httpcore's own write gives *each* socket send the whole
-        timeout (and copies the rest of the buffer after each one): a reader that takes a little at a time
-        kept a 40 MB upload going for 27 s past a 2 s timeout. Here every send waits at most the time left."""
+        timeout (and copies the rest of the buffer after each one), so a reader that takes a little at a time
+        could keep an upload going long past it; here every send waits at most the time left."""
         with self._in_use(httpcore.WriteError):
-            if type(self._inner) is _SocketStream:
+            if is_socket_stream(self._inner):
                 _send_within_deadline(self._inner.get_extra_info("socket"), buffer, timeout)
                 return
             view = memoryview(buffer)  # TLS in TLS, or another stream: piece by piece, each with the time left
@@ -375,12 +372,11 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 def install(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, connections: Connections) -> bool:
     """Route the connections of ``transport``'s pool through the wrapper (deadline, wire budget, ``connections``);
     False if its pool has no network backend to wrap. Called once, on a transport just made."""
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
+    inner = pool_network_backend(transport)
     if isinstance(inner, httpcore.NetworkBackend):
-        pool._network_backend = _Backend(inner, connections)  # type: ignore[union-attr]
+        set_pool_network_backend(transport, _Backend(inner, connections))
         return True
     if isinstance(inner, httpcore.AsyncNetworkBackend):
-        pool._network_backend = _AsyncBackend(inner, connections)  # type: ignore[union-attr]
+        set_pool_network_backend(transport, _AsyncBackend(inner, connections))
         return True
     return False
