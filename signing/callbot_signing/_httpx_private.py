@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import socket
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import httpcore
 import httpx
@@ -150,14 +150,16 @@ def _async_pool_backend() -> str:
 
 
 def _socket_stream() -> str:
-    stream_class: Any = importlib.import_module(_SOCKET_STREAM_MODULE).SyncStream
+    stream_class = importlib.import_module(_SOCKET_STREAM_MODULE).SyncStream
     if not (isinstance(stream_class, type) and issubclass(stream_class, httpcore.NetworkStream)):
         return f"{_SOCKET_STREAM_MODULE}.SyncStream is not an httpcore.NetworkStream class"
-    left, right = socket.socketpair()
-    with left, right:
-        stream = cast(Any, stream_class)(left)
-        if stream.get_extra_info("socket") is not left:
-            return 'SyncStream(sock).get_extra_info("socket") is not its socket'
+    with socket.create_server(("127.0.0.1", 0)) as server:  # loopback only: what the sync backend opens
+        stream = httpcore.SyncBackend().connect_tcp("127.0.0.1", server.getsockname()[1], timeout=5.0)
+        try:
+            if not is_socket_stream(stream) or not isinstance(stream.get_extra_info("socket"), socket.socket):
+                return f"the sync backend opens a {type(stream).__name__}, not a SyncStream on a socket"
+        finally:
+            stream.close()
     return ""
 
 
