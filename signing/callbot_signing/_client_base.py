@@ -1,10 +1,10 @@
-"""What Callbot and AsyncCallbot share: settings from arguments or the environment, body encoding, and what
-an answer becomes (the response model, an ErrorReply, or a typed error).
+"""What Callbot and AsyncCallbot share: settings from arguments or the environment, and what an answer
+becomes (the response model, an ErrorReply, or a typed error).
 
 The methods themselves are generated from the spec (``callbot_client.api.SyncOperations`` /
 ``AsyncOperations``, by ``make generate``); the clients give them ``_call``: encode the body, send it through
-``CallbotTransport`` (signing, bounds, verification, retries, typed errors), and build the response model
-from the JSON the transport already decoded and checked.
+``CallbotTransport`` (signing, bounds, and the judgement of ``_judge.py``: verification, retries, typed
+errors), and build the response model from the JSON and envelope the judgement left on the response.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing_extensions import TypeVar as DefaultedTypeVar
 
 from ._auth import CallbotAuth
 from ._connect import build_transport, check_base_url, httpx_timeout, warn_if_plain_http
-from ._connect import encode_body as encode_body  # its home was here: Callbot, AsyncCallbot and wire import it
 from ._constants import (
     DEFAULT_ALGORITHM,
     DEFAULT_BASE_URL,

@@ -245,8 +245,8 @@ def _answer(raw: httpx.Response, body: bytes, request: httpx.Request) -> httpx.R
     """The response as the caller sees it: the decoded body, without the headers that described the wire
     (the Content-Encoding it came with stays readable as ``response.extensions["callbot.content_encoding"]``).
 
-    ``raw`` is reused rather than copied (a new httpx.Response costs as much as the rest of the check):
-    its stream is read and closed, so it gets the decoded body as its content.
+    ``raw`` is reused rather than copied (a second httpx.Response per call is not worth building): its stream
+    is read and closed, so it gets the decoded body as its content.
     """
     kept, encoding = [], None
     for name, value in raw.headers.raw:

@@ -7,7 +7,7 @@ widest clock-skew window a webhook takes (``MAX_REPLAY_WINDOW``), and the checks
 tool's options refused as the library refuses them).
 """
 
-from ._client_base import encode_body
+from ._connect import encode_body
 from ._constants import (
     ALGORITHM_HEADER,
     ALGORITHMS,
