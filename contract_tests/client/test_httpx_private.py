@@ -7,8 +7,10 @@ an upgrade that moves one fails here, naming it, rather than somewhere in the tr
 
 from __future__ import annotations
 
+import ast
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpcore
@@ -20,6 +22,44 @@ from callbot_signing import _httpx_private
 def test_every_private_httpx_and_httpcore_name_relied_on_is_there() -> None:
     found = _httpx_private.problems()
     assert found == [], "\n".join(found)
+
+
+#: The names under which the client's modules reach objects of their own package (a CallbotAuth, a copy of a
+#: client or transport): their private attributes are this package's, not httpx's.
+OWN_OBJECTS = frozenset({"self", "cls", "auth", "twin", "owner"})
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Each private attribute read or written on an object that is not the package's own, each getattr of a
+    private name, and each import of a private module of httpx or httpcore, in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            if not (isinstance(node.value, ast.Name) and node.value.id in OWN_OBJECTS):
+                found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.endswith("attr"):
+            owner, name = (node.args[0], node.args[1]) if len(node.args) > 1 else (None, None)
+            own = isinstance(owner, ast.Name) and owner.id in OWN_OBJECTS
+            if isinstance(name, ast.Constant) and str(name.value).startswith("_") and not own:
+                found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [
+                f"{path.name}:{node.lineno}: import {m}" for m in modules if m.startswith(("httpx._", "httpcore._"))
+            ]
+    return found
+
+
+def test_no_other_module_of_the_client_touches_a_private_httpx_or_httpcore_name() -> None:
+    package = Path(__file__).resolve().parents[2] / "signing" / "callbot_signing"
+    assert (package / "_httpx_private.py").exists()
+    assert _private_uses(package / "_httpx_private.py"), "the scan finds nothing: it cannot be trusted"
+    offenders = [
+        use for path in sorted(package.glob("*.py")) if path.name != "_httpx_private.py" for use in _private_uses(path)
+    ]
+    assert offenders == [], (
+        "use a function of _httpx_private.py (or name the package's own object as one of OWN_OBJECTS)"
+    )
 
 
 def _renamed(cls: type, name: str) -> Callable[[pytest.MonkeyPatch], None]:
