@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 
 from ._auth import CallbotAuth
+from ._bounds import BOUNDS, AttemptBounds, WireLimitExceeded
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES, WIRE_OVERHEAD_BYTES
 from ._decoders import narrow_accept_encoding
 from ._httpx_private import set_request_body, set_response_body
 from ._judge import judge_attempt
-from ._network import BOUNDS, AttemptBounds, WireLimitExceeded
 from ._pool import AsyncPool, SyncPool
 from ._read import aread_bounded, read_bounded
 from ._settings import check_count
