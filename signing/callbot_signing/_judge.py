@@ -7,8 +7,9 @@ One entry point, :func:`judge_attempt`, used by every loop that makes attempts: 
 (a JSON object, decoded within memory bounds), the envelope, the retCode, and the operation's schema. Whether
 a failed attempt is tried again is asked of ``_retry.decide_retry``, and logged with its reason.
 
-One call of a ``Callbot`` method is told by three modules: ``_client.py`` (the method: the body encoded, the
-model built), ``_transport.py`` (each attempt: signed, sent, read within bounds) and this one.
+One call of a ``Callbot`` method is told by three modules: ``_client.py`` (the body encoded and sent, the
+answer made the method's result by ``_client_base.py``, which it shares with ``_async_client.py``),
+``_transport.py`` (each attempt: signed, sent, read within bounds) and this one.
 """
 
 from __future__ import annotations

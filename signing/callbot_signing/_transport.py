@@ -5,7 +5,8 @@ pool (``_pool.py``), read the answer within ``max_response_bytes`` and the attem
 then let ``_judge.judge_attempt`` decide what the answer, or the fault below HTTP (refused, reset, timed out,
 invalid gzip), comes to: the answer, a wait before the next attempt, or a typed error.
 
-One call of a ``Callbot`` method is told by three modules: ``_client.py``, this one, and ``_judge.py``.
+One call of a ``Callbot`` method is told by three modules: ``_client.py`` (with ``_client_base.py``), this one,
+and ``_judge.py``.
 """
 
 from __future__ import annotations
