@@ -79,6 +79,7 @@ WIRE = [
     "encode_body",
     "envelope_keys",
     "error_for_ret_code",
+    "httpx_private_problems",
     "normalize_algorithm",
     "operations",
     "parse_retry_after",
