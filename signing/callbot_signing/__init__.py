@@ -20,7 +20,16 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._logging import configure_logging_from_env
-from ._replay import MemoryReplayStore, ReplayGuardFullError, ReplayStore, ScopedReplayStore
+from ._receiver import Delivery, WebhookReceiver
+from ._redis_store import RedisReplayStore, ReplayStoreUnavailableError
+from ._replay import (
+    Claim,
+    ClaimingReplayStore,
+    MemoryReplayStore,
+    ReplayGuardFullError,
+    ReplayStore,
+    ScopedReplayStore,
+)
 from ._retry import RetryPolicy
 from ._secret import SecretKey
 from ._signature import sign, signature_headers
@@ -47,15 +56,20 @@ __all__ = [
     "CallbotAuth",
     "CallbotError",
     "CallbotTransport",
+    "Claim",
+    "ClaimingReplayStore",
+    "Delivery",
     "ErrorReply",
     "InvalidRequestError",
     "InvalidWebhookError",
     "MemoryReplayStore",
     "PermissionDeniedError",
     "PlainHTTPWarning",
+    "RedisReplayStore",
     "ReplayGuard",
     "ReplayGuardFullError",
     "ReplayStore",
+    "ReplayStoreUnavailableError",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ScopedReplayStore",
@@ -66,6 +80,7 @@ __all__ = [
     "UnexpectedResponseError",
     "Webhook",
     "WebhookKind",
+    "WebhookReceiver",
     "__version__",
     "connect",
     "parse_webhook",
