@@ -4,6 +4,7 @@ from ._async_client import AsyncCallbot
 from ._auth import CallbotAuth
 from ._client import Callbot
 from ._connect import PlainHTTPWarning, connect
+from ._delivery import Delivery
 from ._envelope import ErrorReply
 from ._errors import (
     APIConnectionError,
@@ -20,7 +21,7 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._logging import configure_logging_from_env
-from ._receiver import Delivery, WebhookReceiver
+from ._receiver import WebhookReceiver
 from ._redis_store import RedisReplayStore, ReplayStoreUnavailableError
 from ._replay import (
     Claim,

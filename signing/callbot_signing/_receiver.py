@@ -24,31 +24,28 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final, Generic, Literal, TypeVar, overload
+from typing import Any, Final, Literal, TypeVar, overload
 
 import anyio.to_thread
 from callbot_client.models import CallCallback, OrderCallback, TaskCallback
 
 from ._constants import (
-    DEFAULT_ALGORITHM,
     DEFAULT_MAX_CLOCK_SKEW,
     DEFAULT_MAX_WEBHOOK_BYTES,
-    ENV_ALGORITHM,
-    ENV_SECRET_KEY,
-    ENV_UUID,
 )
+from ._delivery import AccountKey, Answer, Delivery, Pairs, accounts_from_env, checked_accounts, header
 from ._errors import SignatureError
 from ._replay import MAX_REPLAY_WINDOW, Claim, ClaimingReplayStore, MemoryReplayStore, ReplayGuardFullError
-from ._secret import SecretKey
 from ._settings import check_count, check_seconds
-from ._webhooks import InvalidWebhookError, Webhook, WebhookKind, parse_webhook
+from ._webhooks import InvalidWebhookError, WebhookKind, parse_webhook
 
 logger = logging.getLogger("callbot.webhooks")
+_CallH = TypeVar("_CallH", bound=Callable[[Delivery[CallCallback]], object])
+_OrderH = TypeVar("_OrderH", bound=Callable[[Delivery[OrderCallback]], object])
+_TaskH = TypeVar("_TaskH", bound=Callable[[Delivery[TaskCallback]], object])
 
 #: Seconds a claim lasts by default: longer than a handler should take.
 DEFAULT_LEASE: Final = 30.0
@@ -59,80 +56,12 @@ _KINDS: Final[dict[type, WebhookKind]] = {CallCallback: "call", OrderCallback: "
 _REASONS: Final = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 500: "Internal Server Error",
                    503: "Service Unavailable"}  # fmt: skip
 
-_E = TypeVar("_E", bound=Webhook, covariant=True)
-_CallH = TypeVar("_CallH", bound=Callable[["Delivery[CallCallback]"], object])
-_OrderH = TypeVar("_OrderH", bound=Callable[["Delivery[OrderCallback]"], object])
-_TaskH = TypeVar("_TaskH", bound=Callable[["Delivery[TaskCallback]"], object])
-AccountKey = str | SecretKey | tuple[str | SecretKey, str]
-Pairs = list[tuple[str, str]] | list[tuple[bytes, bytes]]
 #: The ASGI 3 application type (Starlette's ``ASGIApp``).
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-@dataclass(frozen=True)
-class Delivery(Generic[_E]):
-    """One verified callback, as a handler gets it: its ``kind``, the ``account`` (uuid) it came for, its
-    ``request_id`` and ``create_ts`` (as signed), and ``event``, the typed model (``CallCallback``,
-    ``OrderCallback`` or ``TaskCallback``)."""
-
-    kind: WebhookKind
-    account: str
-    request_id: str
-    create_ts: int
-    event: _E
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The HTTP answer to one delivery: ``status`` and a one-line ``text``."""
-
-    status: int
-    text: str
-
-    def headers(self) -> list[tuple[str, str]]:
-        extra = [("Retry-After", "1")] if self.status == 503 else []
-        return [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(self.body))), *extra]
-
-    @property
-    def body(self) -> bytes:
-        return self.text.encode("utf-8")
-
-
-def _accounts_from_env() -> dict[str, AccountKey]:
-    uuid, key = os.environ.get(ENV_UUID), os.environ.get(ENV_SECRET_KEY)
-    if not uuid or not key:
-        raise ValueError(
-            f"WebhookReceiver() without accounts serves the account of {ENV_UUID} and {ENV_SECRET_KEY} "
-            f"({ENV_ALGORITHM} optional), and they are not set: set them, or pass accounts={{uuid: secret_key}}"
-        )
-    return {uuid: (key, os.environ.get(ENV_ALGORITHM) or DEFAULT_ALGORITHM)}
-
-
-def _checked_accounts(accounts: Mapping[str, AccountKey]) -> dict[str, tuple[SecretKey, str]]:
-    if not isinstance(accounts, Mapping) or not accounts:
-        raise TypeError("accounts must be a non-empty mapping of uuid to secret_key or (secret_key, algorithm)")
-    checked = {}
-    for uuid, value in accounts.items():
-        if not isinstance(uuid, str) or not uuid:
-            raise TypeError(f"each account's uuid must be a non-empty str, got {type(uuid).__name__}")
-        key, algorithm = value if isinstance(value, tuple) else (value, DEFAULT_ALGORITHM)
-        if not isinstance(algorithm, str) or algorithm.upper() not in ("MD5", "SHA256"):
-            raise ValueError(f"account {uuid!r}: the algorithm must be 'MD5' or 'SHA256', got {algorithm!r}")
-        checked[uuid] = (SecretKey(key), algorithm.upper())
-    return checked
-
-
-def _header(pairs: Iterable[tuple[Any, Any]], name: str) -> str | None:
-    """The first value of header ``name`` (any case) in str or bytes pairs."""
-    for key, value in pairs:
-        text = key.decode("latin-1") if isinstance(key, bytes) else str(key)
-        if text.lower() == name:
-            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    return None
 
 
 class WebhookReceiver:
@@ -156,7 +85,7 @@ class WebhookReceiver:
         lease: float = DEFAULT_LEASE,
         busy_wait: float = DEFAULT_BUSY_WAIT,
     ) -> None:
-        self._accounts = _checked_accounts(_accounts_from_env() if accounts is None else accounts)
+        self._accounts = checked_accounts(accounts_from_env() if accounts is None else accounts)
         if store is None:
             store = MemoryReplayStore()
         elif not any(all(callable(getattr(store, prefix + step, None)) for step in ("claim", "done", "release"))
@@ -198,7 +127,7 @@ class WebhookReceiver:
 
     def verify(self, headers: Pairs, body: bytes, path: str = "/", now: float | None = None) -> Delivery[Any] | Answer:
         """The delivery of a request, or the 400 answer saying which rule refused it."""
-        uuid = _header(headers, "uuid")
+        uuid = header(headers, "uuid")
         if not uuid:
             return Answer(400, "refused (missing_header): the delivery has no uuid header")
         account = self._accounts.get(uuid)
@@ -222,11 +151,21 @@ class WebhookReceiver:
             return Answer(400, f"refused ({exc.rule}): {exc}")
         except InvalidWebhookError as exc:
             return Answer(400, f"refused (payload): {exc}")
-        request_id, create_ts = _header(headers, "requestid") or "", _header(headers, "createts") or "0"
+        request_id, create_ts = header(headers, "requestid") or "", header(headers, "createts") or "0"
         return Delivery(_KINDS[type(event)], uuid, request_id, int(create_ts), event)
 
-    def _expires_at(self, delivery: Delivery[Any]) -> float:
-        return delivery.create_ts + self.max_clock_skew
+    def _prepare(
+        self, headers: Pairs, body: bytes, path: str
+    ) -> tuple[Delivery[Any], Callable[[Delivery[Any]], object]] | Answer:
+        """The verified delivery and its handler, or the answer (a refusal, or 200 when no handler is set)."""
+        delivery = self.verify(headers, body, path)
+        if isinstance(delivery, Answer):
+            return delivery
+        handler = self._handlers.get(delivery.kind)
+        if handler is None:
+            logger.warning("no handler for %s callbacks: %r acknowledged unhandled", delivery.kind, delivery.request_id)
+            return Answer(200, f"no handler for {delivery.kind} callbacks")
+        return delivery, handler
 
     def _after_claim(self, claim: Claim) -> Answer | None:
         if claim.status == "done":
@@ -251,15 +190,13 @@ class WebhookReceiver:
 
     def handle(self, headers: Pairs, body: bytes, path: str = "/") -> Answer:
         """Verify, claim, run the handler, mark done; the answer. What ``wsgi_app()`` calls per request."""
-        delivery = self.verify(headers, body, path)
-        if isinstance(delivery, Answer):
-            return delivery
-        handler = self._handlers.get(delivery.kind)
-        if handler is None:
-            logger.warning("no handler for %s callbacks: %r acknowledged unhandled", delivery.kind, delivery.request_id)
-            return Answer(200, f"no handler for {delivery.kind} callbacks")
+        prepared = self._prepare(headers, body, path)
+        if isinstance(prepared, Answer):
+            return prepared
+        delivery, handler = prepared
         store: Any = self.store
-        claim_once = partial(store.claim, delivery.account, delivery.request_id, expires_at=self._expires_at(delivery))
+        expires_at = delivery.create_ts + self.max_clock_skew
+        claim_once = partial(store.claim, delivery.account, delivery.request_id, expires_at=expires_at)
         deadline = time.monotonic() + self.busy_wait
         try:
             claim = claim_once(now=time.time(), lease=self.lease)
@@ -325,19 +262,20 @@ class WebhookReceiver:
     async def handle_async(self, headers: Pairs, body: bytes, path: str = "/") -> Answer:
         """:meth:`handle` for an event loop: what ``asgi_app()`` awaits per request. A sync handler runs in a
         worker thread, a coroutine function on the loop."""
-        delivery = self.verify(headers, body, path)
-        if isinstance(delivery, Answer):
-            return delivery
-        handler = self._handlers.get(delivery.kind)
-        if handler is None:
-            logger.warning("no handler for %s callbacks: %r acknowledged unhandled", delivery.kind, delivery.request_id)
-            return Answer(200, f"no handler for {delivery.kind} callbacks")
+        prepared = self._prepare(headers, body, path)
+        if isinstance(prepared, Answer):
+            return prepared
+        delivery, handler = prepared
         where = (delivery.account, delivery.request_id)
         deadline = time.monotonic() + self.busy_wait
         try:
             for _ in range(int(self.busy_wait / _POLL) + 2):
                 claim: Claim = await self._store_call(
-                    "claim", *where, expires_at=self._expires_at(delivery), now=time.time(), lease=self.lease
+                    "claim",
+                    *where,
+                    expires_at=delivery.create_ts + self.max_clock_skew,
+                    now=time.time(),
+                    lease=self.lease,
                 )
                 if claim.status != "busy" or time.monotonic() >= deadline:
                     break
@@ -386,7 +324,7 @@ class WebhookReceiver:
         if scope.get("method") != "POST":
             return Answer(405, "callbacks are POSTed")
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or [])
-        declared = _header(headers, "content-length")
+        declared = header(headers, "content-length")
         too_large = Answer(400, f"refused (payload): the body is larger than max_body_bytes={self.max_body_bytes:,}")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             return too_large
