@@ -23,8 +23,9 @@ from callbot_signing.wire import DEFAULT_MAX_CLOCK_SKEW, MAX_REPLAY_WINDOW, chec
 
 from . import _exit
 from ._app import Settings, checked_option, fail
-from ._webhook_command import MAX_ANSWER_SHOWN, webhook
 
+#: Characters of an answer printed.
+MAX_ANSWER_SHOWN = 2000
 #: The fields printed for each kind, when the callback has them (wire names).
 KEY_FIELDS = {
     "call": ("userTaskID", "orderID", "userPhone", "callbackType", "callInfoDetail.callStatus"),
@@ -107,7 +108,7 @@ def _handler(forward_to: str | None, timeout: float) -> Callable[[Delivery[Any]]
     return show
 
 
-@webhook.command("listen")
+@click.command("listen")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--forward-to", metavar="URL", help="Post each verified callback on to URL/<kind>, as received.")
