@@ -1,6 +1,6 @@
 """A loopback server that answers every POST with one pre-built body, signed for the request's requestID.
 
-Run by ``bench/callbot.py`` in its own process: ``python -m bench.listcall_server BODY_FILE UUID SECRET``.
+Run by ``bench/listcall_end_to_end.py`` in its own process: ``python -m bench.listcall_server BODY_FILE UUID SECRET``.
 It prints its port on stdout once listening. Signing 10 MB per request would cost the server ~16 ms of
 MD5; instead the hash of ``{secret}&body={body}`` is computed once and copied per answer, so the server
 spends microseconds per answer on signing and the client side is what gets measured.

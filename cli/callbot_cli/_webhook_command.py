@@ -26,6 +26,8 @@ from ._app import Settings, checked_option, fail
 STALE_BY = 3600
 MAX_ANSWER_SHOWN = 2000
 MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Words (any case) by which a 2xx answer to a replay says the delivery was handled already.
+ALREADY_HANDLED = ("already", "duplicate")
 
 _ORDER = {
     "orderID": "sample-order-0001",
@@ -112,12 +114,26 @@ def _tampered(body: bytes) -> bytes:
     return body.rstrip()[:-1] + b" }"
 
 
-def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str], label: str) -> bool:
-    """Post one delivery, print the receiver's answer; whether it accepted it (2xx)."""
+def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str], label: str) -> httpx.Response:
+    """Post one delivery and print the receiver's answer."""
     answer = client.post(url, content=body, headers={**headers, "Content-Type": "application/json"})
-    text = answer.text[:MAX_ANSWER_SHOWN]
-    click.echo(f"{label}: HTTP {answer.status_code} {text}")
-    return answer.is_success
+    click.echo(f"{label}: HTTP {answer.status_code} {answer.text[:MAX_ANSWER_SHOWN]}")
+    return answer
+
+
+def _replay_verdict(first: httpx.Response, again: httpx.Response) -> str | None:
+    """How the receiver treated a replay of a delivery it accepted: "refused", "acknowledged", or None (wrongly).
+
+    The command sees answers, not handlers. A right answer to a replay is a refusal (a 4xx other than 408 and
+    429, which ask for a retry), or a 2xx that says the delivery was handled already: its text differs from the
+    first answer's and contains one of ALREADY_HANDLED (WebhookReceiver answers 200 "already handled"). A 2xx
+    that does not say so cannot be told from handling the delivery twice; a 5xx or 3xx is neither.
+    """
+    if 400 <= again.status_code < 500 and again.status_code not in (408, 429):
+        return "refused"
+    text = again.text[:MAX_ANSWER_SHOWN]
+    says_so = text != first.text[:MAX_ANSWER_SHOWN] and any(word in text.lower() for word in ALREADY_HANDLED)
+    return "acknowledged" if again.is_success and says_so else None
 
 
 @webhook.command("send")
@@ -126,12 +142,15 @@ def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str], 
 @click.option("--data", metavar="JSON|@FILE", help="The payload to send [default: a sample of the kind].")
 @click.option("--tamper", "variant", flag_value="tamper", help="Change the body after signing: must be refused.")
 @click.option("--stale", "variant", flag_value="stale", help=f"createTs {STALE_BY} s ago: must be refused.")
-@click.option("--replay", "variant", flag_value="replay", help="Send one delivery twice: the second must be refused.")
+@click.option("--replay", "variant", flag_value="replay",
+              help="Send one delivery twice: the second must be refused (4xx) or acknowledged as handled already "
+              "(2xx whose answer says 'already' or 'duplicate').")  # fmt: skip
 @click.pass_obj
 def send(settings: Settings, url: str, kind: str, data: str | None, variant: str | None) -> int:
     """Post a correctly signed callback (as the platform does: no algorithm header) to your receiver and
-    print its answer. Exit 0 when the receiver did the right thing: accepted a genuine delivery, refused a
-    --tamper, --stale or --replay one; 6 when it did not."""
+    print its answer. Exit 0 when the receiver did the right thing: accepted (2xx) a genuine delivery, refused
+    a --tamper or --stale one, and for --replay accepted the first and refused the second (4xx) or answered it
+    2xx saying it was handled already; 6 when it did not. The command sees the answers, not your handler."""
     account = settings.credentials()
     body = _payload(kind, data)
     created = str(int(time.time()) - (STALE_BY if variant == "stale" else 0))
@@ -141,22 +160,40 @@ def send(settings: Settings, url: str, kind: str, data: str | None, variant: str
         try:
             if variant == "replay":
                 first = _post(client, url, body, headers, "delivery")
-                again = _post(client, url, body, headers, "replayed")
-                right = first and not again
-            elif variant == "tamper":
-                right = not _post(client, url, _tampered(body), headers, "tampered")
+                return _replay_outcome(first, _post(client, url, body, headers, "replayed"))
+            if variant == "tamper":
+                right = not _post(client, url, _tampered(body), headers, "tampered").is_success
             else:
-                accepted = _post(client, url, body, headers, variant or "delivery")
+                accepted = _post(client, url, body, headers, variant or "delivery").is_success
                 right = accepted if variant is None else not accepted
         except httpx.HTTPError as exc:
             fail(f"could not deliver to {url}: {type(exc).__name__}: {exc}")
             return _exit.TRANSPORT
     if not right:
-        expected = "accept it" if variant is None else "refuse the " + ("replay" if variant == "replay" else variant)
-        fail(f"the receiver did not {expected}")
+        fail(f"the receiver did not {'accept it' if variant is None else f'refuse the {variant}'}")
         return _exit.WEBHOOK
     click.echo("the receiver " + ("accepted the delivery" if variant is None else f"refused the {variant} delivery"))
     return _exit.OK
+
+
+def _replay_outcome(first: httpx.Response, again: httpx.Response) -> int:
+    """Say how the receiver treated the replay; the exit code."""
+    verdict = _replay_verdict(first, again)
+    if not first.is_success:
+        fail(f"the receiver did not accept the first delivery (HTTP {first.status_code}), so a replay proves nothing")
+    elif verdict is None:
+        fail(
+            "the receiver neither refused the replay (4xx) nor said it had handled it already (a 2xx whose text "
+            f"differs from the first answer's and contains {' or '.join(map(repr, ALREADY_HANDLED))}, as "
+            "WebhookReceiver's 200 'already handled'); a 2xx that does not say so cannot be told from handling "
+            "the callback twice"
+        )
+    elif verdict == "refused":
+        click.echo("the receiver refused the replay delivery")
+    else:
+        click.echo("the receiver acknowledged the replay as handled already (its answer says so; the command "
+                   "cannot see whether your handler ran again)")  # fmt: skip
+    return _exit.OK if first.is_success and verdict is not None else _exit.WEBHOOK
 
 
 def _headers(raw: bytes) -> list[tuple[str, str]]:

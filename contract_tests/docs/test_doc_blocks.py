@@ -19,6 +19,10 @@ HERE = Path(__file__).resolve().parent
 #: Python blocks run by another module of this folder (it names each).
 CLIENT_EXAMPLES = ("quick-start", "campaign", "types", "errors", "async", "generated", "other-clients", "bulk")
 RUN_ELSEWHERE = {name: "test_readme.py" for name in (*CLIENT_EXAMPLES, "receiver")}
+RUN_ELSEWHERE |= {
+    name: "../webhooks/test_receiver_examples.py"
+    for name in ("receiver-fastapi", "receiver-flask", "receiver-django", "receiver-redis")
+}
 #: Blocks run by this module.
 RUN_HERE = {"sandbox-in-tests", "cli-help", "sandbox-help", "list-assumptions"}
 #: Shell blocks that are not run, and why.
@@ -33,6 +37,8 @@ NOT_RUN = {
     "each deviation",
     "contract-ci-job": "a whole contract run against a staging service, with its secrets",
     "contributing-recipe": "edits the spec and runs make test, which runs these tests",
+    "webhook-listen": "serves until stopped with Ctrl-C; contract_tests/webhooks/test_receiver_listen.py starts the "
+    "command, sends it deliveries (and forwards them) and stops it",
 }
 #: What a shell block run here must print (a word from each command's output).
 SHELL_OUTPUT = {
