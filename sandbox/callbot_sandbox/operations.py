@@ -27,11 +27,6 @@ from .list_filters import enabled, for_lookup, in_range, matches_intents, page_s
 from .spec import BUSY, RequestRejected
 from .state import Call, Order, OrderState, SandboxState, Task
 
-# Sandbox: limits of its own (the wiki documents only listOrderDetail's 500); the spec has them as
-# maxItems with an x-assumption, so the request check answers 4001.
-MAX_ORDERS_PER_IMPORT = 10_000
-MAX_ORDER_IDS = 1_000
-
 
 @dataclass(frozen=True)
 class Handling:
