@@ -239,6 +239,7 @@ positive.app = make_sandbox().asgi_app()
 positive.auth.set_from_requests(schemathesis_hooks.RequestsCallbotAuth(MD5_ACCOUNT.uuid, MD5_ACCOUNT.secret_key))
 
 
+@pytest.mark.slow
 @positive.parametrize()
 def test_no_schema_valid_request_is_refused_but_for_the_accounts_state(case: Any) -> None:
     """Every built-in and Callbot check (schemathesis_hooks: a refusal must be a state refusal of
@@ -249,6 +250,12 @@ def test_no_schema_valid_request_is_refused_but_for_the_accounts_state(case: Any
     if data.get("retCode", data.get("code")) != 0:  # labelled, so that the check above is the strict one
         assert response.headers.get(schemathesis_hooks.REFUSAL_HEADER) == ["state"], response.headers
     assert undocumented(shipped(), data, answer_schema(case.operation.path)) == []
+
+
+#: The same for listTask alone (rows of every field), for `make test`: every operation is `make contract`'s run above.
+@positive.include(operation_id="listTask").parametrize()
+def test_no_schema_valid_list_task_request_is_refused_but_for_the_accounts_state(case: Any) -> None:
+    test_no_schema_valid_request_is_refused_but_for_the_accounts_state(case)
 
 
 def test_a_label_of_state_allows_only_the_state_codes() -> None:

@@ -174,6 +174,7 @@ def test_a_breaking_commit_without_a_bump_fails_and_says_which_version_to_set(cl
     assert f"acknowledged by version {bump}" in acknowledged.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_an_additive_commit_passes_and_is_listed_as_added(clone: Path) -> None:
     def add_reason(text: str) -> str:
@@ -342,6 +343,7 @@ def commit_file_edit(clone: Path, path: str, edit: Callable[[str], str], message
     git(clone, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", message)
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_a_commit_removing_a_public_name_of_callbot_signing_fails_naming_it(clone: Path) -> None:
     def drop_signature_headers(text: str) -> str:
@@ -357,6 +359,7 @@ def test_a_commit_removing_a_public_name_of_callbot_signing_fails_naming_it(clon
     assert "compat: FAIL: breaking changes need a version bump" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_a_commit_adding_a_keyword_parameter_with_a_default_passes_as_compatible(clone: Path) -> None:
     def add_parameter(text: str) -> str:

@@ -364,6 +364,7 @@ async def use_async() -> None:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_a_strict_consumer_needs_no_assert_or_cast(tmp_path: Path) -> None:
     (tmp_path / "consumer.py").write_text(CONSUMER, encoding="utf-8")
