@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import gzip
 import json
 import math
@@ -200,6 +201,14 @@ RANGES.checkers["int64"] = (_int64, ())
 RANGES.checkers["double"] = (_double, ())
 
 
+@functools.cache
+def request_validator(operation: str) -> Draft202012Validator:
+    """The validator of ``operation``'s request body, made once (making it is most of a check's cost)."""
+    registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(load_spec()))
+    schema = {"$ref": "urn:spec" + request_schema_pointer(API + operation)}
+    return Draft202012Validator(schema, registry=registry, format_checker=RANGES)
+
+
 def spec_valid(operation: str, raw: bytes) -> bool:
     """Whether ``raw`` is a request the spec allows for ``operation`` (UTF-8 JSON, its schema, its formats'
     ranges): the sandbox may carry such a request out (retCode 0), and must refuse anything else."""
@@ -207,9 +216,7 @@ def spec_valid(operation: str, raw: bytes) -> bool:
         body = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):
         return False
-    registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(load_spec()))
-    schema = {"$ref": "urn:spec" + request_schema_pointer(API + operation)}
-    return bool(Draft202012Validator(schema, registry=registry, format_checker=RANGES).is_valid(body))
+    return bool(request_validator(operation).is_valid(body))
 
 
 def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:

@@ -413,6 +413,7 @@ NEW_SCHEMAS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_a_new_operation_in_the_spec_gets_its_method_with_no_other_change(spec: dict[str, Any], tmp_path: Path) -> None:
     changed = {**spec, "paths": {**spec["paths"], "/callcentre/api/v3/listThing": NEW_OPERATION}}
