@@ -37,7 +37,6 @@ pytestmark = pytest.mark.contract
 
 MD5 = Account("agree-md5", "agree-secret-md5-0123456789", "MD5")
 SHA = Account("agree-sha", "agree-secret-sha-0123456789", "SHA256")
-OTHER = {"MD5": "SHA256", "SHA256": "MD5"}
 RETENVELOPE = {"$ref": "#/components/schemas/RetEnvelope"}
 
 
