@@ -1,4 +1,5 @@
-"""No single-step tampering of a genuine signed callback is accepted (hypothesis, 10,000 cases)."""
+"""No single-step tampering of a genuine signed callback is accepted (hypothesis: 10,000 cases in `make contract`,
+300 in `make test`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""A replay guard shared by several accounts: each account's requestIDs are its own, and no account can fill the
-guard or flush another's requestIDs."""
+"""A replay guard shared by several accounts: an account filling its share never refuses another's deliveries, the
+guard stays under max_accounts times max_bytes and frees an account's place when it expires; a store that knows no
+accounts still works, and a scoped store is given the account apart from the requestID."""
 
 from __future__ import annotations
 
