@@ -1,9 +1,9 @@
 """`make mutate`: mutation testing of the signing layer's decisions with mutmut. Not a test, not part of
 `make test`: it takes minutes.
 
-mutmut mutates the functions of `_signature.py`, `_verify.py`, `_webhooks.py`, `_retry.py` and `_replay.py`
-one change at a time and runs, for each mutant, the tests of TESTS that reach the mutated function; a mutant
-that no test notices "survives". The report of every survivor (file:line, the mutation, and whether it is
+mutmut mutates the functions of `_signature.py`, `_verify.py`, `_headers.py`, `_webhooks.py`, `_retry.py` and
+`_replay.py` one change at a time and runs, for each mutant, the tests of TESTS that reach the mutated function; a
+mutant that no test notices "survives". The report of every survivor (file:line, the mutation, and whether it is
 a listed equivalent) goes to reports/mutation.md, the summary to bench/MUTATION.md.
 
 Why a staging copy: mutmut finds a package only under `src/` (or the project root) and names mutants after
@@ -42,7 +42,7 @@ DURATION = WORKSPACE / "seconds.txt"  # of the last run, for --report-only
 PACKAGE = "callbot_signing"
 
 #: The modules whose functions are mutated.
-MUTATED = ("_signature.py", "_verify.py", "_webhooks.py", "_retry.py", "_replay.py")
+MUTATED = ("_signature.py", "_verify.py", "_headers.py", "_webhooks.py", "_retry.py", "_replay.py")
 
 #: The tests run against the mutants: the direct tests of the five modules (chosen by coverage: together
 #: they reach every line of them) and test_auth (signing through CallbotAuth). Left out: the tests that
@@ -104,13 +104,13 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "the first lookup is a fast path for the exact names; the normalized lookup finds the same hash",
     ),
     Equivalent(
-        "_verify.py",
+        "_headers.py",
         'name = raw_key.decode("latin-1").lower()',
         'name = raw_key.decode("LATIN-1").lower()',
         _CODEC,
     ),
     Equivalent(
-        "_verify.py",
+        "_headers.py",
         'found[name].append(raw_value.decode("latin-1"))',
         'found[name].append(raw_value.decode("LATIN-1"))',
         _CODEC,
@@ -140,7 +140,7 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         _CODEC,
     ),
     Equivalent(
-        "_verify.py",
+        "_headers.py",
         "if type(headers) is dict:  # a plain dict (the sandbox's): no multi-dict methods to look for",
         "if type(None) is dict:  # a plain dict (the sandbox's): no multi-dict methods to look for",
         "a fast path: a dict has none of the multi-dict methods, so the Mapping branch reads its items the same",

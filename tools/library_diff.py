@@ -1,9 +1,10 @@
 """What changed in the public API of the hand-written packages, found with griffe (static analysis).
 
-The public API of ``callbot_signing``, ``callbot_cli`` and ``callbot_sandbox`` is what their ``__init__``
-exports in ``__all__`` (and ``callbot_signing.wire``'s ``__all__``, the wire format for servers and test
-tools): each name, and for a class its public methods and attributes (inherited ones included). Other
-modules of the packages are implementation, even when their names have no underscore.
+The public API of ``nxcloud_callbot``, ``callbot_signing``, ``callbot_cli`` and ``callbot_sandbox`` is what
+their ``__init__`` exports in ``__all__`` (and the ``__all__`` of ``callbot_signing.wire`` and
+``nxcloud_callbot.wire``, the wire format for servers and test tools): each name, and for a class its public
+methods and attributes (inherited ones included). Other modules of the packages are implementation, even when
+their names have no underscore.
 
 griffe's ``find_breaking_changes`` reports, over that surface, what breaks importers: a removed object, a
 parameter removed (a rename is a removal plus an addition), made required, moved, of another kind
@@ -26,15 +27,16 @@ import griffe
 
 from .changes import Change, Kind, Source
 
-#: Each hand-written package and the folder of the repository that holds it.
+#: Each hand-written package and the folder of the repository that holds it, in the order they are loaded: a
+#: package after those whose ``__all__`` it extends (``nxcloud_callbot``'s is built from ``callbot_signing``'s).
 PACKAGES = {
-    "nxcloud_callbot": "signing",
     "callbot_signing": "signing",
+    "nxcloud_callbot": "signing",
     "callbot_cli": "cli",
     "callbot_sandbox": "sandbox",
 }
 #: Submodules that are public seams of their own: their ``__all__`` is public API as the package's is.
-PUBLIC_MODULES = frozenset({"callbot_signing.wire"})
+PUBLIC_MODULES = frozenset({"callbot_signing.wire", "nxcloud_callbot.wire"})
 _UNRESOLVABLE = (griffe.AliasResolutionError, griffe.CyclicAliasError)
 
 Member = griffe.Object | griffe.Alias
@@ -52,17 +54,25 @@ def _hide_modules(module: Member) -> None:
             member.public = False
 
 
-def load(package: str, search_paths: Sequence[Path]) -> Member:
-    """``package`` as found in the first of ``search_paths``, its names imported from the other packages (one
-    version's roots: ``nxcloud_callbot`` re-exports ``callbot_signing``) resolved."""
-    module = griffe.load(
-        package,
-        search_paths=[str(path) for path in search_paths],
-        allow_inspection=False,
-        store_source=False,
-        resolve_aliases=True,
-        resolve_external=True,
-    )
+#: Loaders already run in one comparison, by their search paths: each version's packages are loaded once.
+Loaded = dict[tuple[str, ...], griffe.GriffeLoader]
+
+
+def load(package: str, search_paths: Sequence[Path], loaded: Loaded | None = None) -> Member:
+    """``package`` as found in ``search_paths``, loaded together with the other packages of PACKAGES found
+    there (one version's roots), so that the names it imports from them resolve and an ``__all__`` built from
+    theirs (``nxcloud_callbot``'s ``__all__ += callbot_signing.__all__``) is expanded to their names."""
+    paths = tuple(sorted({str(path) for path in search_paths}))
+    loader = loaded.get(paths) if loaded is not None else None
+    if loader is None:
+        loader = griffe.GriffeLoader(search_paths=list(paths), allow_inspection=False, store_source=False)
+        for name in PACKAGES:
+            if any((Path(path) / name / "__init__.py").exists() for path in paths):
+                loader.load(name)
+        loader.resolve_aliases(external=True)
+        if loaded is not None:
+            loaded[paths] = loader
+    module: Member = loader.modules_collection.get_member(package)
     _hide_modules(module)
     return module
 
@@ -245,6 +255,7 @@ def package_changes(
     new_root: Path,
     old_others: Sequence[Path] = (),
     new_others: Sequence[Path] = (),
+    loaded: Loaded | None = None,
 ) -> list[Change]:
     """Changes of ``package``'s public API from ``old_root/package`` to ``new_root/package``; ``*_others`` are
     where the other packages of the same version are, for the names ``package`` imports from them."""
@@ -254,7 +265,7 @@ def package_changes(
         return []
     if old_root is None or not (old_root / package / "__init__.py").exists():
         return [Change(Kind.ADDITIVE, Source.LIBRARY, f"the `{package}` package is new")]
-    old, new = load(package, [old_root, *old_others]), load(package, [new_root, *new_others])
+    old, new = load(package, [old_root, *old_others], loaded), load(package, [new_root, *new_others], loaded)
     before, after = Surface(old), Surface(new)
     changes = [Change(Kind.BREAKING, Source.LIBRARY, text) for text in _breaking(old, new, before, after)]
     changes += [Change(Kind.ADDITIVE, Source.LIBRARY, text) for text in _additions(before, after)]
@@ -266,6 +277,8 @@ def library_changes(old_roots: dict[str, Path | None], new_roots: dict[str, Path
     changes: list[Change] = []
     old_others = [root for root in old_roots.values() if root is not None]
     new_others = list(new_roots.values())
+    loaded: Loaded = {}
     for package in PACKAGES:
-        changes += package_changes(package, old_roots.get(package), new_roots[package], old_others, new_others)
+        old_root, new_root = old_roots.get(package), new_roots[package]
+        changes += package_changes(package, old_root, new_root, old_others, new_others, loaded)
     return changes

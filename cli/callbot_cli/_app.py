@@ -1,18 +1,18 @@
-"""The `callbot` command group: global options, the account, and how every failure becomes an exit code."""
+"""The `callbot` command group and its global options (``Settings``, the account), and the helpers its
+subcommands share. The subcommands are added to the group in ``_commands``, which imports this module and
+not the other way round."""
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Never, TypeVar
 
 import click
 import httpx
-from callbot_signing import Callbot, CallbotError
+from callbot_signing import Callbot
 from callbot_signing.wire import check_count, check_seconds
-from nxcloud_callbot import JournalError
 
 from . import _exit
 from ._credentials import Credentials, CredentialsError, load_credentials
@@ -116,29 +116,3 @@ def cli(
     context.obj = Settings(
         profile=profile, timeout=timeout, max_retries=max_retries, check_response_schemas=check_response_schemas
     )
-
-
-def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command with ``argv`` (default: sys.argv[1:]); return the exit code instead of exiting."""
-    from . import _commands  # noqa: F401  # registers the subcommands
-
-    try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="callbot", standalone_mode=False)
-    except click.exceptions.Abort:
-        fail("aborted")
-        return _exit.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return _exit.BAD_INPUT
-    except (CredentialsError, JournalError, ValueError) as exc:
-        fail(str(exc))
-        return _exit.BAD_INPUT
-    except CallbotError as exc:
-        fail(str(exc))
-        return _exit.exit_code_for(exc)
-    except KeyboardInterrupt:
-        fail("interrupted")
-        return _exit.INTERRUPTED
-    finally:
-        sys.stdout.flush()
-    return result if isinstance(result, int) else _exit.OK

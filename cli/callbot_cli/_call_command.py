@@ -13,7 +13,7 @@ from callbot_signing import CallbotAuth, CallbotTransport, InvalidRequestError, 
 from callbot_signing.wire import encode_body
 
 from . import _exit
-from ._app import Settings, cli, echo_json, fail
+from ._app import Settings, echo_json, fail
 from ._operations import Operation, body_problems, find, operations
 
 #: retCodes that are refusals of our signature (the others of a failed answer are SERVICE_ERROR).
@@ -21,7 +21,7 @@ SIGNATURE_RET_CODES = frozenset({6, 6001})
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
-@cli.command("operations")
+@click.command("operations")
 @click.option("--json", "as_json", is_flag=True, help="As JSON: operationId, path, summary.")
 def list_operations(as_json: bool) -> int:
     """List the operations of the spec with their one-line summaries."""
@@ -111,7 +111,7 @@ def _exit_for_answer(operation: Operation, content: bytes) -> int:
     return _exit.SIGNATURE if code in SIGNATURE_RET_CODES else _exit.SERVICE_ERROR
 
 
-@cli.command("call")
+@click.command("call")
 @click.argument("operation_id", metavar="OPERATION")
 @click.argument("source", required=False, metavar="[-]")
 @click.option("--data", "data", metavar="JSON|@FILE|-", help="The request body (default {}); - reads stdin.")

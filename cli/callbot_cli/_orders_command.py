@@ -21,13 +21,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import _exit
-from ._app import Settings, cli, fail
+from ._app import Settings, fail
 from ._contacts import RowProblem, read_contacts, read_order_ids, write_results
 
 MAX_PROBLEMS_SHOWN = 50
 
 
-@cli.group("orders")
+@click.group("orders")
 def orders() -> None:
     """Add orders to a task from CSV, or stop them, in batches; a result CSV says what became of each."""
 

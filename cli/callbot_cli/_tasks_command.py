@@ -12,13 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from . import _exit
-from ._app import Settings, cli, echo_json, fail
+from ._app import Settings, echo_json, fail
 
 #: Pages of listTask read at most by `tasks list` (a bound, not a limit of the service).
 MAX_PAGES = 10_000
 
 
-@cli.group("tasks")
+@click.group("tasks")
 def tasks() -> None:
     """List tasks and their statistics; start, pause or finish one."""
 

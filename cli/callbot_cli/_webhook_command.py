@@ -20,7 +20,7 @@ from callbot_signing import (
 from callbot_signing.wire import DEFAULT_MAX_CLOCK_SKEW, MAX_REPLAY_WINDOW, check_seconds
 
 from . import _exit
-from ._app import Settings, checked_option, cli, fail
+from ._app import Settings, checked_option, fail
 
 #: Seconds a --stale delivery is back-dated: well outside any receiver's window (the library's is 300 s).
 STALE_BY = 3600
@@ -71,7 +71,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
 KINDS = click.Choice(["call", "order", "task"])
 
 
-@cli.group("webhook")
+@click.group("webhook")
 def webhook() -> None:
     """Test your callback receiver: send it signed (or forged) deliveries, or check a captured one."""
 

@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"callbot: the callbot command needs {missing.name}, which comes with the cli extra: {EXTRA_HINT}",
               file=sys.stderr)  # fmt: skip
         return 2
-    from ._app import run
+    from ._commands import run
 
     return run(argv)
 

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 from callbot_cli import main
-from callbot_cli._exit import exit_code_for
 from callbot_sandbox import OrderState, Sandbox, TaskStatus, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
-from callbot_signing import SignatureError, signature_headers
+from callbot_signing import signature_headers
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -162,7 +161,35 @@ def test_exit_codes_tell_a_refusal_a_signature_failure_a_transport_failure_and_b
     monkeypatch.delenv("CALLBOT_SECRET_KEY")
     code, _, err = cli(capsys, "call", "ping", "--data", '{"data": "x"}')
     assert code == 2 and "CALLBOT_SECRET_KEY" in err and "never on the command line" in err
-    assert exit_code_for(SignatureError("forged answer", rule="sign_mismatch")) == 4
+
+
+def forging_sign(app: Any) -> Any:
+    """``app`` with every answer's sign header replaced: answers as an intermediary that forged them."""
+
+    async def forged(scope: Any, receive: Any, send: Any) -> None:
+        async def send_forged(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, b"0" * 32 if name.lower() == b"sign" else value) for name, value in message["headers"]
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_forged)
+
+    return forged
+
+
+def test_an_answer_whose_signature_we_refuse_is_exit_4(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_in_thread(forging_sign(sandbox.asgi_app())) as served:
+        monkeypatch.setenv("CALLBOT_BASE_URL", served)
+        monkeypatch.setenv("CALLBOT_UUID", MD5_ACCOUNT.uuid)
+        monkeypatch.setenv("CALLBOT_SECRET_KEY", SECRET)
+        code, out, err = cli(capsys, "--max-retries", "0", "tasks", "list")
+    assert code == 4 and out == "", err
+    assert "the response's sign does not match" in err
 
 
 def test_a_profile_file_gives_the_account_and_its_keys_win(

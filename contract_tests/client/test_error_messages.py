@@ -99,10 +99,10 @@ def test_a_lost_answer_to_a_write_says_it_may_have_been_carried_out(operation: s
 
 
 def test_public_exceptions_are_named_by_their_public_home() -> None:
-    from callbot_signing import InvalidRequestError
+    from callbot_signing import InvalidRequestError  # the import root's name, however it was imported
 
     assert (
-        f"{InvalidRequestError.__module__}.{InvalidRequestError.__qualname__}" == "callbot_signing.InvalidRequestError"
+        f"{InvalidRequestError.__module__}.{InvalidRequestError.__qualname__}" == "nxcloud_callbot.InvalidRequestError"
     )
 
 

@@ -14,7 +14,8 @@ import json
 import sys
 import uuid
 
-from callbot_client.models import (
+from nxcloud_callbot import Callbot
+from nxcloud_callbot.models import (
     CallInfoList,
     CallOrder,
     DelCall,
@@ -26,8 +27,7 @@ from callbot_client.models import (
     TaskCreateSetting,
     TaskOperate,
 )
-from callbot_client.types import UNSET, Unset
-from callbot_signing import Callbot
+from nxcloud_callbot.types import UNSET, Unset
 
 
 def contacts(prefix: str, count: int) -> CallInfoList:

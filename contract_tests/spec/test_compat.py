@@ -372,3 +372,70 @@ def test_a_commit_adding_a_keyword_parameter_with_a_default_passes_as_compatible
     assert result.returncode == 0, result.stdout + result.stderr
     assert "- library API: `callbot_signing.connect(user_agent)`: new optional parameter" in result.stdout
     assert "### Breaking changes" not in result.stdout
+
+
+# --- the import root, nxcloud_callbot: its own names and those it re-exports from callbot_signing ----------------
+
+ROOT = {
+    "__init__.py": (
+        "import callbot_signing as _signing\n"
+        "from callbot_signing import *\n"
+        "from . import wire as wire\n"
+        "from .bulk import add_orders\n"
+        "__all__ = ['add_orders']\n"
+        "__all__ += _signing.__all__\n"
+    ),
+    "bulk.py": "def add_orders(client: object, task: str, *, batch_size: int = 10) -> list[str]: ...\n",
+    "wire.py": "import callbot_signing.wire as _wire\nfrom callbot_signing.wire import *\n__all__ = [*_wire.__all__]\n",
+}
+
+
+def unchanged(modules: dict[str, str]) -> None:
+    return None
+
+
+def root_texts(
+    tmp_path: Path, edit_signing: Callable[[dict[str, str]], object], edit_root: Callable[[dict[str, str]], object]
+) -> dict[Kind, list[str]]:
+    """The changes of nxcloud_callbot's API when callbot_signing and nxcloud_callbot (each edited) change together."""
+    roots = []
+    for name, edits in (("old", (unchanged, unchanged)), ("new", (edit_signing, edit_root))):
+        signing, root = dict(SIGNING), dict(ROOT)
+        for edit, modules in zip(edits, (signing, root), strict=True):
+            edit(modules)
+        folder = library(tmp_path, name, signing)
+        (folder / "nxcloud_callbot").mkdir()
+        for file, source in root.items():
+            (folder / "nxcloud_callbot" / file).write_text(source, encoding="utf-8")
+        roots.append(folder)
+    old, new = roots
+    changes = package_changes("nxcloud_callbot", old, new, [old], [new])
+    return {kind: texts(changes, kind) for kind in Kind}
+
+
+@pytest.mark.parametrize(
+    ("edit_signing", "edit_root", "breaking"),
+    [
+        (unchanged, unchanged, []),
+        (lambda m: m.update({"__init__.py": m["__init__.py"].replace(", 'sign'", "")}), unchanged,
+         ["`nxcloud_callbot.sign`: public object was removed"]),
+        (core("uuid: str, *", "user_uuid: str, *"), unchanged,
+         ["`nxcloud_callbot.connect(uuid)`: parameter was removed",
+          "`nxcloud_callbot.connect(user_uuid)`: parameter was added as required"]),
+        (lambda m: m.update({"wire.py": "__all__ = []\n"}), unchanged,
+         ["`nxcloud_callbot.wire.encode`: public object was removed"]),
+        (unchanged, lambda m: m.update({"__init__.py": m["__init__.py"].replace("['add_orders']", "[]")}),
+         ["`nxcloud_callbot.add_orders`: public object was removed"]),
+        (unchanged, lambda m: m.update({"bulk.py": m["bulk.py"].replace("batch_size: int = 10", "batch_size: int")}),
+         ["`nxcloud_callbot.add_orders(batch_size)`: parameter is now required"]),
+    ],
+    ids=["nothing changed", "a re-exported name removed underneath", "a re-exported function's parameter renamed",
+         "a wire name removed underneath", "its own name dropped from __all__", "its own parameter made required"],
+)  # fmt: skip
+def test_a_change_of_the_import_root_is_named_with_its_public_name_even_when_made_underneath(
+    tmp_path: Path,
+    edit_signing: Callable[[dict[str, str]], object],
+    edit_root: Callable[[dict[str, str]], object],
+    breaking: list[str],
+) -> None:
+    assert root_texts(tmp_path, edit_signing, edit_root)[Kind.BREAKING] == breaking

@@ -76,10 +76,10 @@ __all__ = [
     "webhook_kind",
 ]
 
-for _name in __all__:  # tracebacks and reprs name the public home: callbot_signing.InvalidRequestError
+for _name in __all__:  # tracebacks, reprs and pickles name the public home: nxcloud_callbot.InvalidRequestError
     _obj = globals()[_name]
     if isinstance(_obj, type) and _obj.__module__.startswith("callbot_signing._"):
-        _obj.__module__ = __name__
+        _obj.__module__ = "nxcloud_callbot"
 del _name, _obj
 
 configure_logging_from_env()

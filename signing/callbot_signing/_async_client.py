@@ -8,7 +8,8 @@ from typing import Any, Literal, Never, Self, overload
 import httpx
 from callbot_client.api import AsyncOperations
 
-from ._client_base import _E, _M, _Base, _connection_error, encode_body
+from ._client_base import _E, _M, _Base, _connection_error
+from ._connect import encode_body
 from ._constants import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,

@@ -1,4 +1,9 @@
-"""Callbot: the Callbot v3 API from synchronous code, one typed method per operation of the spec."""
+"""Callbot: the Callbot v3 API from synchronous code, one typed method per operation of the spec.
+
+A call is told by three modules: this one (``_call``: the body encoded and sent; the answer made the response
+model, an ErrorReply or an error by ``_client_base._Base._result``), ``_transport.py`` (each attempt: signed,
+sent, read within bounds) and ``_judge.py`` (what the attempt comes to: the answer, a retry, or a typed error).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from typing import Any, Literal, Never, Self, overload
 import httpx
 from callbot_client.api import SyncOperations
 
-from ._client_base import _E, _M, _Base, _connection_error, encode_body
+from ._client_base import _E, _M, _Base, _connection_error
+from ._connect import encode_body
 from ._constants import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,

@@ -1,10 +1,10 @@
-"""What Callbot and AsyncCallbot share: settings from arguments or the environment, body encoding, and what
-an answer becomes (the response model, an ErrorReply, or a typed error).
+"""What Callbot and AsyncCallbot share: settings from arguments or the environment, and what an answer
+becomes (the response model, an ErrorReply, or a typed error).
 
 The methods themselves are generated from the spec (``callbot_client.api.SyncOperations`` /
 ``AsyncOperations``, by ``make generate``); the clients give them ``_call``: encode the body, send it through
-``CallbotTransport`` (signing, bounds, verification, retries, typed errors), and build the response model
-from the JSON the transport already decoded and checked.
+``CallbotTransport`` (signing, bounds, and the judgement of ``_judge.py``: verification, retries, typed
+errors), and build the response model from the JSON and envelope the judgement left on the response.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from typing import Any, Generic, Never, Protocol, Self, TypeVar
 import httpx
 from typing_extensions import TypeVar as DefaultedTypeVar
 
-from ._auth import JSON_EXTENSION, REQUEST_ID_EXTENSION, CallbotAuth
+from ._auth import CallbotAuth
 from ._connect import build_transport, check_base_url, httpx_timeout, warn_if_plain_http
-from ._connect import encode_body as encode_body  # its home was here: Callbot, AsyncCallbot and wire import it
 from ._constants import (
     DEFAULT_ALGORITHM,
     DEFAULT_BASE_URL,
@@ -28,11 +27,13 @@ from ._constants import (
     ENV_BASE_URL,
     ENV_SECRET_KEY,
     ENV_UUID,
+    ENVELOPE_EXTENSION,
+    JSON_EXTENSION,
+    REQUEST_ID_EXTENSION,
 )
-from ._envelope import ErrorReply, read_envelope, response_id_of
+from ._envelope import Envelope, ErrorReply, response_id_of
 from ._errors import APIConnectionError, UnexpectedResponseError, error_for_ret_code
 from ._retry import RetryPolicy
-from ._schemas import envelope_keys
 from ._secret import SecretKey
 from ._transport import USER_AGENT
 
@@ -152,9 +153,9 @@ class _Base(Generic[_E]):
         raise NotImplementedError
 
     def _result(self, response: httpx.Response, operation: str, model: type[_M], *, or_raise: bool) -> _M | _E:
-        data: dict[str, Any] = response.extensions[JSON_EXTENSION]
+        data: dict[str, Any] = response.extensions[JSON_EXTENSION]  # judged by the transport (_judge.py)
+        envelope: Envelope = response.extensions[ENVELOPE_EXTENSION]
         request_id: str | None = response.request.extensions.get(REQUEST_ID_EXTENSION)
-        envelope = read_envelope(data, envelope_keys(response.request.url.path))  # checked by the transport
         if envelope.ret_code != 0:  # only reached with raise_on_error=False
             if or_raise:
                 raise error_for_ret_code(
@@ -168,7 +169,7 @@ class _Base(Generic[_E]):
             return reply  # type: ignore[return-value]  # _E is ErrorReply exactly when raise_on_error is False
         try:
             return model.from_dict(data)
-        except Exception as exc:  # the schema check (or _auth's model check without it) makes this unreachable
+        except Exception as exc:  # the schema check (or _judge's model check without it) makes this unreachable
             raise UnexpectedResponseError(
                 f"{operation} got an answer the {model.__name__} model cannot hold ({type(exc).__name__}: {exc}). "
                 f"requestID={request_id}",

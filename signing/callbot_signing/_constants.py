@@ -1,4 +1,4 @@
-"""Every default of the signing layer, in one place."""
+"""Every default of the signing layer, and the names its modules share, in one place."""
 
 from typing import Final
 
@@ -60,3 +60,14 @@ BODY_EXCERPT_CHARS: Final = 200
 
 #: The logger that gets a DEBUG record per attempt and an INFO record per retry (never the sign or the key).
 LOGGER_NAME: Final = "callbot"
+
+#: ``request.extensions`` keys: the requestID of the request's current attempt, the attempt's number (from 1)
+#: and when it started (``time.perf_counter()``); set by ``CallbotAuth.sign_request`` on every attempt.
+REQUEST_ID_EXTENSION: Final = "callbot.request_id"
+ATTEMPT_EXTENSION: Final = "callbot.attempt"
+STARTED_EXTENSION: Final = "callbot.started"
+
+#: ``response.extensions`` keys: the decoded, verified and checked JSON body of the answer (the generated
+#: functions read it there instead of parsing the body again) and its envelope (an ``Envelope``).
+JSON_EXTENSION: Final = "callbot.json"
+ENVELOPE_EXTENSION: Final = "callbot.envelope"

@@ -2,9 +2,9 @@
 
 The Callbot API authenticates every call by its signed headers, and the wiki mentions no cookie. So a cookie
 that a server or a proxy sets is neither kept nor sent back: no state is carried from one call to the next
-(nor between the accounts of clients that share nothing else), and no answer is parsed for cookies, which
-httpx does on every response (about 8 % of a small call on loopback, `make bench` section 6). With
-``httpx_args={"cookies": ...}`` the client is a plain httpx one and keeps them.
+(nor between the accounts of clients that share nothing else), and no answer is parsed for cookies, work
+httpx otherwise does on every response. With ``httpx_args={"cookies": ...}`` the client is a plain httpx one
+and keeps them.
 """
 
 from __future__ import annotations

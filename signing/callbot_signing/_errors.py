@@ -1,10 +1,15 @@
-"""The exceptions of the signing layer, and the retCode table that picks one."""
+"""The exceptions of the signing layer, the retCode table that picks one, and the error an unexpected answer
+becomes."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from ._retry import IDEMPOTENT_OPERATIONS, MAYBE_PROCESSED_RET_CODES
+import httpx
+
+from ._constants import BODY_EXCERPT_CHARS
+from ._envelope import EnvelopeError, read_envelope, response_id_of
+from ._retry import IDEMPOTENT_OPERATIONS, MAYBE_PROCESSED_RET_CODES, NOT_PROCESSED_STATUSES
 
 
 class CallbotError(Exception):
@@ -217,3 +222,48 @@ def error_for_ret_code(
         operation=operation,
         outcome_unknown=unknown,
     )
+
+
+def unexpected_answer(
+    response: httpx.Response,
+    what: str,
+    request_id: str,
+    operation: str,
+    data: Any = None,
+    field_path: str | None = None,
+) -> UnexpectedResponseError:
+    """The error for an answer (its body read) that is not what ``operation`` documents: ``what`` it is, with
+    its status, content type, size and first characters; ``data`` is its decoded body when it has one."""
+    content_type = response.headers.get("content-type")
+    excerpt = response.content[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
+    response_id = response_id_of(data)
+    unknown = may_be_carried_out(operation) and _outcome_unreadable(response.status_code, data)
+    return UnexpectedResponseError(
+        f"{operation} got {what}: HTTP {response.status_code}, content-type {content_type!r}, "
+        f"{len(response.content)} bytes, starting {excerpt!r}."
+        + (" " + outcome_unknown_advice(operation) if unknown else "")
+        + f" requestID={request_id}"
+        + (f" responseID={response_id}" if response_id else ""),
+        status_code=response.status_code,
+        content_type=content_type,
+        body_excerpt=excerpt,
+        request_id=request_id,
+        operation=operation,
+        response_id=response_id,
+        field_path=field_path,
+        outcome_unknown=unknown,
+    )
+
+
+def _outcome_unreadable(status: int, data: Any) -> bool:
+    """Whether an unexpected answer leaves open whether the request was carried out: a 200 whose retCode
+    is not a readable 0, or an HTTP 5xx other than 503 (the service, or a proxy, may have failed after
+    the work); not a 4xx or 429/503, which come before it."""
+    if status != 200:
+        return status >= 500 and status not in NOT_PROCESSED_STATUSES
+    if not isinstance(data, dict):
+        return True
+    try:
+        return read_envelope(data).ret_code != 0
+    except EnvelopeError:
+        return True

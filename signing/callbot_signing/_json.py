@@ -1,8 +1,7 @@
 """Decoding answers: one ``json.loads`` per attempt, refusing bodies too dense to decode within memory bounds.
 
-The garbage collector is left alone: pausing it while a large body is decoded only moved the collection of
-the new objects to the moment it was switched back on, and changed a process-wide setting that belongs to
-the application.
+The garbage collector is left alone while a body is decoded: it is a process-wide setting that belongs to the
+application, and pausing it would only postpone the collection of the new objects.
 """
 
 from __future__ import annotations

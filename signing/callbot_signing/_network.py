@@ -3,7 +3,7 @@ bounds every network operation of an attempt and keeps track of the pool's socke
 
 - **The deadline.** httpx's timeouts apply to each network operation: a server that sends a byte just before
   each read timeout keeps a call alive without end, and a sync upload to a reader that takes a little at a
-  time is bounded by nothing at all. The transport sets the attempt's :class:`AttemptBounds` in a context
+  time is bounded by nothing at all. The transport sets the attempt's bounds (``_bounds.py``) in a context
   variable; every wait below is capped by the time left and fails once it is gone.
 - **The wire budget.** Every byte read from the socket (status line, headers, chunk framing and extensions,
   trailers, body) is counted against the attempt's budget.
@@ -14,84 +14,32 @@ bounds every network operation of an attempt and keeps track of the pool's socke
   streams need no such help: closing the pool closes them, and that wakes their readers in the event loop; but
   a connection still in its handshake is not the pool's yet, so the pool would not close it.
 
-:func:`install` puts the wrapper in the pool of an httpx transport, once, when ``_pool`` makes that transport.
-A transport the caller gives is used as given: nothing is installed in it. The seam is httpcore's
-``pool._network_backend``; when a future httpcore lacks it, :func:`install` returns False and the per-chunk
-checks of ``_read.py`` remain.
+:func:`install` puts the wrapper in the pool of an httpx transport, once, when ``_pool.py`` makes that transport.
+A transport the caller gives is used as given: nothing is installed in it. The seam is httpcore's pool's
+network backend, reached through ``_httpx_private.py``; when an httpcore lacks it, :func:`install` returns False
+and the per-chunk checks of ``_read.py`` remain.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
 import httpx
 
-try:  # the plain socket stream of httpcore's sync backend, written to directly (see _Stream.write)
-    from httpcore._backends.sync import SyncStream as _SocketStream
-except ImportError:  # pragma: no cover - a future httpcore: uploads are cut into pieces instead
-    _SocketStream = None  # type: ignore[assignment,misc]
+from ._bounds import charge, time_left
+from ._httpx_private import is_socket_stream, pool_network_backend, set_pool_network_backend
 
 #: Bytes a sync upload hands to a stream other than a plain socket at a time, each with the time left.
 _WRITE_PIECE = 64 * 1024
 
 
-class WireLimitExceeded(Exception):
-    """More bytes came from the socket during one attempt than its wire budget (see ``CallbotTransport``)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"more than {limit:,} bytes came from the socket")
-        self.limit = limit
-
-
-class AttemptBounds:
-    """The monotonic time by which an attempt must end (inf: none), and the bytes it may still read from
-    the socket (None: no wire budget)."""
-
-    __slots__ = ("deadline", "wire_left", "wire_limit")
-
-    def __init__(self, deadline: float, wire_limit: int | None = None) -> None:
-        self.deadline = deadline
-        self.wire_limit = wire_limit
-        self.wire_left = wire_limit
-
-    def charge(self, count: int) -> None:
-        """Count ``count`` bytes read from the socket; WireLimitExceeded once the budget is spent."""
-        if self.wire_left is not None:
-            self.wire_left -= count
-            if self.wire_left < 0:
-                assert self.wire_limit is not None
-                raise WireLimitExceeded(self.wire_limit)
-
-
-#: The current attempt's bounds; None outside an attempt.
-BOUNDS: contextvars.ContextVar[AttemptBounds | None] = contextvars.ContextVar("callbot_bounds", default=None)
-
 SocketOptions = Iterable[Any] | None
-
-
-def _left(timeout: float | None, error: type[Exception]) -> float | None:
-    bounds = BOUNDS.get()
-    if bounds is None or bounds.deadline == float("inf"):
-        return timeout
-    left = bounds.deadline - time.monotonic()
-    if left <= 0:
-        raise error("the attempt's deadline (the timeout) has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-def _charge(data: bytes) -> bytes:
-    bounds = BOUNDS.get()
-    if bounds is not None:
-        bounds.charge(len(data))
-    return data
 
 
 class Connections:
@@ -203,19 +151,19 @@ class _Stream(httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         with self._in_use(httpcore.ReadError):
-            return _charge(self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout)))
+            return charge(self._inner.read(max_bytes, time_left(timeout, httpcore.ReadTimeout)))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         """Send ``buffer`` within the time left. httpcore's own write gives *each* socket send the whole
-        timeout (and copies the rest of the buffer after each one): a reader that takes a little at a time
-        kept a 40 MB upload going for 27 s past a 2 s timeout. Here every send waits at most the time left."""
+        timeout (and copies the rest of the buffer after each one), so a reader that takes a little at a time
+        could keep an upload going long past it; here every send waits at most the time left."""
         with self._in_use(httpcore.WriteError):
-            if type(self._inner) is _SocketStream:
+            if is_socket_stream(self._inner):
                 _send_within_deadline(self._inner.get_extra_info("socket"), buffer, timeout)
                 return
             view = memoryview(buffer)  # TLS in TLS, or another stream: piece by piece, each with the time left
             for start in range(0, len(view), _WRITE_PIECE):
-                self._inner.write(bytes(view[start : start + _WRITE_PIECE]), _left(timeout, httpcore.WriteTimeout))
+                self._inner.write(bytes(view[start : start + _WRITE_PIECE]), time_left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._connections.discard(self._socket)
@@ -242,7 +190,7 @@ class _Stream(httpcore.NetworkStream):
             self.close()
             raise
         try:
-            tls = self._inner.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout))
+            tls = self._inner.start_tls(ssl_context, server_hostname, time_left(timeout, httpcore.ConnectTimeout))
         except Exception as exc:
             if self._connections.closed:  # the handshake was cut short by close(): nothing was sent
                 raise httpcore.ConnectError("the client was closed") from exc
@@ -263,7 +211,7 @@ def _send_within_deadline(sock: socket.socket, buffer: bytes, timeout: float | N
     view = memoryview(buffer)
     try:
         while view:
-            sock.settimeout(_left(timeout, httpcore.WriteTimeout))
+            sock.settimeout(time_left(timeout, httpcore.WriteTimeout))
             view = view[sock.send(view) :]
     except TimeoutError as exc:  # socket.timeout
         raise httpcore.WriteTimeout(exc) from exc
@@ -284,13 +232,13 @@ class _Backend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: SocketOptions = None,
     ) -> httpcore.NetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
+        left = time_left(timeout, httpcore.ConnectTimeout)
         return _admitted(self._inner.connect_tcp(host, port, left, local_address, socket_options), self._connections)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: SocketOptions = None
     ) -> httpcore.NetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
+        left = time_left(timeout, httpcore.ConnectTimeout)
         return _admitted(self._inner.connect_unix_socket(path, left, socket_options), self._connections)
 
     def sleep(self, seconds: float) -> None:
@@ -313,10 +261,10 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         self._connections = connections
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return _charge(await self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout)))
+        return charge(await self._inner.read(max_bytes, time_left(timeout, httpcore.ReadTimeout)))
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+        await self._inner.write(buffer, time_left(timeout, httpcore.WriteTimeout))
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -324,7 +272,7 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
     async def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
+        left = time_left(timeout, httpcore.ConnectTimeout)
         try:
             self._connections.admit_handshake(self._inner)
         except httpcore.ConnectError:
@@ -357,14 +305,14 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: SocketOptions = None,
     ) -> httpcore.AsyncNetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
+        left = time_left(timeout, httpcore.ConnectTimeout)
         stream = await self._inner.connect_tcp(host, port, left, local_address, socket_options)
         return await _async_admitted(stream, self._connections)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: SocketOptions = None
     ) -> httpcore.AsyncNetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
+        left = time_left(timeout, httpcore.ConnectTimeout)
         stream = await self._inner.connect_unix_socket(path, left, socket_options)
         return await _async_admitted(stream, self._connections)
 
@@ -375,12 +323,11 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 def install(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, connections: Connections) -> bool:
     """Route the connections of ``transport``'s pool through the wrapper (deadline, wire budget, ``connections``);
     False if its pool has no network backend to wrap. Called once, on a transport just made."""
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
+    inner = pool_network_backend(transport)
     if isinstance(inner, httpcore.NetworkBackend):
-        pool._network_backend = _Backend(inner, connections)  # type: ignore[union-attr]
+        set_pool_network_backend(transport, _Backend(inner, connections))
         return True
     if isinstance(inner, httpcore.AsyncNetworkBackend):
-        pool._network_backend = _AsyncBackend(inner, connections)  # type: ignore[union-attr]
+        set_pool_network_backend(transport, _AsyncBackend(inner, connections))
         return True
     return False

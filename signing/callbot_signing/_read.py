@@ -19,11 +19,10 @@ from collections.abc import AsyncIterable, Callable, Iterable
 
 import httpx
 
-from ._auth import REQUEST_ID_EXTENSION
-from ._constants import BODY_EXCERPT_CHARS
+from ._bounds import WireLimitExceeded
+from ._constants import BODY_EXCERPT_CHARS, REQUEST_ID_EXTENSION
 from ._decoders import DECODERS, Decoder
 from ._errors import ResponseTooLargeError, UnexpectedResponseError, mark_outcome_unknown, may_be_carried_out
-from ._network import WireLimitExceeded
 from ._retry import operation_of
 
 

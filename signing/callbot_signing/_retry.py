@@ -1,7 +1,8 @@
 """When a failed attempt is retried, and how long to wait first: one decision, :func:`decide_retry`.
 
-Both loops (the transport's, for faults below HTTP; ``CallbotAuth.judge``, for answers) describe what
-happened as an :class:`Attempt` and do what the returned :class:`RetryDecision` says, logging its reason.
+``_judge.judge_attempt`` describes what happened on an attempt (an answer, or a fault below HTTP) as an
+:class:`Attempt`, logs the reason of the returned :class:`RetryDecision`, and hands its wait to the loop that
+made the attempt.
 """
 
 from __future__ import annotations

@@ -71,8 +71,8 @@ def _validator(pointer: str, strict: bool = False) -> Any:
 
 
 #: An instance with more JSON values than this is reported by its first error only: jsonschema-rs's
-#: ``iter_errors`` builds every error before it yields the first (20,000 empty rows: 7 s and 400 MB), while
-#: ``validate`` stops at the first.
+#: ``iter_errors`` builds every error before it yields the first (time and memory grow with the number of
+#: misfits), while ``validate`` stops at the first.
 ALL_ERRORS_MAX_VALUES = 1000
 
 

@@ -30,8 +30,8 @@ def _problem(value: str) -> str | None:
 
 def signed_string_digest(new_hash: Callable[..., Hasher], key: bytes, body: bytes, tail: bytes) -> str:
     """The upper-case hex digest of ``key`` + ``&body=`` + ``body`` + ``tail``: the one place the signed
-    string is put together (``tail`` is ``&createTs=...&requestID=...&uuid=...``). A small body is hashed in
-    one piece (one call costs less than four) and a large one fed as it is, never copied; the joined bytes
+    string is put together (``tail`` is ``&createTs=...&requestID=...&uuid=...``). A small body is joined and
+    hashed in one call, a large one fed to the hash as it is, never copied; the joined bytes
     are never bound to a name, and ``key`` leaves this frame before anything that can fail."""
     try:
         if len(body) <= SMALL_BODY:
@@ -46,15 +46,17 @@ def signed_string_digest(new_hash: Callable[..., Hasher], key: bytes, body: byte
 
 class SecretKey:
     """The secret key from the NXCloud console (Developer). ``repr`` and ``str`` show ``'***'``, so error
-    reporters that render the local variables of a traceback never print it. The key only leaves this
-    object as bytes fed straight into a hash (:meth:`feed`): no local variable of the signing code holds it.
+    reporters that render the local variables of a traceback never print it. The signing code takes the key
+    out only through :meth:`signed_digest`, as an argument of :func:`signed_string_digest`, which hashes it:
+    no local variable of the signing code holds it.
     """
 
     __slots__ = ("__value",)
 
     def __init__(self, value: str | SecretKey, *, check: bool = True) -> None:
         """``check`` refuses what cannot be a console key (empty, whitespace around it, control characters);
-        :func:`sign` passes ``check=False``, being a pure function of any text."""
+        ``signature_headers`` passes ``check=False`` for a key given as text: like :func:`sign`, it signs with
+        any text."""
         if isinstance(value, SecretKey):
             self.__value: bytes = value.__value
             return
@@ -72,7 +74,8 @@ class SecretKey:
             raise ValueError(problem)
 
     def feed(self, hasher: Hasher) -> None:
-        """Feed the key's UTF-8 bytes into ``hasher``."""
+        """Feed the key's UTF-8 bytes into ``hasher``, for a hash the caller builds. Unused by this package,
+        which signs through :meth:`signed_digest`; kept because ``SecretKey`` is public (``make compat``)."""
         hasher.update(self.__value)
 
     def signed_digest(self, new_hash: Callable[..., Hasher], body: bytes, tail: bytes) -> str:

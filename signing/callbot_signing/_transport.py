@@ -1,8 +1,12 @@
 """CallbotTransport: every attempt of a call, from signing to a checked answer, within bounds.
 
-Per attempt: sign (fresh requestID and createTs), send, read the answer within ``max_response_bytes``
-and the attempt's deadline, then let ``CallbotAuth.judge`` decide: the answer, a retry, or a typed error.
-Faults below HTTP (refused, reset, timed out, invalid gzip) go to ``CallbotAuth.transport_error``.
+Per attempt: sign (``CallbotAuth.sign_request``: fresh requestID and createTs), send through the client's
+pool (``_pool.py``), read the answer within ``max_response_bytes`` and the attempt's deadline (``_read.py``),
+then let ``_judge.judge_attempt`` decide what the answer, or the fault below HTTP (refused, reset, timed out,
+invalid gzip), comes to: the answer, a wait before the next attempt, or a typed error.
+
+One call of a ``Callbot`` method is told by three modules: ``_client.py`` (with ``_client_base.py``), this one,
+and ``_judge.py``.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from typing import Any
 import httpx
 
 from ._auth import CallbotAuth
+from ._bounds import BOUNDS, AttemptBounds, WireLimitExceeded
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES, WIRE_OVERHEAD_BYTES
 from ._decoders import narrow_accept_encoding
-from ._network import BOUNDS, AttemptBounds, WireLimitExceeded
+from ._httpx_private import set_request_body, set_response_body
+from ._judge import judge_attempt
 from ._pool import AsyncPool, SyncPool
 from ._read import aread_bounded, read_bounded
 from ._settings import check_count
@@ -129,22 +135,22 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         while True:
             bounds = self._start_attempt(request)
             token = BOUNDS.set(bounds)
+            outcome: httpx.Response | Exception
             try:
                 raw = inner.handle_request(request)
                 body = read_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=bounds.deadline)
             except WireLimitExceeded as exc:  # the body's is refused by the read: this came before the headers ended
-                self.auth.sleep(self.auth.transport_error(request, _headers_overflow(request, exc)))
-                continue
+                outcome = _headers_overflow(request, exc)
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                self.auth.sleep(self.auth.transport_error(request, exc))
-                continue
+                outcome = exc
+            else:
+                outcome = _answer(raw, body, request)
             finally:
                 BOUNDS.reset(token)
-            response = _answer(raw, body, request)
-            delay = self.auth.judge(request, response)
-            if delay is None:
-                return response
-            self.auth.sleep(delay)
+            verdict = judge_attempt(self.auth, request, outcome)
+            if isinstance(verdict, httpx.Response):
+                return verdict
+            self.auth.sleep(verdict)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         inner = self._inner_async()
@@ -152,22 +158,22 @@ class CallbotTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         while True:
             bounds = self._start_attempt(request)
             token = BOUNDS.set(bounds)
+            outcome: httpx.Response | Exception
             try:
                 raw = await inner.handle_async_request(request)
                 body = await aread_bounded(raw, request, max_bytes=self.max_response_bytes, deadline=bounds.deadline)
             except WireLimitExceeded as exc:  # the body's is refused by the read: this came before the headers ended
-                await self.auth.async_sleep(self.auth.transport_error(request, _headers_overflow(request, exc)))
-                continue
+                outcome = _headers_overflow(request, exc)
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                await self.auth.async_sleep(self.auth.transport_error(request, exc))
-                continue
+                outcome = exc
+            else:
+                outcome = _answer(raw, body, request)
             finally:
                 BOUNDS.reset(token)
-            response = _answer(raw, body, request)
-            delay = self.auth.judge(request, response)
-            if delay is None:
-                return response
-            await self.auth.async_sleep(delay)
+            verdict = judge_attempt(self.auth, request, outcome)
+            if isinstance(verdict, httpx.Response):
+                return verdict
+            await self.auth.async_sleep(verdict)
 
     def _start_attempt(self, request: httpx.Request) -> AttemptBounds:
         """Sign the attempt and return its bounds: the deadline, now + the request's read timeout (none
@@ -223,8 +229,7 @@ def _prepare(request: httpx.Request) -> None:
     content = request.read()
     if content_encoding == b"gzip" and not content.startswith(_GZIP_MAGIC):
         compressed = gzip.compress(content, mtime=0)
-        request.stream = httpx.ByteStream(compressed)
-        request._content = compressed
+        set_request_body(request, compressed)
         request.headers["Content-Length"] = str(len(compressed))
 
 
@@ -241,8 +246,8 @@ def _answer(raw: httpx.Response, body: bytes, request: httpx.Request) -> httpx.R
     """The response as the caller sees it: the decoded body, without the headers that described the wire
     (the Content-Encoding it came with stays readable as ``response.extensions["callbot.content_encoding"]``).
 
-    ``raw`` is reused rather than copied (a new httpx.Response costs as much as the rest of the check):
-    its stream is read and closed, so it gets the decoded body as its content.
+    ``raw`` is reused rather than copied (a second httpx.Response per call is not worth building): its stream
+    is read and closed, so it gets the decoded body as its content.
     """
     kept, encoding = [], None
     for name, value in raw.headers.raw:
@@ -253,7 +258,6 @@ def _answer(raw: httpx.Response, body: bytes, request: httpx.Request) -> httpx.R
             encoding = value.decode("latin-1")
     raw.headers = httpx.Headers(kept)
     raw.extensions = {**raw.extensions, CONTENT_ENCODING_EXTENSION: encoding}
-    raw.stream = httpx.ByteStream(body)
-    raw._content = body  # what Response.read() sets; the body is already decoded
+    set_response_body(raw, body)
     raw.request = request
     return raw

@@ -7,7 +7,7 @@ widest clock-skew window a webhook takes (``MAX_REPLAY_WINDOW``), and the checks
 tool's options refused as the library refuses them).
 """
 
-from ._client_base import encode_body
+from ._connect import encode_body
 from ._constants import (
     ALGORITHM_HEADER,
     ALGORITHMS,
@@ -20,6 +20,7 @@ from ._constants import (
 )
 from ._envelope import PING_KEYS, STANDARD_KEYS, Envelope, EnvelopeError, read_envelope
 from ._errors import RET_CODES, error_for_ret_code
+from ._httpx_private import problems as httpx_private_problems
 from ._replay import MAX_REPLAY_WINDOW
 from ._retry import (
     IDEMPOTENT_OPERATIONS,
@@ -71,6 +72,7 @@ __all__ = [
     "encode_body",
     "envelope_keys",
     "error_for_ret_code",
+    "httpx_private_problems",
     "normalize_algorithm",
     "operations",
     "parse_retry_after",

@@ -8,12 +8,18 @@ The one import root of the distribution::
     from nxcloud_callbot import add_orders, OrderJournal   # orders in bulk, no extra needed
 
 The client, its errors and the webhook functions are those of ``callbot_signing``; the models and types are
-those the generator writes into ``callbot_client``. Those names keep working; this is where to import from.
+those the generator writes into ``callbot_client``. Those names keep working (they are the same objects); this
+is where to import from, and the name reprs, tracebacks and pickles give: ``nxcloud_callbot.CallbotError``.
+``nxcloud_callbot.models``, ``.types`` and ``.wire`` are imported with the package.
 """
 
 import callbot_signing as _signing
 from callbot_signing import *  # noqa: F403  (every name of callbot_signing.__all__, listed below)
 
+# The public submodules, imported with the package: ``import nxcloud_callbot`` then ``nxcloud_callbot.models``.
+from . import models as models
+from . import types as types
+from . import wire as wire
 from .bulk import (
     MAX_ORDER_IDS_PER_STOP,
     MAX_ORDERS_PER_BATCH,
@@ -38,6 +44,8 @@ __all__ = [
 ]
 __all__ += _signing.__all__
 
-for _name in ("JournalError", "OrderJournal", "OrderResult"):  # reprs and tracebacks name the public home
-    globals()[_name].__module__ = __name__
-del _name
+for _name in __all__:  # reprs, tracebacks and pickles name the public home (callbot_signing's classes do already)
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith(f"{__name__}."):
+        _obj.__module__ = __name__
+del _name, _obj

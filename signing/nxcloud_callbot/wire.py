@@ -1,4 +1,6 @@
 """The signing rule's building blocks and the checks the client applies, for servers and tools of your own."""
 
+import callbot_signing.wire as _wire
 from callbot_signing.wire import *  # noqa: F403
-from callbot_signing.wire import __all__ as __all__
+
+__all__ = [*_wire.__all__]
