@@ -19,13 +19,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Regenerate, from the spec alone, the client package and the README's generated blocks (the operations table,
-# the lists of operations retried or not): into a temporary directory first, so that a failure (the reason is
-# printed) leaves generated/ and README.md as they were. openapi/generate.py says how.
+# Regenerate, from the spec alone, the client package and the docs' generated blocks (docs/client.md's
+# operations table and lists of operations retried or not, README.md's list of methods): into a temporary
+# directory first, so that a failure (the reason is printed) leaves generated/ and the docs as they were.
+# openapi/generate.py says how.
 generate: $(STAMP)
 	$(BIN)/python -m openapi.generate --spec $(SPEC) --package $(GENERATED)
 
-# Fails, with the diff, when generated/ or the README's generated blocks are not what the spec, the generator and
+# Fails, with the diff, when generated/ or the docs' generated blocks are not what the spec, the generator and
 # the templates make, and when the provenance the package records (callbot_client.SPEC_SHA256,
 # GENERATOR_VERSION, TEMPLATES_SHA256) does not match the files.
 check-generated: $(STAMP)

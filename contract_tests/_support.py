@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,25 +121,51 @@ def delivery(
     return headers, body
 
 
-#: The repository's root, for the README and the spec.
+#: The repository's root, for the docs and the spec.
 REPO = Path(__file__).resolve().parent.parent
-_README_BLOCK = re.compile(r"(?:<!-- readme-block: (?P<name>[\w-]+) -->\n)?```python\n(?P<code>.*?)```", re.DOTALL)
+_DOC_BLOCK = re.compile(
+    r"^(?:<!-- block: (?P<name>[\w-]+) -->\n)?```(?P<language>[\w-]*)\n(?P<code>.*?)^```$", re.DOTALL | re.MULTILINE
+)
 
 
-def readme_blocks() -> dict[str, str]:
-    """The README's python blocks by their ``readme-block`` marker; an unmarked block fails."""
-    found: dict[str, str] = {}
-    for match in _README_BLOCK.finditer((REPO / "README.md").read_text(encoding="utf-8")):
-        assert match["name"], f"a python block of README.md has no readme-block marker:\n{match['code'][:200]}"
-        found[match["name"]] = match["code"]
+@dataclass(frozen=True)
+class DocBlock:
+    """A fenced code block of the docs: its ``<!-- block: NAME -->`` name, file, language and code."""
+
+    name: str
+    path: str  # relative to the repository
+    language: str
+    code: str
+
+
+def doc_files() -> list[Path]:
+    """The files whose code blocks are tested: the README, CONTRIBUTING.md and every page of docs/."""
+    return [REPO / "README.md", REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def doc_blocks() -> dict[str, DocBlock]:
+    """Every fenced code block of the docs by its name; a block without a ``<!-- block: NAME -->`` line before
+    it, or a name used twice, fails."""
+    found: dict[str, DocBlock] = {}
+    for file in doc_files():
+        where = file.relative_to(REPO).as_posix()
+        for match in _DOC_BLOCK.finditer(file.read_text(encoding="utf-8")):
+            assert match["name"], f"a code block of {where} has no <!-- block: NAME --> line:\n{match['code'][:200]}"
+            assert match["name"] not in found, f"{where}: block {match['name']!r} is in {found[match['name']].path} too"
+            found[match["name"]] = DocBlock(match["name"], where, match["language"], match["code"])
     return found
 
 
-def run_readme_block(name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Execute README block ``name`` as written; return its namespace."""
+def run_doc_block(name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Execute the docs' python block ``name`` as written; return its namespace."""
+    block = doc_blocks()[name]
+    assert block.language == "python", f"{block.path}: block {name!r} is {block.language!r}, not python"
     namespace = {} if namespace is None else namespace
-    exec(compile(readme_blocks()[name], f"README.md:{name}", "exec"), namespace)
+    exec(compile(block.code, f"{block.path}:{name}", "exec"), namespace)
     return namespace
+
+
+run_readme_block = run_doc_block  # the name the CLI tests use for the webhook receiver's block
 
 
 #: How a consumer of the installed package sees it under ``mypy --strict``: errors inside the generated

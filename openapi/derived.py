@@ -1,5 +1,7 @@
-"""What `make generate` derives from the spec besides the generated package: the README's operations table
-and its lists of the operations retried after an ambiguous fault, each between markers.
+"""What `make generate` derives from the spec besides the generated package: the blocks of the docs written
+between markers (``<!-- name -->`` ... ``<!-- /name -->``), each in the file ``DOCUMENTS`` names: the client
+guide's operations table and its lists of the operations retried after an ambiguous fault, the README's list
+of the client's methods.
 
 The table is read from what was generated (``SyncOperations`` in the new ``api/__init__.py``, parsed, not
 imported: the methods, their arguments, return types and pagers) and from the spec (the wiki page each
@@ -15,10 +17,16 @@ from typing import Any
 
 #: The mark of an operation that is safe to send twice (retried after a fault that may have reached the service).
 IDEMPOTENT_MARK = "x-idempotent"
-#: The README's generated blocks: ``<!-- name -->`` ... ``<!-- /name -->``.
+#: The generated blocks: ``<!-- name -->`` ... ``<!-- /name -->``.
 OPERATIONS_BLOCK = "operations"
 IDEMPOTENT_BLOCK = "idempotent"
 NOT_IDEMPOTENT_BLOCK = "not-idempotent"
+METHODS_BLOCK = "methods"
+#: Where each generated block is written: file (relative to the repository) -> its blocks, each there once.
+DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "README.md": (METHODS_BLOCK,),
+    "docs/client.md": (OPERATIONS_BLOCK, IDEMPOTENT_BLOCK, NOT_IDEMPOTENT_BLOCK),
+}
 _WIKI_PAGE = re.compile(r'Wiki page\s+"([^"]+)"')
 
 
@@ -111,7 +119,7 @@ def _returns(methods: list[Method]) -> str:
 
 
 def operations_table(spec: dict[str, Any], api_init: str) -> str:
-    """The README's table: one row per operation of the spec, with the methods generated for it."""
+    """The client guide's table: one row per operation of the spec, with the methods generated for it."""
     methods = generated_methods(api_init)
     lines = ["| method | operation | returns | wiki page |", "|---|---|---|---|"]
     for operation in spec_operations(spec):
@@ -123,18 +131,26 @@ def operations_table(spec: dict[str, Any], api_init: str) -> str:
     return "\n".join(lines)
 
 
+def method_list(spec: dict[str, Any], api_init: str) -> str:
+    """The method of each operation, in the spec's order, as an inline list: `ping`, `create_task`, ..."""
+    methods = generated_methods(api_init)
+    names = [f"`{methods[op.operation_id][0].name}`" for op in spec_operations(spec) if methods.get(op.operation_id)]
+    return ", ".join(names) or "none"
+
+
 def operation_list(spec: dict[str, Any], idempotent: bool) -> str:
-    """The operations marked (or not marked) ``x-idempotent``, as a README list: `ping`, `listTask`, ..."""
+    """The operations marked (or not marked) ``x-idempotent``, as an inline list: `ping`, `listTask`, ..."""
     names = [f"`{op.operation_id}`" for op in spec_operations(spec) if op.idempotent is idempotent]
     return ", ".join(names) or "none"
 
 
 def blocks(spec: dict[str, Any], api_init: str) -> dict[str, str]:
-    """Every generated README block by its marker name."""
+    """Every generated block by its marker name."""
     return {
         OPERATIONS_BLOCK: operations_table(spec, api_init),
         IDEMPOTENT_BLOCK: operation_list(spec, idempotent=True),
         NOT_IDEMPOTENT_BLOCK: operation_list(spec, idempotent=False),
+        METHODS_BLOCK: method_list(spec, api_init),
     }
 
 
@@ -142,16 +158,29 @@ def _block_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(<!-- {re.escape(name)} -->)(.*?)(<!-- /{re.escape(name)} -->)", re.DOTALL)
 
 
-def render_readme(readme: str, spec: dict[str, Any], api_init: str) -> str:
-    """``readme`` with each generated block replaced; a SpecError when a block's markers are not there once.
-    A table block sits on lines of its own between its markers; a list block inline."""
-    for name, content in blocks(spec, api_init).items():
+def render_document(text: str, names: tuple[str, ...], made: dict[str, str], where: str) -> str:
+    """``text`` (the file ``where``) with each block of ``names`` replaced by its content in ``made``; a SpecError
+    when a block's markers are not there once. A table block sits on lines of its own between its markers; a
+    list block inline."""
+    for name in names:
         pattern = _block_pattern(name)
-        found = pattern.findall(readme)
+        found = pattern.findall(text)
         if len(found) != 1:
             raise SpecError(
-                f"README.md: expected the markers <!-- {name} --> ... <!-- /{name} --> once, found {len(found)}"
+                f"{where}: expected the markers <!-- {name} --> ... <!-- /{name} --> once, found {len(found)}"
             )
-        inner = f"\n{content}\n" if "\n" in found[0][1] else content
-        readme = pattern.sub(lambda match: f"{match[1]}{inner}{match[3]}", readme)  # noqa: B023 (used at once)
-    return readme
+        inner = f"\n{made[name]}\n" if "\n" in found[0][1] else made[name]
+        text = pattern.sub(lambda match: f"{match[1]}{inner}{match[3]}", text)  # noqa: B023 (used at once)
+    return text
+
+
+def render_documents(texts: dict[str, str], spec: dict[str, Any], api_init: str) -> dict[str, str]:
+    """The new text of every file of ``DOCUMENTS``, given their current ``texts`` (by the same relative paths);
+    a SpecError naming a file that is missing or whose markers are not there once."""
+    made = blocks(spec, api_init)
+    rendered = {}
+    for where, names in DOCUMENTS.items():
+        if where not in texts:
+            raise SpecError(f"{where}: not found; it holds the generated blocks {', '.join(names)}")
+        rendered[where] = render_document(texts[where], names, made, where)
+    return rendered

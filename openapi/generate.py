@@ -1,14 +1,15 @@
 """`make generate` and `make check-generated`: everything the spec implies, from the spec alone.
 
-    python -m openapi.generate            # regenerate generated/callbot_client and the README's generated blocks
+    python -m openapi.generate            # regenerate generated/callbot_client and the docs' generated blocks
     python -m openapi.generate --check    # change nothing; exit 1, with the differences, when either is stale
 
 Generating: the spec's marks are checked (``x-idempotent`` is a boolean), openapi-python-client writes the
 package into a temporary directory beside the target (with openapi/generator.yaml and openapi/templates, its
-post hooks running ruff), openapi/spec_to_json.py adds openapi.json and _provenance.py, the README's blocks
-are rendered (openapi/derived.py), and only then is the new package moved into place and the README written.
-Any failure (the generator's errors or warnings, a spec mark, missing README markers) exits 1 with the reason
-and leaves generated/ and README.md as they were.
+post hooks running ruff), openapi/spec_to_json.py adds openapi.json and _provenance.py, the docs' generated
+blocks are rendered (openapi/derived.py: the operations table and retry lists of docs/client.md, the README's
+list of methods), and only then is the new package moved into place and the docs written. Any failure (the
+generator's errors or warnings, a spec mark, missing markers) exits 1 with the reason and leaves generated/
+and the docs as they were.
 
 The retry classes need no file of their own: callbot_signing reads ``x-idempotent`` from the shipped spec
 (callbot_client/openapi.json), and the tests read their operation lists from it too.
@@ -63,8 +64,22 @@ def run_generator(spec: Path, output: Path) -> None:
         raise GenerateError(f"openapi-python-client {what} on {spec}; fix the spec:\n{said}")
 
 
-def build(spec: Path, output: Path, readme: Path) -> str:
-    """The package in ``output`` and the README's new text, both from ``spec``; nothing else is touched."""
+def read_documents(root: Path) -> dict[str, str]:
+    """The current text of each file that holds generated blocks (``derived.DOCUMENTS``), under ``root``."""
+    texts = {}
+    for where in derived.DOCUMENTS:
+        try:
+            texts[where] = (root / where).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue  # derived.render_documents names it
+        except OSError as exc:
+            raise GenerateError(f"{root / where}: {exc}") from exc
+    return texts
+
+
+def build(spec: Path, output: Path, docs: Path) -> dict[str, str]:
+    """The package in ``output`` and the new text of each file with generated blocks under ``docs`` (by path
+    relative to it), both from ``spec``; nothing else is touched."""
     try:
         document = yaml.safe_load(spec.read_text(encoding="utf-8"))
         derived.spec_operations(document)  # the marks, checked before the generator runs
@@ -75,7 +90,7 @@ def build(spec: Path, output: Path, readme: Path) -> str:
     spec_to_json.main([str(spec), str(output / "openapi.json")])
     api_init = (output / "api" / "__init__.py").read_text(encoding="utf-8")
     try:
-        return derived.render_readme(readme.read_text(encoding="utf-8"), document, api_init)
+        return derived.render_documents(read_documents(docs), document, api_init)
     except derived.SpecError as exc:
         raise GenerateError(str(exc)) from exc
 
@@ -113,20 +128,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 when something is stale")
     parser.add_argument("--spec", type=Path, default=REPO / "openapi" / "callbot.yaml")
     parser.add_argument("--package", type=Path, default=REPO / "generated" / "callbot_client")
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md")
+    parser.add_argument(
+        "--docs", type=Path, default=REPO, help="the folder holding README.md and docs/ (default: the repository)"
+    )
     args = parser.parse_args(argv)
     package: Path = args.package.resolve()
     package.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".generate-", dir=package.parent))
     try:
         new = scratch / package.name
-        readme_text = build(args.spec, new, args.readme)
+        texts = build(args.spec, new, args.docs)
         if args.check:
-            return check(new, package, args.readme, readme_text)
+            return check(new, package, args.docs, texts)
         replace_directory(new, package, scratch)
-        if readme_text != args.readme.read_text(encoding="utf-8"):
-            args.readme.write_text(readme_text, encoding="utf-8")
-        print(f"generate: {package} and the generated blocks of {args.readme} are made from {args.spec}")
+        for where, text in texts.items():
+            if text != (args.docs / where).read_text(encoding="utf-8"):
+                (args.docs / where).write_text(text, encoding="utf-8")
+        print(f"generate: {package} and the generated blocks of {', '.join(texts)} are made from {args.spec}")
         return 0
     except GenerateError as exc:
         print(f"generate: {exc}\ngenerate: nothing was changed", file=sys.stderr)
@@ -135,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def check(new: Path, package: Path, readme: Path, readme_text: str) -> int:
+def check(new: Path, package: Path, docs: Path, texts: dict[str, str]) -> int:
+    """1, printing the differences, when the package or a file's generated blocks are not what was just made."""
     stale = False
     found = differences(new, package) if package.is_dir() else [f"{package} does not exist"]
     if found:
@@ -144,16 +163,17 @@ def check(new: Path, package: Path, readme: Path, readme_text: str) -> int:
         if len(found) > MAX_DIFF_LINES:
             print(f"... {len(found) - MAX_DIFF_LINES} more lines")
         print(f"check-generated: {package} differs from what the spec generates: run 'make generate' and commit")
-    current = readme.read_text(encoding="utf-8")
-    if readme_text != current:
-        stale = True
-        diff = difflib.unified_diff(
-            current.splitlines(), readme_text.splitlines(), "README.md", "README.md (generated)", lineterm=""
-        )
-        print("\n".join(diff))
-        print(f"check-generated: the generated blocks of {readme} are stale: run 'make generate' and commit")
+    for where, text in texts.items():
+        current = (docs / where).read_text(encoding="utf-8")
+        if text != current:
+            stale = True
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), where, f"{where} (generated)", lineterm=""
+            )
+            print("\n".join(diff))
+            print(f"check-generated: the generated blocks of {where} are stale: run 'make generate' and commit")
     if not stale:
-        print(f"check-generated: {package} and the generated blocks of {readme} match the spec")
+        print(f"check-generated: {package} and the generated blocks of {', '.join(texts)} match the spec")
     return 1 if stale else 0
 
 

@@ -14,12 +14,14 @@ from . import _exit
 from ._app import cli, fail
 from ._call_command import call, list_operations
 from ._credentials import CredentialsError
+from ._listen_command import listen
 from ._orders_command import orders
 from ._tasks_command import tasks
 from ._webhook_command import webhook
 
 for _command in (list_operations, call, orders, tasks, webhook):
     cli.add_command(_command)
+webhook.add_command(listen)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,7 @@
-"""Every Python block of the README runs, as written and top to bottom, against a sandbox on 127.0.0.1,
-and passes ``mypy --strict``; the retry table names exactly the operations the code retries."""
+"""The client's examples in README.md and docs/client.md run, as written and in order, against a sandbox on
+127.0.0.1; the webhook receiver of docs/webhooks.md accepts a signed delivery and refuses forged ones; the
+retry lists of docs/client.md name exactly the operations the code retries. (Every block of the docs is
+accounted for, and type-checked, in test_doc_blocks.py.)"""
 
 from __future__ import annotations
 
@@ -9,28 +11,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from callbot_client.models import TaskCallback
 from callbot_sandbox import Account, OrderState, Sandbox, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
-from callbot_signing.wire import IDEMPOTENT_OPERATIONS
+from nxcloud_callbot.models import TaskCallback
+from nxcloud_callbot.wire import IDEMPOTENT_OPERATIONS, NOT_IDEMPOTENT_OPERATIONS
 
-from .._support import PAYLOADS, REPO, delivery, mypy_strict, readme_blocks, run_readme_block
+from .._support import PAYLOADS, REPO, delivery, run_doc_block
 from ..conftest import call_info_list
 
 pytestmark = pytest.mark.contract
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
-blocks = readme_blocks
-run = run_readme_block
+#: The client examples, in the order a reader meets them (README.md, then docs/client.md): each builds on the
+#: state the ones before it left in the sandbox.
+CLIENT_EXAMPLES = ("quick-start", "campaign", "types", "errors", "async", "generated", "other-clients", "bulk")
 
 
-def test_every_python_block_is_marked_and_checked_below() -> None:
-    assert set(blocks()) == {
-        "quick-start", "campaign", "types", "async", "errors", "receiver", "generated", "other-clients", "bulk"
-    }  # fmt: skip
-
-
-def test_the_client_blocks_run_top_to_bottom_on_the_sandbox(
+def test_the_client_examples_run_in_order_on_the_sandbox(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)  # the bulk block writes its journal in the working directory
@@ -44,28 +40,28 @@ def test_the_client_blocks_run_top_to_bottom_on_the_sandbox(
         monkeypatch.setenv("CALLBOT_SECRET_KEY", account.secret_key)
         monkeypatch.delenv("CALLBOT_ALGORITHM", raising=False)
         outputs: dict[str, list[str]] = {}
-        for name in ("quick-start", "campaign", "types", "async", "errors", "generated", "other-clients", "bulk"):
-            run(name)
+        for name in CLIENT_EXAMPLES:
+            run_doc_block(name)
             outputs[name] = capsys.readouterr().out.splitlines()
     assert outputs["quick-start"] == ["2 []"]
     assert sandbox.state.orders["order-0001"].state is OrderState.STOPPED
     assert outputs["campaign"] == ["250 orders"]
     assert outputs["types"] == ["250 10"]  # the virtual clock has not moved: nothing finished, ten stopped
+    assert [line.split()[:2] for line in outputs["errors"]] == [["refused:", "4"], ["refused:", "4"]]
     pong, finished = outputs["async"][0].split()
     assert (pong, finished) == ("hello", "0")
-    assert [line.split()[:2] for line in outputs["errors"]] == [["refused:", "4"], ["refused:", "4"]]
     assert outputs["generated"] == ["1 0"]  # order-0002 was stopped by the quick start already
     assert outputs["other-clients"] == ["hello"]
     assert outputs["bulk"] == ["2500 accepted"]
     assert sum(order_id.startswith("bulk-") for order_id in sandbox.state.tasks["spring-2026"].order_ids) == 2500
 
 
-async def test_the_readme_webhook_receiver_accepts_a_signed_callback_and_refuses_a_forged_one(
+async def test_the_webhook_receiver_accepts_a_signed_callback_and_refuses_a_forged_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CALLBOT_UUID", "hook-uuid")
     monkeypatch.setenv("CALLBOT_SECRET_KEY", "hook-secret-key")
-    namespace = run("receiver")
+    namespace = run_doc_block("receiver")
     headers, body = delivery(PAYLOADS["task"])
     transport = httpx.ASGITransport(app=namespace["app"])
     async with httpx.AsyncClient(transport=transport, base_url="http://receiver.local") as platform:
@@ -79,14 +75,9 @@ async def test_the_readme_webhook_receiver_accepts_a_signed_callback_and_refuses
     assert isinstance(event, TaskCallback) and event.task_stat.total_call == 3
 
 
-def test_every_python_block_passes_mypy_strict(tmp_path: Path) -> None:
-    for name, code in blocks().items():
-        (tmp_path / f"readme_{name.replace('-', '_')}.py").write_text(code, encoding="utf-8")
-    result = mypy_strict(tmp_path, sorted(path.name for path in tmp_path.glob("readme_*.py")))
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_the_retry_table_names_the_operations_the_code_treats_as_idempotent() -> None:
-    match = re.search(r"<!-- idempotent -->(.*?)<!-- /idempotent -->", README)
-    assert match
-    assert set(re.findall(r"`(\w+)`", match[1])) == IDEMPOTENT_OPERATIONS
+def test_the_retry_lists_name_the_operations_the_code_treats_as_idempotent_or_not() -> None:
+    guide = (REPO / "docs" / "client.md").read_text(encoding="utf-8")
+    for marker, operations in (("idempotent", IDEMPOTENT_OPERATIONS), ("not-idempotent", NOT_IDEMPOTENT_OPERATIONS)):
+        match = re.search(rf"<!-- {marker} -->(.*?)<!-- /{marker} -->", guide)
+        assert match, marker
+        assert set(re.findall(r"`(\w+)`", match[1])) == operations

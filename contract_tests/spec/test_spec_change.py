@@ -3,9 +3,10 @@
 The change of spec_change.py (getBalance, whose request holds only productID; listBatch, a paged read marked
 ``x-idempotent``; deleteTask, an unmarked change; an optional response field) is generated into a temporary
 directory, and what it derives is checked: the package imports, ``Callbot`` and ``AsyncCallbot`` have the
-methods with the right signatures and return their models, the README's generated blocks name them, and the
-retry classes put the reads in IDEMPOTENT_OPERATIONS and the change in NOT_IDEMPOTENT_OPERATIONS. Then the
-failures: a wrong mark, a generator error or missing README markers change nothing.
+methods with the right signatures and return their models, the docs' generated blocks name them (the client
+guide's table and retry lists, the README's list of methods), and the retry classes put the reads in
+IDEMPOTENT_OPERATIONS and the change in NOT_IDEMPOTENT_OPERATIONS. Then the failures: a wrong mark, a
+generator error or missing markers change nothing.
 
 TODO (item 3 of issue 20): the same methods against the sandbox (which serves every operation of the spec);
 ``generated_change`` below is the fixture to start the sandbox from (its package on PYTHONPATH).
@@ -34,24 +35,32 @@ from ..spec_change import NEW_OPERATIONS, NEW_RESPONSE_FIELD, changed_spec
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "openapi" / "callbot.yaml"
-README = REPO / "README.md"
+#: The files holding generated blocks, by path relative to the repository.
+DOCUMENTS = tuple(derived.DOCUMENTS)
+
+
+def repo_documents() -> dict[str, str]:
+    return {where: (REPO / where).read_text(encoding="utf-8") for where in DOCUMENTS}
 
 
 @dataclass(frozen=True)
 class Generated:
     root: Path  # holds callbot_client/: put it first on PYTHONPATH
-    readme: str
+    documents: dict[str, str]  # the generated docs, by path relative to the repository
     spec: dict[str, Any]
 
 
 def run_generate(tmp: Path, spec: dict[str, Any], *extra: str) -> subprocess.CompletedProcess[str]:
     """``python -m openapi.generate`` (what `make generate` runs) on ``spec``, into ``tmp``."""
     (tmp / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    if not (tmp / "README.md").exists():
-        shutil.copy(README, tmp / "README.md")
-    package, readme = tmp / "pkg" / "callbot_client", tmp / "README.md"
+    docs = tmp / "docs-root"
+    for where in DOCUMENTS:
+        if not (docs / where).exists():
+            (docs / where).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(REPO / where, docs / where)
+    package = tmp / "pkg" / "callbot_client"
     command = [sys.executable, "-m", "openapi.generate", "--spec", str(tmp / "spec.yaml"),
-               "--package", str(package), "--readme", str(readme), *extra]  # fmt: skip
+               "--package", str(package), "--docs", str(docs), *extra]  # fmt: skip
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
@@ -59,11 +68,12 @@ def run_generate(tmp: Path, spec: dict[str, Any], *extra: str) -> subprocess.Com
 def generated_change(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     tmp = tmp_path_factory.mktemp("spec-change")
     spec = changed_spec(yaml.safe_load(SPEC.read_text(encoding="utf-8")))
-    before = README.read_bytes()
+    before = repo_documents()
     done = run_generate(tmp, spec)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert README.read_bytes() == before  # the repository's own README is not touched
-    yield Generated(tmp / "pkg", (tmp / "README.md").read_text(encoding="utf-8"), spec)
+    assert repo_documents() == before  # the repository's own docs are not touched
+    documents = {where: (tmp / "docs-root" / where).read_text(encoding="utf-8") for where in DOCUMENTS}
+    yield Generated(tmp / "pkg", documents, spec)
 
 
 PROBE = textwrap.dedent(
@@ -167,19 +177,23 @@ def test_the_new_reads_are_retried_like_the_old_ones_and_the_change_is_not(probe
 
 
 @pytest.mark.generator
-def test_the_generated_readme_names_the_new_methods_and_their_retry_class(generated_change: Generated) -> None:
-    readme = generated_change.readme
-    table = readme.split("<!-- operations -->")[1].split("<!-- /operations -->")[0]
+def test_the_generated_docs_name_the_new_methods_and_their_retry_class(generated_change: Generated) -> None:
+    guide = generated_change.documents["docs/client.md"]
+    table = guide.split("<!-- operations -->")[1].split("<!-- /operations -->")[0]
     rows = {line.split(" | ")[1]: line for line in table.strip().splitlines()[2:]}
     api = "`POST /callcentre/api/v3/"
     assert rows[api + "getBalance`"].startswith("| `get_balance()` |") and "`GetBalanceResponse`" in table
     assert rows[api + "listBatch`"].startswith("| `list_batch(...)`, `iter_list_batch(...)` |")
     assert "`ListBatchResponse` / `BatchInfo` rows | Callbot API listBatch |" in rows[api + "listBatch`"]
     assert rows[api + "deleteTask`"].startswith("| `delete_task(user_task_id=...)` |")
-    idempotent = readme.split("<!-- idempotent -->")[1].split("<!-- /idempotent -->")[0]
-    not_idempotent = readme.split("<!-- not-idempotent -->")[1].split("<!-- /not-idempotent -->")[0]
+    idempotent = guide.split("<!-- idempotent -->")[1].split("<!-- /idempotent -->")[0]
+    not_idempotent = guide.split("<!-- not-idempotent -->")[1].split("<!-- /not-idempotent -->")[0]
     assert "`getBalance`" in idempotent and "`listBatch`" in idempotent and "`deleteTask`" not in idempotent
     assert "`deleteTask`" in not_idempotent and "`getBalance`" not in not_idempotent
+    readme = generated_change.documents["README.md"]
+    methods = readme.split("<!-- methods -->")[1].split("<!-- /methods -->")[0]
+    assert methods.endswith("`import_batch_call`, `get_balance`, `list_batch`, `delete_task`")  # the spec's order
+    assert "iter_list_batch" not in methods
 
 
 @pytest.mark.generator
@@ -202,7 +216,7 @@ def _package_with_sentinel(tmp: Path) -> Path:
 
 def _unchanged(tmp: Path, package: Path) -> None:
     assert [path.name for path in package.iterdir()] == ["sentinel.py"]
-    assert (tmp / "README.md").read_bytes() == README.read_bytes()
+    assert {where: (tmp / "docs-root" / where).read_text(encoding="utf-8") for where in DOCUMENTS} == repo_documents()
     assert [path.name for path in package.parent.iterdir()] == ["callbot_client"]  # no scratch directory left
 
 
@@ -243,7 +257,7 @@ TINY_SPEC: dict[str, Any] = {
 
 @pytest.mark.slow
 @pytest.mark.generator
-def test_a_generator_failure_is_printed_and_leaves_the_package_and_the_readme_as_they_were(tmp_path: Path) -> None:
+def test_a_generator_failure_is_printed_and_leaves_the_package_and_the_docs_as_they_were(tmp_path: Path) -> None:
     package = _package_with_sentinel(tmp_path)
     done = run_generate(tmp_path, TINY_SPEC)
     assert done.returncode == 1, done.stdout + done.stderr
@@ -252,23 +266,36 @@ def test_a_generator_failure_is_printed_and_leaves_the_package_and_the_readme_as
     _unchanged(tmp_path, package)
 
 
-def test_missing_readme_markers_fail_naming_them() -> None:
+def test_missing_markers_fail_naming_the_file_and_the_block() -> None:
     api_init = (REPO / "generated" / "callbot_client" / "api" / "__init__.py").read_text(encoding="utf-8")
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    cut = README.read_text(encoding="utf-8").replace("<!-- /not-idempotent -->", "")
+    documents = repo_documents()
+    documents["docs/client.md"] = documents["docs/client.md"].replace("<!-- /not-idempotent -->", "")
     with pytest.raises(
-        derived.SpecError, match=re.escape("<!-- not-idempotent --> ... <!-- /not-idempotent --> once, found 0")
+        derived.SpecError,
+        match=re.escape(
+            "docs/client.md: expected the markers <!-- not-idempotent --> ... <!-- /not-idempotent --> once, found 0"
+        ),
     ):
-        derived.render_readme(cut, spec, api_init)
+        derived.render_documents(documents, spec, api_init)
+    with pytest.raises(
+        derived.SpecError, match=re.escape("README.md: not found; it holds the generated blocks methods")
+    ):
+        derived.render_documents({"docs/client.md": repo_documents()["docs/client.md"]}, spec, api_init)
 
 
-def test_a_stale_readme_block_is_rewritten_and_the_rest_kept() -> None:
+def test_a_stale_block_is_rewritten_and_the_rest_kept() -> None:
     api_init = (REPO / "generated" / "callbot_client" / "api" / "__init__.py").read_text(encoding="utf-8")
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    current = README.read_text(encoding="utf-8")
-    assert derived.render_readme(current, spec, api_init) == current  # what make check-generated checks
-    stale = current.replace("| `stop_order(...)` |", "| `stop_orders(...)` |").replace("`ping`, ", "", 1)
-    assert stale != current and derived.render_readme(stale, spec, api_init) == current
+    current = repo_documents()
+    assert derived.render_documents(current, spec, api_init) == current  # what make check-generated checks
+    stale = {
+        "docs/client.md": current["docs/client.md"]
+        .replace("| `stop_order(...)` |", "| `stop_orders(...)` |")
+        .replace("`ping`, ", "", 1),
+        "README.md": current["README.md"].replace("`create_task`, ", "", 1),
+    }
+    assert stale != current and derived.render_documents(stale, spec, api_init) == current
 
 
 def test_check_names_each_file_that_differs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -277,9 +304,17 @@ def test_check_names_each_file_that_differs(tmp_path: Path, capsys: pytest.Captu
         (folder / "api").mkdir(parents=True)
         (folder / "api" / "module.py").write_text(text, encoding="utf-8")
     (new / "added.py").write_text("", encoding="utf-8")
-    shutil.copy(README, tmp_path / "README.md")
-    assert generate.check(new, old, tmp_path / "README.md", README.read_text(encoding="utf-8")) == 1
+    docs = tmp_path / "docs-root"
+    for where, text in repo_documents().items():
+        (docs / where).parent.mkdir(parents=True, exist_ok=True)
+        (docs / where).write_text(text, encoding="utf-8")
+    assert generate.check(new, old, docs, repo_documents()) == 1
     out = capsys.readouterr().out
     assert "only in the new package: added.py" in out and "+A = 2" in out and "-A = 1" in out
     assert "callbot_client/api/module.py (committed)" in out and "run 'make generate' and commit" in out
-    assert "README.md (generated)" not in out  # the README's blocks were current
+    assert "README.md (generated)" not in out and "client.md (generated)" not in out  # the blocks were current
+    stale = {**repo_documents(), "README.md": repo_documents()["README.md"].replace("`ping`, ", "", 1)}
+    assert generate.check(old, old, docs, stale) == 1
+    out = capsys.readouterr().out
+    assert "README.md (generated)" in out and "the generated blocks of README.md are stale" in out
+    assert "docs/client.md (generated)" not in out

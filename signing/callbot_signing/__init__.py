@@ -4,6 +4,7 @@ from ._async_client import AsyncCallbot
 from ._auth import CallbotAuth
 from ._client import Callbot
 from ._connect import PlainHTTPWarning, connect
+from ._delivery import Delivery
 from ._envelope import ErrorReply
 from ._errors import (
     APIConnectionError,
@@ -20,7 +21,16 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._logging import configure_logging_from_env
-from ._replay import MemoryReplayStore, ReplayGuardFullError, ReplayStore, ScopedReplayStore
+from ._receiver import WebhookReceiver
+from ._redis_store import RedisReplayStore, ReplayStoreUnavailableError
+from ._replay import (
+    Claim,
+    ClaimingReplayStore,
+    MemoryReplayStore,
+    ReplayGuardFullError,
+    ReplayStore,
+    ScopedReplayStore,
+)
 from ._retry import RetryPolicy
 from ._secret import SecretKey
 from ._signature import sign, signature_headers
@@ -47,15 +57,20 @@ __all__ = [
     "CallbotAuth",
     "CallbotError",
     "CallbotTransport",
+    "Claim",
+    "ClaimingReplayStore",
+    "Delivery",
     "ErrorReply",
     "InvalidRequestError",
     "InvalidWebhookError",
     "MemoryReplayStore",
     "PermissionDeniedError",
     "PlainHTTPWarning",
+    "RedisReplayStore",
     "ReplayGuard",
     "ReplayGuardFullError",
     "ReplayStore",
+    "ReplayStoreUnavailableError",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ScopedReplayStore",
@@ -66,6 +81,7 @@ __all__ = [
     "UnexpectedResponseError",
     "Webhook",
     "WebhookKind",
+    "WebhookReceiver",
     "__version__",
     "connect",
     "parse_webhook",

@@ -203,7 +203,7 @@ def connect(
     The production service is ``https://nxbot.nxcloud.com``; a local sandbox is e.g.
     ``http://127.0.0.1:8080``. ``timeout`` in seconds bounds each attempt as a whole (connecting gets at
     most 5 s of it); with an ``httpx.Timeout`` its ``read`` value is the attempt's deadline. A non-zero
-    retCode raises a typed ``CallbotError``. ``max_retries`` retries what is safe to retry (see the README);
+    retCode raises a typed ``CallbotError``. ``max_retries`` retries what is safe to retry (docs/client.md, "Retries");
     0 turns it off; ``retry_policy`` sets the backoff too. Answers over ``max_response_bytes`` (before or
     after decompression) raise ``ResponseTooLargeError``. ``check_response_schemas=False`` accepts signed
     answers that do not fit the spec where the model can still be built (see ``CallbotAuth``).

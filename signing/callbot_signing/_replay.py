@@ -14,15 +14,18 @@ at most the accounts whose keys the receiver holds, and the store stays under th
 
 The store is a seam (:class:`ReplayStore`): the in-memory default serves one process; a receiver running
 on several processes or hosts plugs in a shared one (Redis ``SET key 1 NX EXAT expires_at``, or a database
-table with a unique key on the requestID and a column for ``expires_at``).
+table with a unique key on the requestID and a column for ``expires_at``); a receiver handling each
+delivery exactly once needs a :class:`ClaimingReplayStore`.
 """
 
 from __future__ import annotations
 
 import heapq
+import secrets
 import threading
 import time
-from typing import Final, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from ._constants import DEFAULT_MAX_CLOCK_SKEW
 from ._errors import CallbotError, SignatureError
@@ -119,20 +122,64 @@ class ScopedReplayStore(ReplayStore, Protocol):
     def add_if_absent_scoped(self, scope: str, request_id: str, expires_at: float, now: float) -> bool: ...
 
 
-class _Share:
-    """One account's entries in a MemoryReplayStore."""
+ClaimStatus = Literal["claimed", "done", "busy"]
 
-    __slots__ = ("bytes", "expiry", "scope")
+
+@dataclass(frozen=True)
+class Claim:
+    """What :meth:`ClaimingReplayStore.claim` found for one delivery of one account (``scope``, its uuid):
+    ``"claimed"`` (this caller holds it until ``done``, ``release`` or the lease's end; ``token`` tells its
+    claim from a later one), ``"done"`` (handled already) or ``"busy"`` (another caller holds a live claim).
+    ``expires_at``: when it can no longer be replayed (createTs + the window), and a done mark is dropped."""
+
+    scope: str
+    request_id: str
+    status: ClaimStatus
+    expires_at: float
+    token: str = ""
+
+
+@runtime_checkable
+class ClaimingReplayStore(ReplayStore, Protocol):
+    """A :class:`ReplayStore` that lets a receiver handle each delivery exactly once: a delivery is claimed
+    (an in-progress entry with a short lease) before its handler runs, marked done when it returns, released
+    when it raises (so the platform's retry is handled); a claim whose receiver died ends with its lease.
+
+    - ``claim(scope, request_id, expires_at=..., now=..., lease=...)``, atomically: a done mark gives
+      ``"done"``; an unexpired claim gives ``"busy"``; otherwise (nothing, or a claim whose lease has ended)
+      a new claim with a fresh token is taken, kept ``lease`` seconds, and ``"claimed"`` returned. Raises
+      :class:`ReplayGuardFullError` when ``scope``'s share has no room.
+    - ``done(claim)``: mark the delivery handled until ``claim.expires_at``.
+    - ``release(claim)``: forget the claim if it is still this one (same token), so the retry is handled.
+
+    Each account's entries are apart (``scope``): one account can neither claim nor block another's. An
+    ``add_if_absent`` entry and a done mark are the same thing, so a :class:`ReplayGuard` and a receiver
+    may share a store. A store that cannot reach its backend raises (the receiver answers 503).
+    """
+
+    def claim(self, scope: str, request_id: str, *, expires_at: float, now: float, lease: float) -> Claim: ...
+
+    def done(self, claim: Claim) -> None: ...
+
+    def release(self, claim: Claim) -> None: ...
+
+
+class _Share:
+    """One account's entries in a MemoryReplayStore (done marks and claims alike in ``expiry``; the
+    claims' tokens and lease ends in ``claims``)."""
+
+    __slots__ = ("bytes", "claims", "expiry", "scope")
 
     def __init__(self, scope: str) -> None:
         self.scope = scope
         self.expiry: dict[str, float] = {}
+        self.claims: dict[str, tuple[str, float]] = {}
         self.bytes = 0
 
 
 class MemoryReplayStore:
-    """The in-memory :class:`ScopedReplayStore` of one process: a dict per account and one expiry heap,
-    under a lock.
+    """The in-memory :class:`ScopedReplayStore` and :class:`ClaimingReplayStore` of one process: a dict per
+    account and one expiry heap, under a lock.
 
     Memory is bounded in bytes per account: each entry counts its requestID's UTF-8 bytes plus
     ENTRY_OVERHEAD_BYTES, and each account's entries stay at most ``max_bytes`` (and ``max_entries``, if
@@ -186,49 +233,86 @@ class MemoryReplayStore:
             expires_at, scope, request_id = heapq.heappop(heap)
             share = shares.get(scope)
             if share is not None and share.expiry.get(request_id) == expires_at:
-                del share.expiry[request_id]
-                share.bytes -= _cost(request_id)
-                if not share.expiry:
-                    del shares[scope]
+                self._forget(share, request_id)
+
+    def _forget(self, share: _Share, request_id: str) -> None:
+        del share.expiry[request_id]
+        share.claims.pop(request_id, None)
+        share.bytes -= _cost(request_id)
+        if not share.expiry:
+            del self._shares[share.scope]
 
     def add_if_absent(self, request_id: str, expires_at: float, now: float) -> bool:
         return self.add_if_absent_scoped("", request_id, expires_at, now)
 
     def add_if_absent_scoped(self, scope: str, request_id: str, expires_at: float, now: float) -> bool:
-        cost = _cost(request_id)
         with self._lock:
             self._purge(now)
             share = self._shares.get(scope)
             if share is not None and request_id in share.expiry:
                 return False
-            if share is None and self.max_accounts is not None and len(self._shares) >= self.max_accounts:
-                raise ReplayGuardFullError(
-                    f"the replay guard holds the requestIDs of max_accounts={self.max_accounts} accounts already, "
-                    f"so it has no share for account {scope!r}, and none may be forgotten yet (each could still be "
-                    "replayed): this delivery is refused; the platform should retry it. To do: give "
-                    "ReplayGuard(max_accounts=...) the number of accounts this receiver serves.",
-                    request_id=request_id,
-                    account=scope or None,
-                )
-            used, count = (0, 0) if share is None else (share.bytes, len(share.expiry))
-            if used + cost > self.max_bytes or (self.max_entries is not None and count >= self.max_entries):
-                whose = f"the share of account {scope!r} in the replay guard" if scope else "the replay guard"
-                others = " (the other accounts' shares are not affected)" if scope else ""
-                raise ReplayGuardFullError(
-                    f"{whose} is full ({count} requestIDs, {used} of {self.max_bytes} bytes){others}, and each "
-                    "could still be replayed inside the clock-skew window, so this delivery is refused rather "
-                    "than letting a replay through; the platform should retry it. To do: give "
-                    "ReplayGuard(max_bytes=...) more room per account, or a shared store (ReplayStore) for a "
-                    "busy receiver.",
-                    request_id=request_id,
-                    account=scope or None,
-                )
-            if share is None:
-                share = self._shares[scope] = _Share(scope)
-            share.expiry[request_id] = expires_at
-            heapq.heappush(self._heap, (expires_at, share.scope, request_id))
-            share.bytes += cost
+            self._insert(share, scope, request_id, expires_at)
             return True
+
+    def claim(self, scope: str, request_id: str, *, expires_at: float, now: float, lease: float) -> Claim:
+        token = secrets.token_hex(8)
+        with self._lock:
+            self._purge(now)
+            share = self._shares.get(scope)
+            if share is None or request_id not in share.expiry:
+                share = self._insert(share, scope, request_id, expires_at)
+            elif request_id not in share.claims:
+                return Claim(scope, request_id, "done", share.expiry[request_id])
+            elif share.claims[request_id][1] > now:
+                return Claim(scope, request_id, "busy", share.expiry[request_id])
+            # new, or a claim whose lease has ended (its receiver is gone): this caller's now
+            share.claims[request_id] = (token, now + lease)
+            return Claim(scope, request_id, "claimed", share.expiry[request_id], token)
+
+    def done(self, claim: Claim) -> None:
+        with self._lock:
+            share = self._shares.get(claim.scope)
+            if share is not None:
+                share.claims.pop(claim.request_id, None)  # the entry stays, without a lease: a done mark
+
+    def release(self, claim: Claim) -> None:
+        with self._lock:
+            share = self._shares.get(claim.scope)
+            held = None if share is None else share.claims.get(claim.request_id)
+            if share is not None and held is not None and held[0] == claim.token:
+                self._forget(share, claim.request_id)
+
+    def _insert(self, share: _Share | None, scope: str, request_id: str, expires_at: float) -> _Share:
+        """A new entry of ``scope``, or ReplayGuardFullError when its share has no room; under the lock."""
+        cost = _cost(request_id)
+        if share is None and self.max_accounts is not None and len(self._shares) >= self.max_accounts:
+            raise ReplayGuardFullError(
+                f"the replay guard holds the requestIDs of max_accounts={self.max_accounts} accounts already, "
+                f"so it has no share for account {scope!r}, and none may be forgotten yet (each could still be "
+                "replayed): this delivery is refused; the platform should retry it. To do: give "
+                "ReplayGuard(max_accounts=...) the number of accounts this receiver serves.",
+                request_id=request_id,
+                account=scope or None,
+            )
+        used, count = (0, 0) if share is None else (share.bytes, len(share.expiry))
+        if used + cost > self.max_bytes or (self.max_entries is not None and count >= self.max_entries):
+            whose = f"the share of account {scope!r} in the replay guard" if scope else "the replay guard"
+            others = " (the other accounts' shares are not affected)" if scope else ""
+            raise ReplayGuardFullError(
+                f"{whose} is full ({count} requestIDs, {used} of {self.max_bytes} bytes){others}, and each "
+                "could still be replayed inside the clock-skew window, so this delivery is refused rather "
+                "than letting a replay through; the platform should retry it. To do: give "
+                "ReplayGuard(max_bytes=...) more room per account, or a shared store (ReplayStore) for a "
+                "busy receiver.",
+                request_id=request_id,
+                account=scope or None,
+            )
+        if share is None:
+            share = self._shares[scope] = _Share(scope)
+        share.expiry[request_id] = expires_at
+        heapq.heappush(self._heap, (expires_at, share.scope, request_id))
+        share.bytes += cost
+        return share
 
 
 def _cost(request_id: str) -> int:
