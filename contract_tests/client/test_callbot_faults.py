@@ -27,6 +27,8 @@ import yaml
 from callbot_client.models import TaskStatus
 from callbot_signing import Callbot, UnexpectedResponseError
 
+from openapi import derived
+
 from ..spec_answers import (
     Fault,
     Operation,
@@ -188,10 +190,13 @@ def test_an_unknown_enum_value_in_an_answer_is_kept(tmp_path: Path) -> None:
     spec = yaml.safe_load((REPO / "openapi" / "callbot.yaml").read_text(encoding="utf-8"))
     spec["components"]["schemas"]["TaskStatusValue"]["enum"] = [1, 2, 3, 4, 5]
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    shutil.copy(REPO / "README.md", tmp_path / "README.md")
+    docs = tmp_path / "docs-root"  # the documents make generate rewrites, copied: the repository's stay as they are
+    for where in derived.DOCUMENTS:
+        (docs / where).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / where, docs / where)
     package = tmp_path / "pkg" / "callbot_client"
     command = [sys.executable, "-m", "openapi.generate", "--spec", str(tmp_path / "spec.yaml"),
-               "--package", str(package), "--readme", str(tmp_path / "README.md")]  # fmt: skip
+               "--package", str(package), "--docs", str(docs)]  # fmt: skip
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package.parent), str(REPO)])}
