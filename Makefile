@@ -46,7 +46,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(HAND_WRITTEN)
 	$(BIN)/mypy $(HAND_WRITTEN)
 
-# The contract suite, then the schemathesis CLI (with a stateful phase) against a sandbox it starts;
+# The contract suite and the slow tests (pytest -m 'contract or slow': the 10,000-case tamper run, the
+# length-extension floods, schemathesis over every operation, scratch clones, the repeated mypy --strict runs),
+# then the schemathesis CLI (with a stateful phase) against a sandbox it starts;
 # JUnit reports in reports/. With BASE_URL, CALLBOT_UUID and CALLBOT_SECRET_KEY: against that service
 # instead, positive data only, read-only operations unless CONTRACT_ALLOW_WRITES=1. Also: the security
 # probes, reports/assumptions.{md,json} and redacted recordings in reports/recordings/. With
@@ -59,9 +61,10 @@ contract: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/callbot-sandbox --port $(PORT) $(ARGS)
 
-# The tests on every core (pytest-xdist): the slow ones (hypothesis, schemathesis, subprocesses) run side by side.
+# The tests on every core (pytest-xdist) but those marked slow, which `make contract` runs; each slow test has
+# a fast instance here (300 tamperings, schemathesis on one operation, one scratch clone and one generation).
 test: lint check-generated compat
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto -m 'not slow'
 
 # Benchmarks (not tests): rewrites bench/RESULTS.md. Takes a few minutes; not part of `make test`.
 bench: $(STAMP)

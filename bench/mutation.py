@@ -54,6 +54,7 @@ TESTS = (
     "contract_tests/signing/test_signature.py",
     "contract_tests/signing/test_signing_rules.py",
     "contract_tests/signing/test_verify_rules.py",
+    "contract_tests/signing/test_verify_header_containers.py",
     "contract_tests/webhooks/test_webhook_rules.py",
     "contract_tests/webhooks/test_replay_guard.py",
     "contract_tests/client/test_retry.py",

@@ -1,5 +1,5 @@
-"""`make contract`: the contract suite, then the schemathesis CLI against a sandbox it starts (or a live
-service), with a JUnit report. Exits non-zero on any failure.
+"""`make contract`: the contract suite and the slow tests (``-m 'contract or slow'``), then the schemathesis CLI
+against a sandbox it starts (or a live service), with a JUnit report. Exits non-zero on any failure.
 
 Against the embedded sandbox:  python -m contract_tests.run_contract
 Against a live service:        BASE_URL=... CALLBOT_UUID=... CALLBOT_SECRET_KEY=... \
@@ -204,7 +204,7 @@ def main() -> int:
         print(f"deviation mode ({deviate}): the sandbox answers unlike the spec on purpose; the suite is skipped")
     else:
         summary["contract suite (pytest)"] = subprocess.call(
-            [sys.executable, "-m", "pytest", "-m", "contract", "-q", "-rfE",
+            [sys.executable, "-m", "pytest", "-m", "contract or slow", "-n", "auto", "-q", "-rfE",
              "--junitxml", str(REPORTS / "contract-junit.xml")], cwd=REPO,
         )  # fmt: skip
     account = Account(f"contract-{uuid4().hex[:8]}", uuid4().hex)

@@ -171,6 +171,7 @@ def stopped() -> int:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_mypy_strict_accepts_the_scripts_and_sees_the_error_reply_union(tmp_path: Path) -> None:
     (tmp_path / "narrowed.py").write_text(NARROWED, encoding="utf-8")

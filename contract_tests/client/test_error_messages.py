@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import time
 from typing import Any
 
@@ -11,7 +13,9 @@ import pytest
 from callbot_signing import (
     APITimeoutError,
     Callbot,
+    CallbotError,
     RetryPolicy,
+    SignatureError,
     SignatureRejectedError,
     UnexpectedResponseError,
     connect,
@@ -100,3 +104,17 @@ def test_public_exceptions_are_named_by_their_public_home() -> None:
     assert (
         f"{InvalidRequestError.__module__}.{InvalidRequestError.__qualname__}" == "nxcloud_callbot.InvalidRequestError"
     )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SignatureError("bad", rule="sign_mismatch", request_id="r"),
+        UnexpectedResponseError("odd", status_code=502, content_type="text/html", body_excerpt="<", field_path="x"),
+        CallbotError("plain", ret_code=1, ret_msg="m", response_id="q"),
+    ],
+    ids=["SignatureError", "UnexpectedResponseError", "CallbotError"],
+)
+def test_errors_survive_pickling_and_copying(error: CallbotError) -> None:
+    for twin in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+        assert type(twin) is type(error) and str(twin) == str(error) and vars(twin) == vars(error)

@@ -15,9 +15,16 @@ from ..from_spec import spec_document, spec_operations
 BASE = "https://callbot.test"
 
 
-def client(fault: type[httpx.TransportError], waits: list[float], failures: int = 1) -> httpx.Client:
-    """A client whose first ``failures`` attempts end in ``fault``; later ones get a success envelope."""
-    attempts: list[httpx.Request] = []
+def client(
+    fault: type[httpx.TransportError],
+    waits: list[float],
+    failures: int = 1,
+    retry: RetryPolicy | None = None,
+    attempts: list[httpx.Request] | None = None,
+) -> httpx.Client:
+    """A client whose first ``failures`` attempts end in ``fault``; later ones get a success envelope. ``retry``
+    defaults to two retries; each attempt is appended to ``attempts``."""
+    attempts = [] if attempts is None else attempts
 
     def handler(request: httpx.Request) -> httpx.Response:
         attempts.append(request)
@@ -29,7 +36,7 @@ def client(fault: type[httpx.TransportError], waits: list[float], failures: int 
         "acc-uuid",
         "secret-key-0123",
         verify_responses=False,
-        retry=RetryPolicy(max_retries=2, base_delay=0.25, max_delay=1.0),
+        retry=retry or RetryPolicy(max_retries=2, base_delay=0.25, max_delay=1.0),
         sleep=waits.append,
     )
     return httpx.Client(transport=CallbotTransport(auth, sync_transport=httpx.MockTransport(handler)))
@@ -104,8 +111,15 @@ def test_a_negative_max_retries_is_refused_and_zero_turns_retries_off() -> None:
     with pytest.raises(ValueError, match=r"^max_retries must be 0 to 100, got -1$"):
         RetryPolicy(max_retries=-1)
     waits: list[float] = []
+    attempts: list[httpx.Request] = []
     policy_off = RetryPolicy(max_retries=0)
-    assert policy_off.max_retries == 0
-    with client(httpx.ConnectError, waits, failures=3) as http, pytest.raises(APIConnectionError):
+    with (
+        client(httpx.ConnectError, waits, failures=3, retry=policy_off, attempts=attempts) as http,
+        pytest.raises(APIConnectionError),
+    ):
+        http.post(f"{BASE}/v1/ping", json={})  # a connect fault of an idempotent operation: retried if allowed
+    assert len(attempts) == 1 and waits == []  # one attempt, no wait
+    attempts.clear()
+    with client(httpx.ConnectError, waits, failures=3, attempts=attempts) as http, pytest.raises(APIConnectionError):
         http.post(f"{BASE}/v1/ping", json={})
-    assert len(waits) == 2  # max_retries=2: three attempts, two waits
+    assert len(attempts) == 3 and len(waits) == 2  # the same fault with max_retries=2: three attempts, two waits

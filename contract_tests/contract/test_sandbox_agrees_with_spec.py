@@ -2,11 +2,10 @@
 
 - The sandbox serves every operation of its spec: one it keeps no state for is checked at the door like
   the others and answered with a signed body built from the spec (tested on a copy with two more).
-- The ``algorithm`` header names the algorithm of a request's sign, MD5 when left out, whatever the
-  account's console setting (the spec's words and assumption; the client, the sandbox and the spec agree).
-- Its answers and callbacks carry only fields the spec documents.
-- Schemathesis's positive phases against it: no schema-valid request is refused, but for the account's state
-  (schemathesis_hooks.STATE_REFUSALS); the limits it enforces are the spec's (int64, double, maxItems).
+- Its answers and callbacks carry only fields the spec documents; the limits it enforces are the spec's
+  (int64, double, maxItems).
+- (The ``algorithm`` header: test_algorithm_header_agreement.py; schemathesis's positive phases:
+  test_positive_schemathesis.py.)
 """
 
 from __future__ import annotations
@@ -21,29 +20,23 @@ from uuid import uuid4
 
 import httpx
 import pytest
-import schemathesis
-from callbot_client.models import TaskOperate
 from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.operations import Operations
 from callbot_sandbox.spec import ServedSpec
 from callbot_sandbox.testing import API, Reply, call, send
-from callbot_signing import Callbot, SignatureError, verify_response, verify_webhook
-from callbot_signing.wire import DEFAULT_ALGORITHM, PING_KEYS, STANDARD_KEYS, shipped_spec
+from callbot_signing import verify_response
+from callbot_signing.wire import PING_KEYS, STANDARD_KEYS, shipped_spec
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
-from schemathesis.generation import GenerationMode
 
-from .. import schemathesis_hooks
 from .._support import documented_sign
-from ..conftest import MD5_ACCOUNT, SPEC_PATH, make_sandbox
 
 pytestmark = pytest.mark.contract
 
 MD5 = Account("agree-md5", "agree-secret-md5-0123456789", "MD5")
 SHA = Account("agree-sha", "agree-secret-sha-0123456789", "SHA256")
-OTHER = {"MD5": "SHA256", "SHA256": "MD5"}
 RETENVELOPE = {"$ref": "#/components/schemas/RetEnvelope"}
 
 
@@ -229,42 +222,6 @@ def test_a_spec_whose_answer_cannot_be_built_is_refused_when_the_sandbox_is_made
     assert data.json()["balance"] == "100"
 
 
-# --- positive schemathesis: no schema-valid request refused but for the state ---------------------------------
-
-POSITIVE_EXAMPLES = 20
-
-positive = schemathesis.openapi.from_path(SPEC_PATH)
-positive.config.generation.update(modes=[GenerationMode.POSITIVE], max_examples=POSITIVE_EXAMPLES)
-positive.app = make_sandbox().asgi_app()
-positive.auth.set_from_requests(schemathesis_hooks.RequestsCallbotAuth(MD5_ACCOUNT.uuid, MD5_ACCOUNT.secret_key))
-
-
-@positive.parametrize()
-def test_no_schema_valid_request_is_refused_but_for_the_accounts_state(case: Any) -> None:
-    """Every built-in and Callbot check (schemathesis_hooks: a refusal must be a state refusal of
-    STATE_REFUSALS, labelled so by the sandbox), and every field of the answer is documented."""
-    response = case.call_and_validate()
-    assert schemathesis_hooks.refusal_of_valid_data(response) is None
-    data = json.loads(response.content)
-    if data.get("retCode", data.get("code")) != 0:  # labelled, so that the check above is the strict one
-        assert response.headers.get(schemathesis_hooks.REFUSAL_HEADER) == ["state"], response.headers
-    assert undocumented(shipped(), data, answer_schema(case.operation.path)) == []
-
-
-def test_a_label_of_state_allows_only_the_state_codes() -> None:
-    def response(code: int, kind: str | None) -> Any:
-        body = json.dumps({"retCode": code, "retMsg": "", "responseID": ""}).encode()
-        headers = {"x-sandbox-refusal": [kind]} if kind else {}
-        return type("R", (), {"content": body, "headers": headers})()
-
-    check = schemathesis_hooks.refusal_of_valid_data
-    assert [check(response(code, "state")) for code in schemathesis_hooks.STATE_REFUSALS] == [None] * 3
-    assert check(response(4, "request")) == "retCode 4 (request refusal)"
-    assert check(response(3, "state")) == "retCode 3 (state refusal)"
-    assert check(response(4, None)) is None and check(response(3, None)) == "retCode 3"  # a live service
-    assert check(response(0, None)) is None
-
-
 # --- the limits the sandbox enforces are the spec's ------------------------------------------------------------
 
 
@@ -410,92 +367,11 @@ def test_every_answer_of_a_campaign_and_every_callback_holds_documented_fields_o
 # --- the algorithm header: the client, the sandbox and the spec agree ------------------------------------------
 
 
-def test_the_spec_documents_md5_as_the_default_the_client_uses() -> None:
-    spec = shipped_spec()
-    assert spec["components"]["headers"]["algorithm"]["schema"]["default"] == DEFAULT_ALGORITHM == "MD5"
-    scheme = spec["components"]["securitySchemes"]["algorithm"]
-    assert "MD5 when left out" in scheme["description"]
-    assert "whatever the console" in scheme["x-assumption"]
-
-
-@pytest.mark.parametrize("account", [MD5, SHA], ids=lambda a: f"account-{a.algorithm}")
-@pytest.mark.parametrize("header", [None, "MD5", "SHA256", "sha256"], ids=lambda h: f"header-{h}")
-def test_a_request_is_verified_with_the_algorithm_its_header_names_md5_without_one(
-    account: Account, header: str | None
-) -> None:
-    default = shipped_spec()["components"]["headers"]["algorithm"]["schema"]["default"]
-    used = (header or default).upper()
-    app = Sandbox([account]).asgi_app()
-    body = b'{"data": "algorithm"}'
-    request = headers_for(account, body, sign_with=used, header=header)
-    reply = asyncio.run(send(app, API + "ping", request, [body]))
-    assert reply.code == 0, reply.body
-    verified(reply, account, request, used)  # the answer is signed with the request's algorithm
-
-    other = OTHER[used]
-    request = headers_for(account, body, sign_with=other, header=header)
-    refused = asyncio.run(send(app, API + "ping", request, [body]))
-    assert refused.code == 6
-    verified(refused, account, request, used)
-    assert f"the request is signed with {other}" in refused.json()["msg"]
-    assert f"send the header algorithm: {other}" in refused.json()["msg"]
-
-
-def test_an_unknown_algorithm_header_is_refused_and_answered_with_md5() -> None:
-    app = Sandbox([SHA]).asgi_app()
-    body = b'{"data": "x"}'
-    request = headers_for(SHA, body, sign_with="SHA256", header="SHA1")
-    reply = asyncio.run(send(app, API + "ping", request, [body]))
-    assert reply.code == 6 and "'SHA1' is neither MD5 nor SHA256" in reply.json()["msg"]
-    verified(reply, SHA, request, "MD5")
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, Sandbox]]:
     sandbox = Sandbox([MD5, SHA], virtual_clock=VirtualClock(1_800_000_000))
     with serve_in_thread(sandbox.asgi_app()) as url:
         yield url, sandbox
-
-
-@pytest.mark.parametrize("account", [MD5, SHA], ids=lambda a: f"account-{a.algorithm}")
-@pytest.mark.parametrize("configured", ["MD5", "SHA256"])
-def test_the_client_works_with_either_algorithm_and_callbacks_use_the_consoles(
-    served: tuple[str, Sandbox], account: Account, configured: str
-) -> None:
-    url, sandbox = served
-    task = f"alg-{account.algorithm}-{configured}"
-    with Callbot(url, account.uuid, account.secret_key, algorithm=configured, max_retries=0) as callbot:
-        assert callbot.ping(data="x").data == "x"
-        created = callbot.create_task(user_task_id=task, scene_id="s", task_callback_url="http://127.0.0.1:9/t")
-        assert created.ret_code == 0
-        assert callbot.mgr_task_status(user_task_id=task, task_operate=TaskOperate.START).task_status == 2
-
-    delivered: list[httpx.Request] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        delivered.append(request)
-        return httpx.Response(200)
-
-    with httpx.Client(transport=httpx.MockTransport(receiver)) as client:
-        sandbox.callbacks.flush(client)
-    mine = [r for r in delivered if r.headers["uuid"] == account.uuid and task.encode() in r.content]
-    assert mine and all("algorithm" not in r.headers for r in mine)
-    for request in mine:  # signed with the console's algorithm, which the receiver is configured with
-        verify_webhook(request.headers, request.content, uuid=account.uuid, secret_key=account.secret_key,
-                       algorithm=account.algorithm, max_clock_skew=3600)  # fmt: skip
-        with pytest.raises(SignatureError):
-            verify_webhook(request.headers, request.content, uuid=account.uuid, secret_key=account.secret_key,
-                           algorithm=OTHER[account.algorithm], max_clock_skew=3600)  # fmt: skip
-
-
-def test_the_pinned_algorithm_deviation_refuses_what_the_spec_assumes_accepted() -> None:
-    app = Sandbox([SHA], deviations=frozenset({"pinned-algorithm"})).asgi_app()
-    body = b'{"data": "x"}'
-    for header in (None, "MD5"):
-        request = headers_for(SHA, body, sign_with="MD5", header=header)
-        reply = asyncio.run(send(app, API + "ping", request, [body]))
-        assert reply.code == 6 and "set to SHA256" in reply.json()["msg"]
-        verified(reply, SHA, request, "SHA256")
 
 
 def test_ping_keys_are_read_from_the_spec() -> None:

@@ -82,6 +82,7 @@ def test_an_unreadable_config_file_says_which_file_and_why(tmp_path: Path) -> No
         load_config(str(broken))
 
 
+@pytest.mark.slow
 def test_make_contract_against_a_live_service_sends_only_positive_read_only_requests(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

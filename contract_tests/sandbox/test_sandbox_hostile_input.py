@@ -1,13 +1,14 @@
-"""A generated table of well over 1,000 malformed requests and raw bodies, headers and encodings, two
-tenants: the sandbox answers every one with HTTP 200 (never a 5xx), never retCode 0 to an invalid request
-(bodies at its bounds, bombs included: test_sandbox_body_bounds.py). Invalid means: the spec's request
-schema refuses it (judged by the pure-Python ``jsonschema``, an implementation independent of the sandbox's
-jsonschema-rs), or a rule of the door (callbot_sandbox/door.py) does."""
+"""A generated table of well over 1,000 malformed requests and two tenants (bodies that cost: see
+test_sandbox_body_bounds.py): the sandbox answers every one with HTTP 200 (never a 5xx), never retCode 0 to an
+invalid request. Invalid means: the spec's request schema refuses it (judged by the pure-Python
+``jsonschema``, an implementation independent of the sandbox's jsonschema-rs), or a rule of the door
+(callbot_sandbox/door.py) does."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import json
 import math
 from collections.abc import Iterator
@@ -196,16 +197,28 @@ RANGES.checkers["int64"] = (_int64, ())
 RANGES.checkers["double"] = (_double, ())
 
 
+@functools.cache
+def request_validator(operation: str) -> Draft202012Validator:
+    """The validator of ``operation``'s request body, made once (making it is most of a check's cost)."""
+    registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(load_spec()))
+    schema = {"$ref": "urn:spec" + request_schema_pointer(API + operation)}
+    return Draft202012Validator(schema, registry=registry, format_checker=RANGES)
+
+
+@functools.cache
+def decoded(raw: bytes) -> tuple[bool, Any]:
+    """(whether ``raw`` is UTF-8 JSON, its value), once per body: the 100,000-deep array takes a while."""
+    try:
+        return True, json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return False, None
+
+
 def spec_valid(operation: str, raw: bytes) -> bool:
     """Whether ``raw`` is a request the spec allows for ``operation`` (UTF-8 JSON, its schema, its formats'
     ranges): the sandbox may carry such a request out (retCode 0), and must refuse anything else."""
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return False
-    registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(load_spec()))
-    schema = {"$ref": "urn:spec" + request_schema_pointer(API + operation)}
-    return bool(Draft202012Validator(schema, registry=registry, format_checker=RANGES).is_valid(body))
+    is_json, body = decoded(raw)
+    return is_json and bool(request_validator(operation).is_valid(body))
 
 
 def test_raw_bodies_headers_and_encodings_get_a_ret_code() -> None:

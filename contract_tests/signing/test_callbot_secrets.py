@@ -31,6 +31,10 @@ from callbot_signing import (
     UnexpectedResponseError,
     connect,
     parse_webhook,
+    sign,
+    signature_headers,
+    verify_response,
+    verify_webhook,
 )
 
 from .._support import documented_sign
@@ -209,3 +213,50 @@ def test_a_client_that_cannot_be_built_leaves_the_secret_in_no_frame(setup: str)
 def test_a_failed_constructor_can_be_rendered_with_its_locals(setup: str) -> None:
     exc = failure(BROKEN_SETUPS[setup])
     assert "ValueError" in rendered(exc)
+
+
+# --- the secret key in the tracebacks of the verifiers and the signers ---------------------------------------
+
+CALL = {
+    "callbackType": 1,
+    "orderID": "o-1",
+    "userPhone": "8613800000000",
+    "userName": "n",
+    "sceneID": "s",
+    "userTaskID": "t",
+    "taskID": "T",
+    "finish": True,
+    "other": "",
+    "callInfoDetail": {},
+}
+
+
+def delivery(request_id: str, uuid: str = UUID, secret: str = SECRET) -> tuple[list[tuple[str, str]], bytes]:
+    body = json.dumps(CALL).encode()
+    headers = signature_headers(secret, body, uuid, request_id=request_id)
+    del headers["algorithm"]
+    return list(headers.items()), body
+
+
+def rendered_with_locals(call: Any) -> str:
+    try:
+        call()
+    except Exception as exc:
+        return "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+    raise AssertionError("the call did not fail")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: parse_webhook({}, b"x" * (5 * 1024 * 1024), uuid=UUID, secret_key=SECRET),
+        lambda: verify_webhook(dict(delivery("r")[0]), b"{}", uuid=UUID, secret_key=SECRET),
+        lambda: verify_response({"sign": "0" * 32}, b"{}", request_id="r", uuid=UUID, secret_key=SECRET),
+        lambda: sign(SECRET, b"", "1", "r", UUID, "SHA1"),
+        lambda: signature_headers(SECRET, b"", UUID, "SHA1"),
+    ],
+    ids=["parse_webhook over the size", "verify_webhook", "verify_response", "sign", "signature_headers"],
+)
+def test_no_frame_of_a_failed_check_shows_the_secret_key(call: Any) -> None:
+    text = rendered_with_locals(call)
+    assert "Error" in text and SECRET not in text

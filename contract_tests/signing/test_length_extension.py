@@ -133,6 +133,7 @@ def error_envelope(algorithm: str, request_id: str) -> tuple[dict[str, str], byt
     return {"requestID": request_id, "uuid": UUID, "createTs": str(NOW), "algorithm": algorithm, "sign": sign}, body
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_a_flood_of_forgeries_and_signed_replies_cannot_flush_a_genuine_request_id(algorithm: str) -> None:
     # Room for 1,000 requestIDs only: remembering any of the 120,000 messages below would fill it.

@@ -255,6 +255,7 @@ TINY_SPEC: dict[str, Any] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.generator
 def test_a_generator_failure_is_printed_and_leaves_the_package_and_the_docs_as_they_were(tmp_path: Path) -> None:
     package = _package_with_sentinel(tmp_path)

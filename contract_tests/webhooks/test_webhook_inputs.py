@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from types import MappingProxyType
 from typing import Any
 
@@ -16,7 +17,9 @@ from callbot_signing import (
     SecretKey,
     SignatureError,
     parse_webhook,
+    signature_headers,
     verify_response,
+    verify_webhook,
 )
 from callbot_signing.wire import WEBHOOK_OPERATIONS, webhook_problem
 from starlette.datastructures import Headers as StarletteHeaders
@@ -305,3 +308,71 @@ def test_a_body_over_the_size_limit_is_refused_before_it_is_hashed_or_parsed() -
         parse(headers, body + b" " * 10, max_body_bytes=len(body))
     with pytest.raises(InvalidWebhookError, match="more than max_body_bytes"):
         parse(headers, b"[" * (5 * 1024 * 1024))  # the default limit is 4 MiB
+
+
+# --- headers read once, a guard shared by accounts, an empty key, what cannot be reported ------------------
+
+CALL = {
+    "callbackType": 1,
+    "orderID": "o-1",
+    "userPhone": "8613800000000",
+    "userName": "n",
+    "sceneID": "s",
+    "userTaskID": "t",
+    "taskID": "T",
+    "finish": True,
+    "other": "",
+    "callInfoDetail": {},
+}
+
+
+def delivery(request_id: str, uuid: str = UUID, secret: str = SECRET) -> tuple[list[tuple[str, str]], bytes]:
+    body = json.dumps(CALL).encode()
+    headers = signature_headers(secret, body, uuid, request_id=request_id)
+    del headers["algorithm"]
+    return list(headers.items()), body
+
+
+def test_headers_given_as_a_one_shot_iterator_are_read_once_and_the_replay_guard_still_works() -> None:
+    guard = ReplayGuard()
+    for request_id in ("first", "second"):
+        pairs, body = delivery(request_id)
+        parse_webhook(iter(pairs), body, uuid=UUID, secret_key=SECRET, kind="call", replay_guard=guard)
+    pairs, body = delivery("second")
+    with pytest.raises(SignatureError, match="replay"):
+        parse_webhook(iter(pairs), body, uuid=UUID, secret_key=SECRET, kind="call", replay_guard=guard)
+
+
+def test_accounts_sharing_a_replay_guard_cannot_claim_each_others_request_ids() -> None:
+    guard = ReplayGuard()
+    pairs, body = delivery("shared-id", uuid="tenant-b", secret="key-b")
+    parse_webhook(pairs, body, uuid="tenant-b", secret_key="key-b", kind="call", replay_guard=guard)
+    pairs, body = delivery("shared-id")
+    parse_webhook(pairs, body, uuid=UUID, secret_key=SECRET, kind="call", replay_guard=guard)  # not a replay
+
+
+@pytest.mark.parametrize("secret", ["", " "])
+def test_the_verifiers_refuse_an_empty_secret_key(secret: str) -> None:
+    body = json.dumps(CALL).encode()
+    headers = dict(delivery("r", secret=secret)[0]) if secret else {}
+    with pytest.raises(ValueError, match="secret key"):
+        parse_webhook(headers, body, uuid=UUID, secret_key=secret)
+    with pytest.raises(ValueError, match="secret key"):
+        verify_webhook(headers, body, uuid=UUID, secret_key=secret)
+    with pytest.raises(ValueError, match="secret key"):
+        verify_response(headers, body, request_id="r", uuid=UUID, secret_key=secret)
+
+
+def test_a_webhook_whose_schema_report_cannot_be_built_is_an_invalid_webhook() -> None:
+    body = json.dumps({"callbackType": 1, "orderID": "\ud800"}).encode()
+    headers = signature_headers(SECRET, body, UUID)
+    with pytest.raises(InvalidWebhookError):
+        parse_webhook(headers, body, uuid=UUID, secret_key=SECRET, kind="call")
+
+
+def test_a_request_id_that_is_not_printable_ascii_is_a_signature_error() -> None:
+    body = b'{"retCode":0}'
+    headers = {"requestID": "abc\udcff", "uuid": UUID, "createTs": str(int(time.time())), "sign": "0" * 32}
+    with pytest.raises(SignatureError) as caught:
+        parse_webhook(headers, body, uuid=UUID, secret_key=SECRET)
+    assert caught.value.rule == "bad_request_id"
