@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 import tracemalloc
 from collections import Counter
 from collections.abc import MutableMapping
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from callbot_client.models import OrderCallback
-from callbot_signing import Delivery, RedisReplayStore, WebhookReceiver
+from callbot_signing import Delivery, MemoryReplayStore, RedisReplayStore, WebhookReceiver
 
 from ._deliveries import ACCOUNTS, delivery, post
 from .conftest import RedisServer
@@ -197,3 +198,36 @@ def test_a_wrong_body_timeout_is_refused_when_the_receiver_is_made() -> None:
     for wrong in (0, -1, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="body_timeout"):
             WebhookReceiver(ACCOUNTS, body_timeout=wrong)
+
+
+# -- a duplicate at the edge of the window ------------------------------------------------------------------
+
+
+async def test_a_duplicate_waiting_past_the_end_of_the_window_does_not_run_the_handler_again() -> None:
+    store, runs = MemoryReplayStore(), Counter[str]()  # two replicas sharing one store
+    first = WebhookReceiver(ACCOUNTS, store=store, max_clock_skew=2)
+    second = WebhookReceiver(ACCOUNTS, store=store, max_clock_skew=2, busy_wait=5)
+    create_ts = int(time.time()) - 1  # verifiable until create_ts + 2, i.e. for at most 1 s more
+    ends = create_ts + 2
+
+    async def handle(delivery: Delivery[OrderCallback]) -> None:
+        runs[delivery.request_id] += 1
+        for _ in range(100):  # the first run lasts until the window has ended (bounded)
+            if time.time() > ends + 0.2:
+                break
+            await asyncio.sleep(0.02)
+
+    first.on("order")(handle)
+    second.on("order")(handle)
+    headers, body = delivery("order", create_ts=create_ts)
+    running = asyncio.create_task(post(first.asgi_app(), "/order", headers, body))
+    for _ in range(200):  # until the first has claimed it (bounded)
+        if runs:
+            break
+        await asyncio.sleep(0.005)
+    duplicate = await asyncio.wait_for(post(second.asgi_app(), "/order", headers, body), 10)  # verified in time
+    assert (await asyncio.wait_for(running, 10)).text == "handled"
+    assert duplicate.status_code == 503 and duplicate.text.startswith("busy")  # it stopped waiting at the edge
+    retry = await post(second.asgi_app(), "/order", headers, body)
+    assert retry.status_code == 400 and retry.text.startswith("refused (clock_skew)")
+    assert runs[headers["requestID"]] == 1

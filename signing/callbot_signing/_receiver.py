@@ -173,6 +173,13 @@ class WebhookReceiver:
             return Answer(200, f"no handler for {delivery.kind} callbacks")
         return delivery, handler
 
+    def _busy_deadline(self, delivery: Delivery[Any]) -> float:
+        """Until when (monotonic) a duplicate waits for the delivery's claim: ``busy_wait``, but never past
+        the end of its window, where the store may forget the delivery and the wait would end in a claim (no
+        claim is tried at or after it)."""
+        left = delivery.create_ts + self.max_clock_skew - time.time()
+        return time.monotonic() + max(0.0, min(self.busy_wait, left))
+
     def _after_claim(self, claim: Claim) -> Answer | None:
         if claim.status == "done":
             return Answer(200, "already handled")
@@ -212,10 +219,10 @@ class WebhookReceiver:
         store: Any = self.store
         expires_at = delivery.create_ts + self.max_clock_skew
         claim_once = partial(store.claim, delivery.account, delivery.request_id, expires_at=expires_at)
-        deadline = time.monotonic() + self.busy_wait
+        deadline = self._busy_deadline(delivery)
         try:
             claim = claim_once(now=time.time(), lease=self.lease)
-            while claim.status == "busy" and time.monotonic() < deadline:
+            while claim.status == "busy" and time.monotonic() + _POLL < deadline:
                 time.sleep(_POLL)
                 claim = claim_once(now=time.time(), lease=self.lease)
         except Exception as exc:
@@ -294,7 +301,7 @@ class WebhookReceiver:
             return prepared
         delivery, handler = prepared
         where = (delivery.account, delivery.request_id)
-        deadline = time.monotonic() + self.busy_wait
+        deadline = self._busy_deadline(delivery)
         try:
             for _ in range(int(self.busy_wait / _POLL) + 2):
                 claim: Claim = await self._store_call(
@@ -304,7 +311,7 @@ class WebhookReceiver:
                     now=time.time(),
                     lease=self.lease,
                 )
-                if claim.status != "busy" or time.monotonic() >= deadline:
+                if claim.status != "busy" or time.monotonic() + _POLL >= deadline:
                     break
                 await anyio.sleep(_POLL)
         except Exception as exc:
