@@ -6,11 +6,12 @@ Django, gunicorn, any WSGI server) answer each delivery:
 - 400 naming the rule when it is refused: an account the receiver does not serve (``unknown_account``), a
   signature rule (``sign_mismatch``, ``clock_skew``, ...: see :func:`parse_webhook`), a body that is not a
   callback (``payload``);
-- 200 once its handler has returned, and 200 without running the handler again for a delivery handled
-  before (the platform's retry of one you have);
+- 200 once its handler has returned (even if the store then failed to mark it done: a retry would run it
+  again), and 200 without running the handler again for a delivery handled before (the platform's retry);
 - 500 when the handler raised: the delivery is released, not remembered, so the platform's retry runs it;
 - 503 when the store is unreachable or full (nothing is handled: fail closed), or when the same delivery is
-  still being handled elsewhere after ``busy_wait`` seconds: the platform retries.
+  still being handled elsewhere after ``busy_wait`` seconds: the platform retries;
+- 408 (ASGI) when the body has not all arrived within ``body_timeout`` seconds.
 
 Exactly once: a verified delivery is *claimed* in the store (:class:`ClaimingReplayStore`) before its
 handler runs, marked done when the handler returns, released when it raises. A claim lasts ``lease``
@@ -51,10 +52,12 @@ _TaskH = TypeVar("_TaskH", bound=Callable[[Delivery[TaskCallback]], object])
 DEFAULT_LEASE: Final = 30.0
 #: Seconds a duplicate waits by default for the receiver handling the same delivery before it gets 503.
 DEFAULT_BUSY_WAIT: Final = 1.0
+#: Seconds the ASGI app waits by default for a request's whole body (a sender trickling it gets 408).
+DEFAULT_BODY_TIMEOUT: Final = 10.0
 _POLL: Final = 0.05
 _KINDS: Final[dict[type, WebhookKind]] = {CallCallback: "call", OrderCallback: "order", TaskCallback: "task"}
-_REASONS: Final = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 500: "Internal Server Error",
-                   503: "Service Unavailable"}  # fmt: skip
+_REASONS: Final = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 408: "Request Timeout",
+                   500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
 
 #: The ASGI 3 application type (Starlette's ``ASGIApp``).
 Scope = MutableMapping[str, Any]
@@ -73,6 +76,7 @@ class WebhookReceiver:
     ``store`` is a :class:`ClaimingReplayStore` (default: a :class:`MemoryReplayStore`, for one process;
     a :class:`RedisReplayStore` for several). Register one handler per kind, a function or a coroutine
     function, with ``@receiver.on("call")``, ``"order"`` or ``"task"``; it gets a :class:`Delivery`.
+    ``asgi_app()`` reads a body for at most ``body_timeout`` seconds (then 408); under WSGI the server bounds it.
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class WebhookReceiver:
         max_body_bytes: int = DEFAULT_MAX_WEBHOOK_BYTES,
         lease: float = DEFAULT_LEASE,
         busy_wait: float = DEFAULT_BUSY_WAIT,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         self._accounts = checked_accounts(accounts_from_env() if accounts is None else accounts)
         if store is None:
@@ -96,6 +101,7 @@ class WebhookReceiver:
         self.max_body_bytes = check_count("max_body_bytes", max_body_bytes)
         self.lease = check_seconds("lease", lease)
         self.busy_wait = check_seconds("busy_wait", busy_wait, allow_zero=True, maximum=60)
+        self.body_timeout = check_seconds("body_timeout", body_timeout)
         self._handlers: dict[str, Callable[[Delivery[Any]], object]] = {}
 
     @property
@@ -167,6 +173,13 @@ class WebhookReceiver:
             return Answer(200, f"no handler for {delivery.kind} callbacks")
         return delivery, handler
 
+    def _busy_deadline(self, delivery: Delivery[Any]) -> float:
+        """Until when (monotonic) a duplicate waits for the delivery's claim: ``busy_wait``, but never past
+        the end of its window, where the store may forget the delivery and the wait would end in a claim (no
+        claim is tried at or after it)."""
+        left = delivery.create_ts + self.max_clock_skew - time.time()
+        return time.monotonic() + max(0.0, min(self.busy_wait, left))
+
     def _after_claim(self, claim: Claim) -> Answer | None:
         if claim.status == "done":
             return Answer(200, "already handled")
@@ -180,6 +193,15 @@ class WebhookReceiver:
             return Answer(503, f"store full: {exc}")
         logger.error("webhook store failed (%s: %s): answered 503, nothing handled", type(exc).__name__, exc)
         return Answer(503, f"store unavailable ({type(exc).__name__}): nothing was handled; retry")
+
+    @staticmethod
+    def _done_failed(delivery: Delivery[Any], exc: Exception) -> Answer:
+        """The handler ran, but its done mark was not stored: 200 all the same, since a 503 would have the
+        platform retry, and the retry run the handler again once the claim's lease ended."""
+        logger.error("webhook store failed after the handler for %s %r ran (%s: %s): answered 200; a duplicate "
+                     "arriving after the lease may run it again", delivery.kind, delivery.request_id,
+                     type(exc).__name__, exc)  # fmt: skip
+        return Answer(200, "handled (the done mark could not be stored)")
 
     @staticmethod
     def _handler_failed(delivery: Delivery[Any]) -> Answer:
@@ -197,10 +219,10 @@ class WebhookReceiver:
         store: Any = self.store
         expires_at = delivery.create_ts + self.max_clock_skew
         claim_once = partial(store.claim, delivery.account, delivery.request_id, expires_at=expires_at)
-        deadline = time.monotonic() + self.busy_wait
+        deadline = self._busy_deadline(delivery)
         try:
             claim = claim_once(now=time.time(), lease=self.lease)
-            while claim.status == "busy" and time.monotonic() < deadline:
+            while claim.status == "busy" and time.monotonic() + _POLL < deadline:
                 time.sleep(_POLL)
                 claim = claim_once(now=time.time(), lease=self.lease)
         except Exception as exc:
@@ -221,7 +243,7 @@ class WebhookReceiver:
         try:
             store.done(claim)
         except Exception as exc:
-            return self._store_failed(exc)
+            return self._done_failed(delivery, exc)
         return Answer(200, "handled")
 
     def wsgi_app(self) -> WSGIApp:
@@ -239,15 +261,27 @@ class WebhookReceiver:
     def _wsgi_answer(self, environ: dict[str, Any]) -> Answer:
         if environ.get("REQUEST_METHOD") != "POST":
             return Answer(405, "callbacks are POSTed")
+        too_large = Answer(400, f"refused (payload): the body is larger than max_body_bytes={self.max_body_bytes:,}")
+        if not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+            # chunked, under a server that ends wsgi.input with the body (gunicorn, uWSGI ...): read to its end,
+            # at most max_body_bytes + 1 bytes in all
+            read = bytearray()
+            while len(read) <= self.max_body_bytes:
+                part = environ["wsgi.input"].read(self.max_body_bytes + 1 - len(read))
+                if not part:
+                    break
+                read += part
+            if len(read) > self.max_body_bytes:
+                return too_large
+            return self.handle(_environ_headers(environ), bytes(read), environ.get("PATH_INFO") or "/")
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return Answer(400, "refused (payload): Content-Length is not a number")
         if length > self.max_body_bytes:
-            return Answer(400, f"refused (payload): the body is larger than max_body_bytes={self.max_body_bytes:,}")
+            return too_large
         body = environ["wsgi.input"].read(length) if length > 0 else b""
-        headers = [(key[5:].replace("_", "-").lower(), value) for key, value in environ.items() if key[:5] == "HTTP_"]
-        return self.handle(headers, body, environ.get("PATH_INFO") or "/")
+        return self.handle(_environ_headers(environ), body, environ.get("PATH_INFO") or "/")
 
     # -- async (ASGI) -----------------------------------------------------------------------------------
 
@@ -267,7 +301,7 @@ class WebhookReceiver:
             return prepared
         delivery, handler = prepared
         where = (delivery.account, delivery.request_id)
-        deadline = time.monotonic() + self.busy_wait
+        deadline = self._busy_deadline(delivery)
         try:
             for _ in range(int(self.busy_wait / _POLL) + 2):
                 claim: Claim = await self._store_call(
@@ -277,7 +311,7 @@ class WebhookReceiver:
                     now=time.time(),
                     lease=self.lease,
                 )
-                if claim.status != "busy" or time.monotonic() >= deadline:
+                if claim.status != "busy" or time.monotonic() + _POLL >= deadline:
                     break
                 await anyio.sleep(_POLL)
         except Exception as exc:
@@ -301,7 +335,7 @@ class WebhookReceiver:
         try:
             await self._store_call("done", claim)
         except Exception as exc:
-            return self._store_failed(exc)
+            return self._done_failed(delivery, exc)
         return Answer(200, "handled")
 
     def asgi_app(self) -> ASGIApp:
@@ -314,13 +348,15 @@ class WebhookReceiver:
             if scope["type"] != "http":
                 return
             answer = await self._asgi_answer(scope, receive)
+            if answer is None:  # the sender is gone: nothing to send (send() may raise on a closed connection)
+                return
             headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers()]
             await send({"type": "http.response.start", "status": answer.status, "headers": headers})
             await send({"type": "http.response.body", "body": answer.body})
 
         return app
 
-    async def _asgi_answer(self, scope: Scope, receive: Receive) -> Answer:
+    async def _asgi_answer(self, scope: Scope, receive: Receive) -> Answer | None:
         if scope.get("method") != "POST":
             return Answer(405, "callbacks are POSTed")
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or [])
@@ -328,19 +364,26 @@ class WebhookReceiver:
         too_large = Answer(400, f"refused (payload): the body is larger than max_body_bytes={self.max_body_bytes:,}")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             return too_large
-        chunks, size = [], 0
-        while True:  # bounded: each chunk counts towards max_body_bytes, and a disconnect ends it
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return Answer(400, "the sender disconnected")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                return too_large
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return await self.handle_async(headers, b"".join(chunks), scope.get("path") or "/")
+        body = bytearray()  # one buffer: a body trickled in tiny chunks costs its bytes, not an object per chunk
+        with anyio.move_on_after(self.body_timeout) as reading:  # bounded in time, and in size by max_body_bytes
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                body += message.get("body", b"")
+                if len(body) > self.max_body_bytes:
+                    return too_large
+                if not message.get("more_body", False):
+                    break
+        if reading.cancelled_caught:
+            return Answer(
+                408, f"refused (payload): the body did not arrive within body_timeout={self.body_timeout:g} s"
+            )
+        return await self.handle_async(headers, bytes(body), scope.get("path") or "/")  # the handler: no deadline
+
+
+def _environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(key[5:].replace("_", "-").lower(), value) for key, value in environ.items() if key[:5] == "HTTP_"]
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
