@@ -59,6 +59,11 @@ def key_fields(delivery: Delivery[Any]) -> str:
     return " ".join(shown)
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters escaped: a request path or an answer cannot move the terminal's cursor."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _now() -> str:
     return datetime.datetime.now().strftime("%H:%M:%S")
 
@@ -83,7 +88,7 @@ def listening_app(receiver: WebhookReceiver) -> Callable[[dict[str, Any], Callab
         answer = b"".join(inner(environ, keep))
         if not statuses[0].startswith("200"):
             text = answer.decode("utf-8", "replace")[:MAX_ANSWER_SHOWN]
-            click.echo(f"{_now()} {environ.get('PATH_INFO', '')} answered {statuses[0]}: {text}")
+            click.echo(f"{_now()} {printable(environ.get('PATH_INFO', ''))} answered {statuses[0]}: {printable(text)}")
         return [answer]
 
     return app

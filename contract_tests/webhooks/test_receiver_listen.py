@@ -67,7 +67,10 @@ def test_listen_prints_each_verified_callback_and_refuses_forged_ones() -> None:
         assert httpx.post(f"{url}/order", content=order_body, headers=order_headers).text == "already handled"
         assert httpx.post(f"{url}/task", content=task_body, headers=task_headers).text == "handled"
         assert httpx.post(f"{url}/order", content=forged()[1], headers=forged()[0]).status_code == 400
+        escape = httpx.post(f"{url}/order%1b%5b2J", content=forged()[1], headers=forged()[0])  # ESC [2J: clear screen
+        assert escape.status_code == 400
         code, out, err = stop(process)
+    assert "\x1b" not in out and "/order\\x1b[2J answered 400" in out  # printed escaped, not obeyed
     assert code == 130 and "aborted" in err
     lines = out.splitlines()
     assert lines[0].startswith(f"listening on {url} for account {ACCOUNT_A[0]}")

@@ -38,7 +38,7 @@ class Answer:
     text: str
 
     def headers(self) -> list[tuple[str, str]]:
-        extra = [("Retry-After", "1")] if self.status == 503 else []
+        extra = {503: [("Retry-After", "1")], 405: [("Allow", "POST")]}.get(self.status, [])
         return [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(self.body))), *extra]
 
     @property
