@@ -66,7 +66,7 @@ sandbox: $(STAMP)
 test: lint check-generated compat
 	$(BIN)/python -m pytest -q -n auto -m 'not slow'
 
-# Benchmarks (not tests): rewrites bench/RESULTS.md. Takes a few minutes; not part of `make test`.
+# Benchmarks (not tests): rewrites bench/RESULTS.md. Takes about 10 minutes on 2 cores; not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

@@ -17,7 +17,6 @@ from nxcloud_callbot.models import TaskCallback
 from nxcloud_callbot.wire import IDEMPOTENT_OPERATIONS, NOT_IDEMPOTENT_OPERATIONS
 
 from .._support import PAYLOADS, REPO, delivery, run_doc_block
-from ..conftest import call_info_list
 
 pytestmark = pytest.mark.contract
 
@@ -32,8 +31,6 @@ def test_the_client_examples_run_in_order_on_the_sandbox(
     monkeypatch.chdir(tmp_path)  # the bulk block writes its journal in the working directory
     account = Account("readme-uuid", "readme-secret-key")
     sandbox = Sandbox([account], virtual_clock=VirtualClock(time.time()))  # nothing is dialed meanwhile
-    task = sandbox.state.create_task("my-task-0001", "scene-1", 0, account.uuid)
-    sandbox.state.import_orders(task, call_info_list("order-0001", "order-0002"), new_batch=False)
     with serve_in_thread(sandbox.asgi_app()) as url:
         monkeypatch.setenv("CALLBOT_BASE_URL", url)
         monkeypatch.setenv("CALLBOT_UUID", account.uuid)
@@ -43,7 +40,7 @@ def test_the_client_examples_run_in_order_on_the_sandbox(
         for name in CLIENT_EXAMPLES:
             run_doc_block(name)
             outputs[name] = capsys.readouterr().out.splitlines()
-    assert outputs["quick-start"] == ["2 []"]
+    assert outputs["quick-start"] == ["hello", "2 []"]  # on a fresh sandbox, as a new user runs it
     assert sandbox.state.orders["order-0001"].state is OrderState.STOPPED
     assert outputs["campaign"] == ["250 orders"]
     assert outputs["types"] == ["250 10"]  # the virtual clock has not moved: nothing finished, ten stopped
