@@ -10,16 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import time
-import tracemalloc
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from callbot_client.api.orders import stop_order
-from callbot_client.models import StopOrderRequest
 from callbot_signing import (
     APIConnectionError,
     CallbotError,
@@ -31,43 +28,13 @@ from callbot_signing import (
 )
 
 from .._support import documented_sign
-
-UUID = "hostile-uuid"
-SECRET = "hostile-secret"
-LIMIT = 4 * 1024 * 1024  # max_response_bytes in these tests
-NO_RETRY = RetryPolicy(max_retries=0)
-STOP = StopOrderRequest.from_dict({"productID": "callbot", "userTaskID": "t", "orderIDs": ["o-1"]})
-Handler = Callable[[httpx.Request], httpx.Response]
+from ..hostile_answers import LIMIT, SECRET, STOP, UUID, Chunks, Handler, bounded, call, endless
 
 
 def signed_headers(request: httpx.Request, body: bytes, **extra: str) -> dict[str, str]:
     headers = {"requestID": request.headers["requestID"], "uuid": UUID, "createTs": str(int(time.time()))}
     headers["sign"] = documented_sign(SECRET, body, headers["createTs"], headers["requestID"], UUID, "MD5")
     return {**headers, **extra}
-
-
-class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A body stream made of ``chunks`` (any iterable, endless ones included), ``pause`` seconds apart."""
-
-    def __init__(self, chunks: Callable[[], Iterator[bytes]], pause: float = 0.0) -> None:
-        self.chunks = chunks
-        self.pause = pause
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.chunks():
-            if self.pause:
-                time.sleep(self.pause)
-            yield chunk
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks():
-            yield chunk
-
-
-def endless() -> Iterator[bytes]:
-    block = b" " * 65536
-    while True:
-        yield block
 
 
 def gzip_bomb(size: int) -> Iterator[bytes]:
@@ -79,39 +46,6 @@ def gzip_bomb(size: int) -> Iterator[bytes]:
         if out:
             yield out
     yield compressor.flush()
-
-
-def client(handler: Handler, *, timeout: float = 5.0, **options: Any) -> Any:
-    return connect(
-        "http://127.0.0.1:9",
-        UUID,
-        SECRET,
-        timeout=timeout,
-        max_response_bytes=LIMIT,
-        retry_policy=NO_RETRY,
-        httpx_args={"transport": httpx.MockTransport(handler)},
-        **options,
-    )
-
-
-@contextmanager
-def bounded(seconds: float, memory: int) -> Iterator[None]:
-    """Fails unless the block ends within ``seconds`` with a Python allocation peak under ``memory`` bytes."""
-    tracemalloc.start()
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        elapsed = time.monotonic() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    assert elapsed < seconds, f"took {elapsed:.2f} s"
-    assert peak < memory, f"peak allocation {peak:,} bytes"
-
-
-def call(handler: Handler, **options: Any) -> Any:
-    with client(handler, **options) as c:
-        return stop_order.sync(client=c, body=STOP)
 
 
 # --- size ----------------------------------------------------------------------------------------------
