@@ -23,7 +23,6 @@ import pytest
 from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.operations import Operations
-from callbot_sandbox.spec import ServedSpec
 from callbot_sandbox.testing import API, Reply, call, send
 from callbot_signing import verify_response
 from callbot_signing.wire import PING_KEYS, STANDARD_KEYS, shipped_spec
@@ -32,6 +31,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from .._support import documented_sign
+from ..documented_answers import answer_pointer, answer_schema, shipped, undocumented
 
 pytestmark = pytest.mark.contract
 
@@ -44,11 +44,6 @@ def validator(spec: dict[str, Any], pointer: str) -> Draft202012Validator:
     """An oracle independent of the sandbox's jsonschema-rs: the pure-Python jsonschema."""
     registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(spec))
     return Draft202012Validator({"$ref": "urn:spec" + pointer}, registry=registry)
-
-
-def answer_pointer(path: str) -> str:
-    escaped = path.replace("~", "~0").replace("/", "~1")
-    return f"#/paths/{escaped}/post/responses/200/content/application~1json/schema"
 
 
 def headers_for(account: Account, body: bytes, *, sign_with: str, header: str | None) -> list[tuple[bytes, bytes]]:
@@ -250,52 +245,6 @@ def test_a_request_is_refused_for_its_form_only_where_the_spec_says(setting: dic
 
 
 # --- answers and callbacks carry only documented fields --------------------------------------------------------
-
-
-def shipped() -> ServedSpec:
-    return ServedSpec(shipped_spec())
-
-
-def answer_schema(path: str) -> Any:
-    return {"$ref": answer_pointer(path)}
-
-
-def documented(spec: ServedSpec, schema: Any, depth: int = 0) -> tuple[set[str], list[Any], Any]:
-    """(the property names a schema documents, their schemas, its items' schema), over allOf/oneOf/anyOf."""
-    schema = spec.resolve(schema)
-    names: set[str] = set()
-    subs: list[Any] = []
-    items: Any = None
-    if not isinstance(schema, dict) or depth > 20:
-        return names, subs, items
-    names |= set(schema.get("properties") or {})
-    subs.extend((schema.get("properties") or {}).items())
-    items = schema.get("items")
-    for key in ("allOf", "oneOf", "anyOf"):
-        for part in schema.get(key) or []:
-            more, more_subs, more_items = documented(spec, part, depth + 1)
-            names |= more
-            subs.extend(more_subs)
-            items = items or more_items
-    return names, subs, items
-
-
-def undocumented(spec: ServedSpec, value: Any, schema: Any, where: str = "") -> list[str]:
-    """Every key of ``value`` (an answer or a callback) that its schema does not name, with its place."""
-    names, subs, items = documented(spec, schema)
-    found: list[str] = []
-    if isinstance(value, dict):
-        found += [f"{where}.{key}".lstrip(".") for key in value if key not in names]
-        by_name: dict[str, list[Any]] = {}
-        for name, sub in subs:
-            by_name.setdefault(name, []).append(sub)
-        for key, item in value.items():
-            for sub in by_name.get(key, [])[:1]:
-                found += undocumented(spec, item, sub, f"{where}.{key}".lstrip("."))
-    elif isinstance(value, list) and items is not None:
-        for n, item in enumerate(value[:3]):
-            found += undocumented(spec, item, items, f"{where}[{n}]")
-    return found
 
 
 def test_every_answer_of_a_campaign_and_every_callback_holds_documented_fields_only() -> None:
