@@ -37,6 +37,7 @@ NOT_RUN = {
     "each deviation",
     "contract-ci-job": "a whole contract run against a staging service, with its secrets",
     "contributing-recipe": "edits the spec and runs make test, which runs these tests",
+    "build-and-test": "runs make test, which runs these tests",
     "webhook-listen": "serves until stopped with Ctrl-C; contract_tests/webhooks/test_receiver_listen.py starts the "
     "command, sends it deliveries (and forwards them) and stops it",
 }
