@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from ._constants import DEFAULT_ALGORITHM, ENV_ALGORITHM, ENV_SECRET_KEY, ENV_UUID
 from ._secret import SecretKey
+from ._signature import normalize_algorithm
 from ._webhooks import Webhook, WebhookKind
 
 _E = TypeVar("_E", bound=Webhook, covariant=True)
@@ -64,9 +65,11 @@ def checked_accounts(accounts: Mapping[str, AccountKey]) -> dict[str, tuple[Secr
         if not isinstance(uuid, str) or not uuid:
             raise TypeError(f"each account's uuid must be a non-empty str, got {type(uuid).__name__}")
         key, algorithm = value if isinstance(value, tuple) else (value, DEFAULT_ALGORITHM)
-        if not isinstance(algorithm, str) or algorithm.upper() not in ("MD5", "SHA256"):
-            raise ValueError(f"account {uuid!r}: the algorithm must be 'MD5' or 'SHA256', got {algorithm!r}")
-        checked[uuid] = (SecretKey(key), algorithm.upper())
+        try:
+            algorithm = normalize_algorithm(algorithm)
+        except ValueError:
+            raise ValueError(f"account {uuid!r}: the algorithm must be 'MD5' or 'SHA256', got {algorithm!r}") from None
+        checked[uuid] = (SecretKey(key), algorithm)
     return checked
 
 
