@@ -7,43 +7,18 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from callbot_client.models import CallInfoList, CallOrder, ListTaskConditions
 from callbot_sandbox import Account, Sandbox, serve_in_thread
 from callbot_signing import (
     Callbot,
-    CallbotError,
     SignatureRejectedError,
 )
 
 from .._support import FAULT_SECRET, FAULT_UUID, documented_sign, envelope, reply
-
-
-def mock_callbot(handler: Callable[[httpx.Request], httpx.Response]) -> Callbot[Any]:
-    transport = httpx.MockTransport(handler)
-    return Callbot("http://callbot.test", FAULT_UUID, FAULT_SECRET, max_retries=0, httpx_args={"transport": transport})
-
-
-def call(operation: str, callbot: Callbot[Any]) -> Any:
-    if operation == "createTask":
-        return callbot.create_task(user_task_id="t-1", scene_id="s-1")
-    if operation == "addBatchCall":
-        orders = CallInfoList(
-            order_callback_url="", call_callback_url="", call_list=[CallOrder(order_id="o", user_phone="8613800000000")]
-        )
-        return callbot.add_batch_call(user_task_id="t-1", call_info_list=orders)
-    return callbot.list_task(query_conditions=ListTaskConditions(), page=1, size=10)
-
-
-def raised(operation: str, handler: Callable[[httpx.Request], httpx.Response]) -> CallbotError:
-    with mock_callbot(handler) as callbot, pytest.raises(CallbotError) as caught:
-        call(operation, callbot)
-    return caught.value
-
+from ..refusing_service import raised
 
 ALGORITHMS = ("MD5", "SHA256")
 

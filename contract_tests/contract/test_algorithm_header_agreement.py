@@ -5,51 +5,20 @@ with MD5, the client works with either algorithm, and callbacks use the console'
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Iterator
-from uuid import uuid4
 
 import httpx
 import pytest
 from callbot_client.models import TaskOperate
-from callbot_sandbox import Account, Sandbox, serve_in_thread
-from callbot_sandbox.dialer import VirtualClock
-from callbot_sandbox.testing import API, Reply, send
-from callbot_signing import Callbot, SignatureError, verify_response, verify_webhook
+from callbot_sandbox import Account, Sandbox
+from callbot_sandbox.testing import API, send
+from callbot_signing import Callbot, SignatureError, verify_webhook
 from callbot_signing.wire import DEFAULT_ALGORITHM, shipped_spec
 
-from .._support import documented_sign
+from ..signed_exchanges import MD5, SHA, headers_for, verified
 
 pytestmark = pytest.mark.contract
 
-MD5 = Account("agree-md5", "agree-secret-md5-0123456789", "MD5")
-SHA = Account("agree-sha", "agree-secret-sha-0123456789", "SHA256")
 OTHER = {"MD5": "SHA256", "SHA256": "MD5"}
-
-
-def headers_for(account: Account, body: bytes, *, sign_with: str, header: str | None) -> list[tuple[bytes, bytes]]:
-    """A request signed by the wiki's rule with ``sign_with``, its algorithm header ``header`` (None: left out)."""
-    request_id, ts = uuid4().hex, str(int(time.time()))
-    out = {
-        "content-type": "application/json",
-        "requestid": request_id,
-        "uuid": account.uuid,
-        "createts": ts,
-        "sign": documented_sign(account.secret_key, body, ts, request_id, account.uuid, sign_with),
-    }
-    if header is not None:
-        out["algorithm"] = header
-    return [(name.encode(), value.encode()) for name, value in out.items()]
-
-
-def verified(reply: Reply, account: Account, request: list[tuple[bytes, bytes]], algorithm: str) -> None:
-    """The answer's sign checks out with ``algorithm``, and its algorithm header says so."""
-    request_id = dict(request)[b"requestid"].decode()
-    verify_response(
-        reply.headers, reply.body, request_id=request_id, uuid=account.uuid, secret_key=account.secret_key,
-        algorithm=algorithm,
-    )  # fmt: skip
-    assert reply.headers["algorithm"] == algorithm
 
 
 # --- the algorithm header: the client, the sandbox and the spec agree ------------------------------------------
@@ -93,13 +62,6 @@ def test_an_unknown_algorithm_header_is_refused_and_answered_with_md5() -> None:
     reply = asyncio.run(send(app, API + "ping", request, [body]))
     assert reply.code == 6 and "'SHA1' is neither MD5 nor SHA256" in reply.json()["msg"]
     verified(reply, SHA, request, "MD5")
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[str, Sandbox]]:
-    sandbox = Sandbox([MD5, SHA], virtual_clock=VirtualClock(1_800_000_000))
-    with serve_in_thread(sandbox.asgi_app()) as url:
-        yield url, sandbox
 
 
 @pytest.mark.parametrize("account", [MD5, SHA], ids=lambda a: f"account-{a.algorithm}")

@@ -14,29 +14,25 @@ import asyncio
 import copy
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
-from callbot_sandbox import Account, Sandbox, serve_in_thread
+from callbot_sandbox import Account, Sandbox
 from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.operations import Operations
 from callbot_sandbox.testing import API, Reply, call, send
-from callbot_signing import verify_response
 from callbot_signing.wire import PING_KEYS, STANDARD_KEYS, shipped_spec
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from .._support import documented_sign
 from ..documented_answers import answer_pointer, answer_schema, shipped, undocumented
+from ..signed_exchanges import MD5, SHA, headers_for, verified
 
 pytestmark = pytest.mark.contract
 
-MD5 = Account("agree-md5", "agree-secret-md5-0123456789", "MD5")
-SHA = Account("agree-sha", "agree-secret-sha-0123456789", "SHA256")
 RETENVELOPE = {"$ref": "#/components/schemas/RetEnvelope"}
 
 
@@ -44,31 +40,6 @@ def validator(spec: dict[str, Any], pointer: str) -> Draft202012Validator:
     """An oracle independent of the sandbox's jsonschema-rs: the pure-Python jsonschema."""
     registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(spec))
     return Draft202012Validator({"$ref": "urn:spec" + pointer}, registry=registry)
-
-
-def headers_for(account: Account, body: bytes, *, sign_with: str, header: str | None) -> list[tuple[bytes, bytes]]:
-    """A request signed by the wiki's rule with ``sign_with``, its algorithm header ``header`` (None: left out)."""
-    request_id, ts = uuid4().hex, str(int(time.time()))
-    out = {
-        "content-type": "application/json",
-        "requestid": request_id,
-        "uuid": account.uuid,
-        "createts": ts,
-        "sign": documented_sign(account.secret_key, body, ts, request_id, account.uuid, sign_with),
-    }
-    if header is not None:
-        out["algorithm"] = header
-    return [(name.encode(), value.encode()) for name, value in out.items()]
-
-
-def verified(reply: Reply, account: Account, request: list[tuple[bytes, bytes]], algorithm: str) -> None:
-    """The answer's sign checks out with ``algorithm``, and its algorithm header says so."""
-    request_id = dict(request)[b"requestid"].decode()
-    verify_response(
-        reply.headers, reply.body, request_id=request_id, uuid=account.uuid, secret_key=account.secret_key,
-        algorithm=algorithm,
-    )  # fmt: skip
-    assert reply.headers["algorithm"] == algorithm
 
 
 # --- every operation of the spec is served ---------------------------------------------------------------------
@@ -314,13 +285,6 @@ def test_every_answer_of_a_campaign_and_every_callback_holds_documented_fields_o
 
 
 # --- the algorithm header: the client, the sandbox and the spec agree ------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[str, Sandbox]]:
-    sandbox = Sandbox([MD5, SHA], virtual_clock=VirtualClock(1_800_000_000))
-    with serve_in_thread(sandbox.asgi_app()) as url:
-        yield url, sandbox
 
 
 def test_ping_keys_are_read_from_the_spec() -> None:

@@ -7,36 +7,13 @@ ambiguous. Genuine messages are signed with the documented rule written out in t
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
 import httpx
 import pytest
-from callbot_signing import SignatureError
-from callbot_signing.wire import HeadersLike, request_id_of, verify_signed_message
+from callbot_signing.wire import request_id_of
 
-from .._support import NOW, SECRET, UUID, signed_headers
-
-BODY = b'{"retCode":0,"retMsg":"ok","responseID":"resp-1"}'
-
-
-def verify(headers: HeadersLike, body: bytes = BODY, **options: Any) -> int:
-    arguments: dict[str, Any] = {
-        "uuid": UUID,
-        "secret_key": SECRET,
-        "algorithm": "MD5",
-        "max_clock_skew": 300,
-        "now": NOW,
-        "expected_request_id": None,
-        "what": "webhook",
-    }
-    arguments.update(options)
-    return verify_signed_message(headers, body, **arguments)
-
-
-def refusal(headers: HeadersLike, body: bytes = BODY, **options: Any) -> SignatureError:
-    with pytest.raises(SignatureError) as caught:
-        verify(headers, body, **options)
-    return caught.value
+from .._support import NOW, signed_headers
+from ..verify_cases import BODY, refusal, verify
 
 
 class GetAllHeaders(Mapping[str, str]):

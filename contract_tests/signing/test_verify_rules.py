@@ -10,32 +10,10 @@ from typing import Any
 
 import pytest
 from callbot_signing import SecretKey, SignatureError, verify_response
-from callbot_signing.wire import MAX_REQUEST_ID_CHARS, HeadersLike, verify_signed_message
+from callbot_signing.wire import MAX_REQUEST_ID_CHARS
 
 from .._support import NOW, SECRET, UUID, documented_sign, signed_headers
-
-BODY = b'{"retCode":0,"retMsg":"ok","responseID":"resp-1"}'
-
-
-def verify(headers: HeadersLike, body: bytes = BODY, **options: Any) -> int:
-    arguments: dict[str, Any] = {
-        "uuid": UUID,
-        "secret_key": SECRET,
-        "algorithm": "MD5",
-        "max_clock_skew": 300,
-        "now": NOW,
-        "expected_request_id": None,
-        "what": "webhook",
-    }
-    arguments.update(options)
-    return verify_signed_message(headers, body, **arguments)
-
-
-def refusal(headers: HeadersLike, body: bytes = BODY, **options: Any) -> SignatureError:
-    with pytest.raises(SignatureError) as caught:
-        verify(headers, body, **options)
-    return caught.value
-
+from ..verify_cases import BODY, refusal, verify
 
 # -- the genuine message and its return value ------------------------------------------------------------
 
