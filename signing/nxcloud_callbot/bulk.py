@@ -23,8 +23,9 @@ Uses only ``callbot_signing`` and ``callbot_client``: no command-line dependency
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -40,7 +41,7 @@ from callbot_signing import (
 )
 from callbot_signing.wire import check_count
 
-from .journal import OrderJournal
+from .journal import CODES, OrderJournal, Replay
 
 __all__ = [
     "MAX_ORDERS_PER_BATCH",
@@ -49,6 +50,7 @@ __all__ = [
     "OrderStatus",
     "add_orders",
     "find_existing_orders",
+    "iter_add_orders",
     "stop_orders",
 ]
 
@@ -65,6 +67,9 @@ MAX_ROUNDS: Final = 3
 #: The fields of an order that listOrder's rows carry too (OrderInfo), compared to tell our order from
 #: another one holding the same orderID: (attribute, name in the spec).
 COMPARED_FIELDS: Final = (("user_phone", "userPhone"), ("user_name", "userName"), ("other", "other"))
+
+#: The journal's states of an order that is sent (again) unless a lookup finds it: never sent, failed, in doubt.
+_TO_SEND: Final = frozenset({0, CODES["failed"], CODES["sending"], CODES["unknown"]})
 
 OrderStatus = Literal["accepted", "refused", "failed", "unknown", "stopped"]
 
@@ -149,8 +154,25 @@ def _differences(order: CallOrder, row: OrderWithLastCall) -> list[str] | None:
     return differ if compared else None
 
 
+class _Batch:
+    """One addBatchCall's orders (at ``positions`` of the input) and, once delivered, the outcome of those that
+    were not settled one by one (``outcome``)."""
+
+    def __init__(self, number: int, positions: Sequence[int], orders: list[CallOrder]) -> None:
+        self.number = number
+        self.positions = positions
+        self.orders = orders
+        self.outcome: tuple[Literal["accepted", "refused", "failed", "unknown"], str] = ("unknown", "")
+
+    @property
+    def first(self) -> int | None:
+        """The position of its first order when its orders are consecutive in the input (None: they are not)."""
+        first = self.positions[0]
+        return first if self.positions[-1] - first + 1 == len(self.positions) else None
+
+
 class _Import:
-    """One add_orders run: its settings, results and journal."""
+    """One add_orders run: its settings, the outcomes of the orders settled one by one, and its journal."""
 
     def __init__(
         self,
@@ -165,7 +187,7 @@ class _Import:
         self.call_callback_url, self.order_callback_url = urls
         self.journal = journal
         self.progress = progress
-        self.results: dict[str, OrderResult] = {}
+        self.results: dict[str, OrderResult] = {}  # only the orders settled one by one: those once in doubt
         self._lock = threading.Lock()
 
     def settle(self, status: Literal["accepted", "refused", "failed", "unknown"], outcomes: dict[str, str]) -> None:
@@ -178,6 +200,14 @@ class _Import:
                 self.results[order_id] = OrderResult(order_id, status, message)
         if self.progress is not None:
             self.progress(len(outcomes))
+
+    def finish(self, batch: _Batch, status: Literal["accepted", "refused", "failed"], message: str, count: int) -> None:
+        """Settle the orders of ``batch`` that were not settled one by one (``count`` of them)."""
+        if self.journal is not None:
+            self.journal.batch_done(batch.number, status, message)
+        batch.outcome = (status, message)
+        if self.progress is not None and count:
+            self.progress(count)
 
     def reconcile(self, orders: list[CallOrder], why: str, *, after_refusal: bool = False) -> list[CallOrder] | None:
         """Look ``orders`` up in the task and settle those found: ``accepted`` when the row holds the data sent,
@@ -219,14 +249,13 @@ class _Import:
         self.settle("refused", others)
         return rest
 
-    def deliver(self, batch: list[CallOrder]) -> None:
+    def deliver(self, batch: _Batch) -> None:
         """Send one batch, reconciling and re-sending the rest after an unknown outcome, at most MAX_ROUNDS
         times."""
-        pending = list(batch)
+        pending = batch.orders
+        if self.journal is not None:
+            self.journal.send_batch(batch.number, [order.order_id for order in pending], batch.first)
         for _ in range(MAX_ROUNDS):
-            ids = [order.order_id for order in pending]
-            if self.journal is not None:
-                self.journal.sending(ids)
             try:
                 answer = self.callbot.add_batch_call(
                     user_task_id=self.task,
@@ -239,7 +268,7 @@ class _Import:
             except CallbotError as exc:
                 if not exc.outcome_unknown:  # the client's verdict: the batch was not carried out
                     status: Literal["failed", "refused"] = "failed" if _not_carried_out(exc) else "refused"
-                    self.settle(status, dict.fromkeys(ids, _describe(exc)))
+                    self.finish(batch, status, _describe(exc), len(pending))
                     return
                 refusal = isinstance(exc, SignatureRejectedError | AuthenticationError)
                 lost = "an unverified refusal" if refusal else "the answer was lost"
@@ -248,8 +277,7 @@ class _Import:
                     return
                 pending = rest
                 continue
-            refused = _refusals(answer.err_list, set(ids))
-            self.settle("accepted", {order_id: "" for order_id in ids if order_id not in refused})
+            refused = _refusals(answer.err_list, {order.order_id for order in pending})
             if refused:
                 # An order may be refused as a duplicate of itself: the client re-sends a batch after an HTTP
                 # 503 or 429 (said to mean "not carried out", but no service signs it), and this run re-sends
@@ -260,9 +288,10 @@ class _Import:
                 refused_orders = [order for order in pending if order.order_id in refused]
                 for order in self.reconcile(refused_orders, why, after_refusal=True) or []:
                     self.settle("refused", {order.order_id: refused[order.order_id]})
+            self.finish(batch, "accepted", "", len(pending) - len(refused))
             return
         lost = f"no usable answer in {MAX_ROUNDS} sends; not in the task, so safe to send again"
-        self.settle("failed", {order.order_id: lost for order in pending})
+        self.finish(batch, "failed", lost, len(pending))
 
 
 def _refusals(err_list: Sequence[OrderError] | Unset, sent: set[str]) -> dict[str, str]:
@@ -271,6 +300,98 @@ def _refusals(err_list: Sequence[OrderError] | Unset, sent: set[str]) -> dict[st
     if isinstance(err_list, Unset):
         return {}
     return {item.order_id: item.err_msg or "refused" for item in err_list if item.order_id in sent}
+
+
+def _in_order(batches: Iterator[_Batch], deliver: Callable[[_Batch], None], concurrency: int) -> Iterator[_Batch]:
+    """Deliver ``batches`` ``concurrency`` at a time; yield each once delivered, in their order. At most
+    2 x ``concurrency`` are taken ahead, so that memory stays bounded whatever the number of batches."""
+    ahead: deque[tuple[_Batch, Future[None]]] = deque()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for batch in batches:
+            ahead.append((batch, pool.submit(deliver, batch)))
+            if len(ahead) >= 2 * concurrency:
+                done, future = ahead.popleft()
+                future.result()
+                yield done
+        while ahead:
+            done, future = ahead.popleft()
+            future.result()
+            yield done
+
+
+def iter_add_orders(
+    callbot: Callbot[Any],
+    user_task_id: str,
+    orders: Sequence[CallOrder],
+    *,
+    call_callback_url: str = "",
+    order_callback_url: str = "",
+    batch_size: int = MAX_ORDERS_PER_BATCH,
+    concurrency: int = 4,
+    journal: OrderJournal | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[OrderResult]:
+    """:func:`add_orders`, its results streamed: one :class:`OrderResult` per order, in input order, each as
+    soon as its batch is settled, holding no more than a few batches in memory besides ``orders``. The
+    settings, the journal and the orderIDs are checked when it is called, before anything is sent (the same
+    errors as add_orders); orders are sent as the iterator is consumed."""
+    batch_size = check_count("batch_size", batch_size, maximum=MAX_ORDERS_PER_BATCH)
+    concurrency = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+    order_ids = [order.order_id for order in orders]
+    if len(set(order_ids)) != len(order_ids):
+        seen: set[str] = set()
+        for order_id in order_ids:
+            if order_id in seen:
+                raise ValueError(f"orderID {order_id!r} is given twice: orderIDs must be unique")
+            seen.add(order_id)
+    replay = journal.replay(order_ids) if journal is not None else Replay(len(order_ids))
+    del order_ids
+    run = _Import(callbot, user_task_id, (call_callback_url, order_callback_url), journal, progress)
+    return _add_in_order(run, orders, replay, batch_size, concurrency)
+
+
+def _add_in_order(
+    run: _Import, orders: Sequence[CallOrder], replay: Replay, batch_size: int, concurrency: int
+) -> Iterator[OrderResult]:
+    codes = replay.codes
+    settled = codes.count(CODES["accepted"]) + codes.count(CODES["refused"])
+    if run.progress is not None and settled:
+        run.progress(settled)
+    in_doubt = [orders[p] for p in range(len(orders)) if codes[p] in (CODES["sending"], CODES["unknown"])]
+    if in_doubt:  # looked up first: found ones are settled, the others are sent with the rest
+        run.reconcile(in_doubt, "an earlier run was interrupted")
+        del in_doubt
+    fresh = not any(codes)
+    to_send: Sequence[int] = (
+        range(len(orders))
+        if fresh
+        else [p for p in range(len(orders)) if codes[p] in _TO_SEND and orders[p].order_id not in run.results]
+    )
+    next_batch = run.journal.next_batch if run.journal is not None else 1
+
+    def batches() -> Iterator[_Batch]:
+        for number, start in enumerate(range(0, len(to_send), batch_size), start=next_batch):
+            positions = to_send[start : start + batch_size]
+            yield _Batch(number, positions, [orders[p] for p in positions])
+
+    delivered = _in_order(batches(), run.deliver, concurrency)
+    batch: _Batch | None = None
+    rank = -1  # the index in to_send of the last order sent
+    for position, order in enumerate(orders):
+        order_id = order.order_id
+        if fresh or (rank + 1 < len(to_send) and to_send[rank + 1] == position):
+            rank += 1
+            if rank % batch_size == 0:
+                batch = next(delivered)
+            assert batch is not None
+            result = run.results.pop(order_id, None)
+            yield result or OrderResult(order_id, *batch.outcome)
+        elif order_id in run.results:
+            yield run.results.pop(order_id)
+        else:
+            state, message = replay.state(position)
+            assert state == "accepted" or state == "refused"
+            yield OrderResult(order_id, state, message)
 
 
 def add_orders(
@@ -293,37 +414,26 @@ def add_orders(
     orders are looked up (listOrder), those found in the task are settled (``accepted`` with the data sent,
     ``refused`` with other data) and only the others are sent again. With a ``journal`` every batch is
     recorded before it is sent and every outcome after; orders the journal settled already are not sent
-    again and those it left in doubt are looked up first. ``progress`` is called with the number of orders
-    settled at each step. ValueError for a repeated orderID or a setting out of range, TypeError for a
-    setting that is not a whole number, before anything is sent.
+    again and those it left in doubt are looked up first (a resume needs the same orders in the same order:
+    the journal names batches by their positions, JournalError otherwise). ``progress`` is called with the
+    number of orders settled at each step. ValueError for a repeated orderID or a setting out of range,
+    TypeError for a setting that is not a whole number, before anything is sent. :func:`iter_add_orders`
+    streams the same results.
     """
-    batch_size = check_count("batch_size", batch_size, maximum=MAX_ORDERS_PER_BATCH)
-    concurrency = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
-    ordered = list(orders)
-    by_id: dict[str, CallOrder] = {}
-    for order in ordered:
-        if order.order_id in by_id:
-            raise ValueError(f"orderID {order.order_id!r} is given twice: orderIDs must be unique")
-        by_id[order.order_id] = order
-    run = _Import(callbot, user_task_id, (call_callback_url, order_callback_url), journal, progress)
-    known = dict(journal.states) if journal is not None else {}
-    in_doubt: list[CallOrder] = []
-    for order in ordered:
-        state, message = known.get(order.order_id, ("failed", ""))  # failed or never sent: send it
-        if state == "accepted" or state == "refused":
-            run.results[order.order_id] = OrderResult(order.order_id, state, message)
-        elif state == "sending" or state == "unknown":
-            in_doubt.append(order)
-    if progress is not None and run.results:
-        progress(len(run.results))
-    if in_doubt:
-        run.reconcile(in_doubt, "an earlier run was interrupted")
-    to_send = [order for order in ordered if order.order_id not in run.results]
-    batches = [to_send[start : start + batch_size] for start in range(0, len(to_send), batch_size)]
-    with ThreadPoolExecutor(max_workers=min(concurrency, max(1, len(batches)))) as pool:
-        for future in [pool.submit(run.deliver, batch) for batch in batches]:
-            future.result()
-    return [run.results[order.order_id] for order in ordered]
+    ordered = orders if isinstance(orders, Sequence) else list(orders)
+    return list(
+        iter_add_orders(
+            callbot,
+            user_task_id,
+            ordered,
+            call_callback_url=call_callback_url,
+            order_callback_url=order_callback_url,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            journal=journal,
+            progress=progress,
+        )
+    )
 
 
 def stop_orders(
