@@ -6,7 +6,9 @@ import csv
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -33,10 +35,11 @@ class RowProblem(NamedTuple):
 
 @dataclass
 class Contacts:
-    """The orders of a file, with the line each came from, and the problems of the rows left out."""
+    """The orders of a file with the line each came from (``lines[n]`` for ``orders[n]``), and the problems
+    of the rows left out."""
 
     orders: list[CallOrder] = field(default_factory=list)
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: array[int] = field(default_factory=lambda: array("L"))
     problems: list[RowProblem] = field(default_factory=list)
     digest: str = ""
 
@@ -105,51 +108,91 @@ def _contacts_header(line: int, header: list[str]) -> None:
 
 
 def read_contacts(path: Path) -> Contacts:
-    """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows)."""
+    """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows).
+
+    The rows are read as lists (no dict per row) and the orders built at once: this runs once per row of
+    files of millions of rows. A row whose cells are all blank is skipped (see ``_table``)."""
     contacts = Contacts(digest=file_digest(path))
-    for line, row, complete in _table(path, _contacts_header):
-        order_id = row.get("orderID", "")
-        problem = _order_problem(row) if complete else "the number of cells differs from the header's"
-        if problem is None and order_id in contacts.lines:
-            problem = f"orderID {order_id!r} repeats line {contacts.lines[order_id]}"
-        if problem is not None:
-            contacts.problems.append(RowProblem(line, order_id, problem))
+    seen: set[str] = set()
+    repeated: dict[str, list[int]] = {}  # orderID -> the indexes of its rows in contacts.problems
+    header: list[str] | None = None
+    for line, record in _records(path):
+        if header is None:
+            if any(cell.strip() for cell in record):
+                header = [name.strip() for name in record]
+                _contacts_header(line, header)
+                build = _order_builder(header)
             continue
-        contacts.lines[order_id] = line
-        contacts.orders.append(_order(row))
+        if len(record) != len(header):
+            if not any(cell.strip() for cell in record):
+                continue
+            order_id = dict(zip(header, record, strict=False)).get("orderID", "")
+            problem = "the number of cells differs from the header's"
+        else:
+            order = build(record)
+            order_id = order.order_id
+            found = _order_problem(order_id, order.user_phone, record, header)
+            if found is None and order_id in seen:
+                repeated.setdefault(order_id, []).append(len(contacts.problems))
+                found = "repeats"
+            if found is None:
+                seen.add(order_id)
+                contacts.lines.append(line)
+                contacts.orders.append(order)
+                continue
+            problem = found
+        if not order_id and not any(cell.strip() for cell in record) and len(header) > 1:
+            continue
+        contacts.problems.append(RowProblem(line, order_id, problem))
+    if repeated:  # the line each repeats: one more pass over what was read, only when an orderID repeats
+        first = {
+            order.order_id: line
+            for order, line in zip(contacts.orders, contacts.lines, strict=True)
+            if order.order_id in repeated
+        }
+        for order_id, indexes in repeated.items():
+            for index in indexes:
+                row = contacts.problems[index]
+                contacts.problems[index] = row._replace(problem=f"orderID {order_id!r} repeats line {first[order_id]}")
     if not contacts.orders and not contacts.problems:
         raise ValueError(f"{path} has no orders: a header line (orderID,userPhone,...) and one line per order")
     return contacts
 
 
-def _order_problem(row: dict[str, str]) -> str | None:
-    problem = _id_problem(row["orderID"])
+def _order_problem(order_id: str, phone: str, record: list[str], header: list[str]) -> str | None:
+    problem = _id_problem(order_id)
     if problem is not None:
         return problem
-    if not PHONE.fullmatch(row["userPhone"]):
-        return f"userPhone {row['userPhone']!r} is not a phone number with country code, digits only (8613800000000)"
-    for name, value in row.items():
-        if not value.isprintable():
-            return f"{name} has a control character (a line break inside quotes?)"
+    if not PHONE.fullmatch(phone):
+        return f"userPhone {phone!r} is not a phone number with country code, digits only (8613800000000)"
+    if not "".join(record).isprintable():
+        name = next(name for name, value in zip(header, record, strict=True) if not value.isprintable())
+        return f"{name} has a control character (a line break inside quotes?)"
     return None
 
 
-def _order(row: dict[str, str]) -> CallOrder:
-    order = CallOrder(order_id=row["orderID"], user_phone=row["userPhone"])
-    if row.get("other"):
-        order.other = row["other"]
-    if row.get("userName"):
-        order.user_name = row["userName"]
-    if row.get("customerName"):
-        order.customer_name = row["customerName"]
-    params = [
-        Param(name=name[len(PARAM_PREFIX) :], value=value)
-        for name, value in row.items()
-        if name.startswith(PARAM_PREFIX)
+def _order_builder(header: list[str]) -> Callable[[list[str]], CallOrder]:
+    """A function that makes a CallOrder of a row of the file (its cells, in the header's order): an optional
+    column left empty is left out of the order."""
+    column = {name: index for index, name in enumerate(header)}
+    order_id, phone = column["orderID"], column["userPhone"]
+    optional = [
+        (attribute, column[name])
+        for attribute, name in (("other", "other"), ("user_name", "userName"), ("customer_name", "customerName"))
+        if name in column
     ]
-    if params:
-        order.params = params
-    return order
+    params = [(name[len(PARAM_PREFIX) :], index) for name, index in column.items() if name.startswith(PARAM_PREFIX)]
+
+    def build(record: list[str]) -> CallOrder:
+        order = CallOrder(order_id=record[order_id], user_phone=record[phone])
+        for attribute, index in optional:
+            if record[index]:
+                setattr(order, attribute, record[index])
+        if params:
+            order.params = [Param(name=name, value=record[index]) for name, index in params]
+        return order
+
+    return build
 
 
 def _ids_header(line: int, header: list[str]) -> None:
@@ -179,18 +222,27 @@ def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[RowProbl
 
 
 def write_results(
-    path: Path, results: Sequence[OrderResult], lines: dict[str, int], problems: Sequence[RowProblem] = ()
-) -> None:
-    """One line per order (and per invalid row, with its orderID as written and why), sorted by input line;
-    written to a temporary file, then renamed, so that a reader never sees half a file."""
-    rows: list[tuple[int, str, str, str]] = [
-        (lines[result.order_id], result.order_id, result.status, result.message) for result in results
-    ]
-    rows += [(problem.line, problem.order_id, "invalid", problem.problem) for problem in problems]
-    rows.sort(key=lambda row: row[0])
+    path: Path, results: Iterable[OrderResult], lines: Iterable[int], problems: Sequence[RowProblem] = ()
+) -> Counter[str]:
+    """One line per order (``lines``: the input line of each result, in the same order, ascending) and per
+    invalid row (with its orderID as written and why), by input line; written as the results come (a stream:
+    nothing is kept per order), to a temporary file that is then renamed, so that a reader never sees half a
+    file. Returns the number of results by status."""
+    counts: Counter[str] = Counter()
+    pending = iter(sorted(problems))
+    problem = next(pending, None)
     temporary = path.with_name(path.name + ".partial")
     with temporary.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["line", "orderID", "status", "message"])
-        writer.writerows(rows)
+        for result, line in zip(results, lines, strict=True):
+            while problem is not None and problem.line < line:
+                writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
+                problem = next(pending, None)
+            counts[result.status] += 1
+            writer.writerow((line, result.order_id, result.status, result.message))
+        while problem is not None:
+            writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
+            problem = next(pending, None)
     os.replace(temporary, path)
+    return counts

@@ -13,8 +13,7 @@ from nxcloud_callbot import (
     MAX_ORDER_IDS_PER_STOP,
     MAX_ORDERS_PER_BATCH,
     OrderJournal,
-    OrderResult,
-    add_orders,
+    iter_add_orders,
     stop_orders,
 )
 from rich.console import Console
@@ -50,13 +49,12 @@ def _report_problems(problems: Sequence[RowProblem], path: Path) -> None:
         fail(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more rows with problems")
 
 
-def _summary(results: Sequence[OrderResult], invalid: int, result_path: Path) -> int:
-    counts = Counter(result.status for result in results)
+def _summary(counts: Counter[str], invalid: int, result_path: Path) -> int:
     parts = [f"{counts[status]} {status}" for status in ("accepted", "stopped", "refused", "failed", "unknown")]
     shown = [part for part in parts if not part.startswith("0 ")] or ["nothing to do"]
     if invalid:
         shown.append(f"{invalid} invalid rows skipped")
-    click.echo(f"{len(results)} orders: {', '.join(shown)}. Results: {result_path}")
+    click.echo(f"{counts.total()} orders: {', '.join(shown)}. Results: {result_path}")
     if counts["failed"] or counts["unknown"]:
         fail("some orders are not settled: run the same command again with --resume")
         return _exit.TRANSPORT
@@ -118,7 +116,7 @@ def add(
         opener(journal_path, task=task, source=contacts.digest) as journal,
         _progress(len(contacts.orders), f"orders → {task}", show_progress) as advance,
     ):
-        results = add_orders(
+        results = iter_add_orders(
             callbot,
             task,
             contacts.orders,
@@ -129,8 +127,8 @@ def add(
             journal=journal,
             progress=advance,
         )
-    write_results(result_path, results, contacts.lines, contacts.problems)
-    return _summary(results, len(contacts.problems), result_path)
+        counts = write_results(result_path, results, contacts.lines, contacts.problems)
+    return _summary(counts, len(contacts.problems), result_path)
 
 
 @orders.command("stop")
@@ -168,5 +166,5 @@ def stop(
     result_path = _default(result_path, csv_path, ".stop-result.csv")
     with settings.callbot() as callbot, _progress(len(ids), f"stop → {task}", show_progress) as advance:
         results = stop_orders(callbot, task, ids, delete=delete, batch_size=batch_size, progress=advance)
-    write_results(result_path, results, lines)
-    return _summary(results, 0, result_path)
+    counts = write_results(result_path, results, [lines[result.order_id] for result in results])
+    return _summary(counts, 0, result_path)
