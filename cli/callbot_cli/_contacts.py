@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from callbot_client.models import CallOrder, Param
+from callbot_client.types import UNSET
 from nxcloud_callbot import OrderResult
 
 #: Columns of a contacts file: orderID and userPhone required; the optional fields of the spec's CallOrder;
@@ -110,46 +111,52 @@ def _contacts_header(line: int, header: list[str]) -> None:
 def read_contacts(path: Path) -> Contacts:
     """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows).
 
-    The rows are read as lists (no dict per row) and the orders built at once: this runs once per row of
-    files of millions of rows. A row whose cells are all blank is skipped (see ``_table``)."""
+    Runs once per row of files of millions of rows, so a row that is fine takes a short path (the rows read
+    as lists, no dict per row, its order built in one call); a row with a problem is checked again to say
+    which. A row whose cells are all blank is skipped (see ``_table``)."""
     contacts = Contacts(digest=file_digest(path))
     seen: set[str] = set()
     repeated: dict[str, list[int]] = {}  # orderID -> the indexes of its rows in contacts.problems
-    header: list[str] | None = None
-    for line, record in _records(path):
-        if header is None:
-            if any(cell.strip() for cell in record):
-                header = [name.strip() for name in record]
-                _contacts_header(line, header)
-                build = _order_builder(header)
-            continue
-        if len(record) != len(header):
-            if not any(cell.strip() for cell in record):
-                continue
-            order_id = dict(zip(header, record, strict=False)).get("orderID", "")
-            problem = "the number of cells differs from the header's"
-        else:
-            order = build(record)
-            order_id = order.order_id
-            found = _order_problem(order_id, order.user_phone, record, header)
-            if found is None and order_id in seen:
-                repeated.setdefault(order_id, []).append(len(contacts.problems))
-                found = "repeats"
-            if found is None:
+    records = _records(path)
+    header: list[str] = []
+    for line, record in records:
+        if any(cell.strip() for cell in record):
+            header = [name.strip() for name in record]
+            _contacts_header(line, header)
+            break
+    width, build = len(header), _order_builder(header)
+    id_column, phone_column = header.index("orderID") if header else 0, header.index("userPhone") if header else 0
+    orders, lines = contacts.orders, contacts.lines
+    for line, record in records:
+        if len(record) == width:
+            order_id, phone = record[id_column], record[phone_column]
+            if (
+                0 < len(order_id) <= MAX_ID_LENGTH
+                and 5 <= len(phone) <= 20
+                and phone.isascii()
+                and phone.isdigit()  # with isascii: [0-9]{5,20}, as PHONE
+                and "".join(record).isprintable()
+                and order_id == order_id.strip()
+                and order_id not in seen
+            ):
                 seen.add(order_id)
-                contacts.lines.append(line)
-                contacts.orders.append(order)
+                lines.append(line)
+                orders.append(build(record))
                 continue
-            problem = found
-        if not order_id and not any(cell.strip() for cell in record) and len(header) > 1:
+        if not any(cell.strip() for cell in record):  # a spreadsheet's empty row
             continue
+        problem = _row_problem(record, header, seen)
+        if problem is None:  # the short path is stricter in form only: taken after all
+            seen.add(record[id_column])
+            lines.append(line)
+            orders.append(build(record))
+            continue
+        order_id = dict(zip(header, record, strict=False)).get("orderID", "")
+        if problem == REPEATS:
+            repeated.setdefault(order_id, []).append(len(contacts.problems))
         contacts.problems.append(RowProblem(line, order_id, problem))
     if repeated:  # the line each repeats: one more pass over what was read, only when an orderID repeats
-        first = {
-            order.order_id: line
-            for order, line in zip(contacts.orders, contacts.lines, strict=True)
-            if order.order_id in repeated
-        }
+        first = {order.order_id: n for order, n in zip(orders, lines, strict=True) if order.order_id in repeated}
         for order_id, indexes in repeated.items():
             for index in indexes:
                 row = contacts.problems[index]
@@ -159,38 +166,43 @@ def read_contacts(path: Path) -> Contacts:
     return contacts
 
 
-def _order_problem(order_id: str, phone: str, record: list[str], header: list[str]) -> str | None:
-    problem = _id_problem(order_id)
+REPEATS = "repeats"
+
+
+def _row_problem(record: list[str], header: list[str], seen: set[str]) -> str | None:
+    """Why a row that did not take the short path is left out (REPEATS: its orderID repeats one read before);
+    None when it is fine after all."""
+    if len(record) != len(header):
+        return "the number of cells differs from the header's"
+    row = dict(zip(header, record, strict=True))
+    problem = _id_problem(row["orderID"])
     if problem is not None:
         return problem
-    if not PHONE.fullmatch(phone):
-        return f"userPhone {phone!r} is not a phone number with country code, digits only (8613800000000)"
-    if not "".join(record).isprintable():
-        name = next(name for name, value in zip(header, record, strict=True) if not value.isprintable())
-        return f"{name} has a control character (a line break inside quotes?)"
-    return None
+    if not PHONE.fullmatch(row["userPhone"]):
+        return f"userPhone {row['userPhone']!r} is not a phone number with country code, digits only (8613800000000)"
+    for name, value in row.items():
+        if not value.isprintable():
+            return f"{name} has a control character (a line break inside quotes?)"
+    return REPEATS if row["orderID"] in seen else None
 
 
 def _order_builder(header: list[str]) -> Callable[[list[str]], CallOrder]:
-    """A function that makes a CallOrder of a row of the file (its cells, in the header's order): an optional
-    column left empty is left out of the order."""
+    """A function that makes a CallOrder of a row of the file (its cells, in the header's order), in one call:
+    an optional column left empty is left out of the order (UNSET)."""
     column = {name: index for index, name in enumerate(header)}
-    order_id, phone = column["orderID"], column["userPhone"]
-    optional = [
-        (attribute, column[name])
-        for attribute, name in (("other", "other"), ("user_name", "userName"), ("customer_name", "customerName"))
-        if name in column
-    ]
+    order_id, phone = column.get("orderID", 0), column.get("userPhone", 0)
+    other, user_name, customer_name = (column.get(name, -1) for name in OPTIONAL)
     params = [(name[len(PARAM_PREFIX) :], index) for name, index in column.items() if name.startswith(PARAM_PREFIX)]
 
     def build(record: list[str]) -> CallOrder:
-        order = CallOrder(order_id=record[order_id], user_phone=record[phone])
-        for attribute, index in optional:
-            if record[index]:
-                setattr(order, attribute, record[index])
-        if params:
-            order.params = [Param(name=name, value=record[index]) for name, index in params]
-        return order
+        return CallOrder(
+            order_id=record[order_id],
+            user_phone=record[phone],
+            other=(record[other] or UNSET) if other >= 0 else UNSET,
+            user_name=(record[user_name] or UNSET) if user_name >= 0 else UNSET,
+            customer_name=(record[customer_name] or UNSET) if customer_name >= 0 else UNSET,
+            params=[Param(name=name, value=record[index]) for name, index in params] if params else UNSET,
+        )
 
     return build
 
@@ -235,12 +247,14 @@ def write_results(
     with temporary.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["line", "orderID", "status", "message"])
+        write = writer.writerow
         for result, line in zip(results, lines, strict=True):
             while problem is not None and problem.line < line:
-                writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
+                write((problem.line, problem.order_id, "invalid", problem.problem))
                 problem = next(pending, None)
-            counts[result.status] += 1
-            writer.writerow((line, result.order_id, result.status, result.message))
+            status = result.status
+            counts[status] += 1
+            write((line, result.order_id, status, result.message))
         while problem is not None:
             writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
             problem = next(pending, None)
