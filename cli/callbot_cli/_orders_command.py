@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +41,23 @@ def _progress(total: int, label: str, shown: bool | None) -> Iterator[Callable[[
     with Progress(*columns, console=console, disable=not enabled) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.advance(task, done)
+
+
+@contextmanager
+def _orders_kept_out_of_collections() -> Iterator[None]:
+    """Read a contacts file (the body of the ``with``) with the cyclic collector off, then move what was
+    read out of its reach (``gc.freeze``) until the command ends. A million orders are millions of objects
+    that live to the end and hold no cycle: the collector would only walk them again and again (a third of
+    the reading's time, and of each batch's encoding after it). Frozen before it is switched back on, so no
+    collection is merely postponed."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _report_problems(problems: Sequence[RowProblem], path: Path) -> None:
@@ -102,33 +120,37 @@ def add(
     invalid (unless --skip-invalid). When an answer is lost, the batch's orders are looked up (listOrder)
     and only those not in the task are sent again; a journal lets an interrupted run be resumed (--resume),
     again without sending an order twice."""
-    contacts = read_contacts(csv_path)
-    if contacts.problems:
-        _report_problems(contacts.problems, csv_path)
-        if not skip_invalid:
-            fail(f"{len(contacts.problems)} invalid rows: nothing was sent. Fix them, or pass --skip-invalid")
-            return _exit.BAD_INPUT
-    result_path = _default(result_path, csv_path, ".result.csv")
-    journal_path = _default(journal_path, csv_path, ".journal.jsonl")
-    opener = OrderJournal.resume if resume else OrderJournal.create
-    with (
-        settings.callbot() as callbot,
-        opener(journal_path, task=task, source=contacts.digest) as journal,
-        _progress(len(contacts.orders), f"orders → {task}", show_progress) as advance,
-    ):
-        results = iter_add_orders(
-            callbot,
-            task,
-            contacts.orders,
-            call_callback_url=call_callback_url,
-            order_callback_url=order_callback_url,
-            batch_size=batch_size,
-            concurrency=concurrency,
-            journal=journal,
-            progress=advance,
-        )
-        counts = write_results(result_path, results, contacts.lines, contacts.problems)
-    return _summary(counts, len(contacts.problems), result_path)
+    try:
+        with _orders_kept_out_of_collections():
+            contacts = read_contacts(csv_path)
+        if contacts.problems:
+            _report_problems(contacts.problems, csv_path)
+            if not skip_invalid:
+                fail(f"{len(contacts.problems)} invalid rows: nothing was sent. Fix them, or pass --skip-invalid")
+                return _exit.BAD_INPUT
+        result_path = _default(result_path, csv_path, ".result.csv")
+        journal_path = _default(journal_path, csv_path, ".journal.jsonl")
+        opener = OrderJournal.resume if resume else OrderJournal.create
+        with (
+            settings.callbot() as callbot,
+            opener(journal_path, task=task, source=contacts.digest) as journal,
+            _progress(len(contacts.orders), f"orders → {task}", show_progress) as advance,
+        ):
+            results = iter_add_orders(
+                callbot,
+                task,
+                contacts.orders,
+                call_callback_url=call_callback_url,
+                order_callback_url=order_callback_url,
+                batch_size=batch_size,
+                concurrency=concurrency,
+                journal=journal,
+                progress=advance,
+            )
+            counts = write_results(result_path, results, contacts.lines, contacts.problems)
+        return _summary(counts, len(contacts.problems), result_path)
+    finally:
+        gc.unfreeze()  # for a caller that runs the command in its own process (callbot_cli.main)
 
 
 @orders.command("stop")
