@@ -315,16 +315,20 @@ def _in_order(batches: Iterator[_Batch], deliver: Callable[[_Batch], None], conc
     2 x ``concurrency`` are taken ahead, so that memory stays bounded whatever the number of batches."""
     ahead: deque[tuple[_Batch, Future[None]]] = deque()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for batch in batches:
-            ahead.append((batch, pool.submit(deliver, batch)))
-            if len(ahead) >= 2 * concurrency:
+        try:
+            for batch in batches:
+                ahead.append((batch, pool.submit(deliver, batch)))
+                if len(ahead) >= 2 * concurrency:
+                    done, future = ahead.popleft()
+                    future.result()
+                    yield done
+            while ahead:
                 done, future = ahead.popleft()
                 future.result()
                 yield done
-        while ahead:
-            done, future = ahead.popleft()
-            future.result()
-            yield done
+        finally:  # an error, or the caller stopped reading: the batches not started are not sent
+            for _, future in ahead:
+                future.cancel()
 
 
 def iter_add_orders(
