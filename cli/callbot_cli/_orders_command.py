@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec
 
 import click
 from nxcloud_callbot import (
@@ -25,6 +27,7 @@ from ._app import Settings, fail
 from ._contacts import RowProblem, read_contacts, read_order_ids, write_results
 
 MAX_PROBLEMS_SHOWN = 50
+P = ParamSpec("P")
 
 
 @click.group("orders")
@@ -58,6 +61,20 @@ def _orders_kept_out_of_collections() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _unfrozen_after(command: Callable[P, int]) -> Callable[P, int]:
+    """``command``, then ``gc.unfreeze()`` (see _orders_kept_out_of_collections), also after an error: for a
+    caller that runs the command in its own process (``callbot_cli.main``)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return command(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return run
 
 
 def _report_problems(problems: Sequence[RowProblem], path: Path) -> None:
@@ -102,6 +119,7 @@ OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.option("--order-callback-url", default="", help="orderCallbackUrl of the orders.")
 @click.option("--progress/--no-progress", "show_progress", default=None, help="[default: when stderr is a terminal]")
 @click.pass_obj
+@_unfrozen_after
 def add(
     settings: Settings,
     task: str,
@@ -120,37 +138,34 @@ def add(
     invalid (unless --skip-invalid). When an answer is lost, the batch's orders are looked up (listOrder)
     and only those not in the task are sent again; a journal lets an interrupted run be resumed (--resume),
     again without sending an order twice."""
-    try:
-        with _orders_kept_out_of_collections():
-            contacts = read_contacts(csv_path)
-        if contacts.problems:
-            _report_problems(contacts.problems, csv_path)
-            if not skip_invalid:
-                fail(f"{len(contacts.problems)} invalid rows: nothing was sent. Fix them, or pass --skip-invalid")
-                return _exit.BAD_INPUT
-        result_path = _default(result_path, csv_path, ".result.csv")
-        journal_path = _default(journal_path, csv_path, ".journal.jsonl")
-        opener = OrderJournal.resume if resume else OrderJournal.create
-        with (
-            settings.callbot() as callbot,
-            opener(journal_path, task=task, source=contacts.digest) as journal,
-            _progress(len(contacts.orders), f"orders → {task}", show_progress) as advance,
-        ):
-            results = iter_add_orders(
-                callbot,
-                task,
-                contacts.orders,
-                call_callback_url=call_callback_url,
-                order_callback_url=order_callback_url,
-                batch_size=batch_size,
-                concurrency=concurrency,
-                journal=journal,
-                progress=advance,
-            )
-            counts = write_results(result_path, results, contacts.lines, contacts.problems)
-        return _summary(counts, len(contacts.problems), result_path)
-    finally:
-        gc.unfreeze()  # for a caller that runs the command in its own process (callbot_cli.main)
+    with _orders_kept_out_of_collections():
+        contacts = read_contacts(csv_path)
+    if contacts.problems:
+        _report_problems(contacts.problems, csv_path)
+        if not skip_invalid:
+            fail(f"{len(contacts.problems)} invalid rows: nothing was sent. Fix them, or pass --skip-invalid")
+            return _exit.BAD_INPUT
+    result_path = _default(result_path, csv_path, ".result.csv")
+    journal_path = _default(journal_path, csv_path, ".journal.jsonl")
+    opener = OrderJournal.resume if resume else OrderJournal.create
+    with (
+        settings.callbot() as callbot,
+        opener(journal_path, task=task, source=contacts.digest) as journal,
+        _progress(len(contacts.orders), f"orders → {task}", show_progress) as advance,
+    ):
+        results = iter_add_orders(
+            callbot,
+            task,
+            contacts.orders,
+            call_callback_url=call_callback_url,
+            order_callback_url=order_callback_url,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            journal=journal,
+            progress=advance,
+        )
+        counts = write_results(result_path, results, contacts.lines, contacts.problems)
+    return _summary(counts, len(contacts.problems), result_path)
 
 
 @orders.command("stop")
