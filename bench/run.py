@@ -25,6 +25,7 @@ from .receiver import bench_receiver
 from .report import REPO, RESULTS, SECRET, UUID, lines, say
 from .sandbox_process import SandboxProcess
 from .signing import bench_sign, bench_verification
+from .startup import bench_startup
 
 # --- 4. sandbox throughput and memory -------------------------------------------------------------------------
 
@@ -96,6 +97,7 @@ def main() -> None:
         sandbox.stop()
     bench_listcall(say)
     bench_receiver(say)
+    bench_startup(say)
     bench_loops()
     say(
         f"`make bench` took {time.perf_counter() - started:.0f} s; peak memory of this process "
