@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@# Bytecode for the packages, as a wheel install has it: start-up then does not compile them each time
+	@# (PYTHONDONTWRITEBYTECODE keeps Python from writing it itself). A file changed since is compiled again.
+	$(BIN)/python -m compileall -q signing generated cli sandbox
 	touch $(STAMP)
 
 # Regenerate, from the spec alone, the client package and the docs' generated blocks (docs/client.md's

@@ -27,6 +27,7 @@ from .receiver import bench_receiver
 from .report import REPO, RESULTS, SECRET, UUID, lines, say
 from .sandbox_process import SandboxProcess
 from .signing import bench_sign, bench_verification
+from .startup import bench_startup
 
 # --- 4. sandbox throughput and memory -------------------------------------------------------------------------
 
@@ -99,6 +100,7 @@ def main() -> None:
     bench_listcall(say)
     bench_receiver(say)
     bench_bulk_import(say)
+    bench_startup(say)
     bench_loops()
     say(
         f"`make bench` took {time.perf_counter() - started:.0f} s; peak memory of this process "

@@ -96,7 +96,7 @@ def generated_methods(api_init: str) -> dict[str, list[Method]]:
         ]
         if not called or node.returns is None:
             continue
-        returns = ast.unparse(node.returns).removesuffix(" | _E")
+        returns = ast.unparse(node.returns).removesuffix(" | _E").replace("_models.", "")  # models are read lazily
         arguments = tuple(argument.arg for argument in node.args.kwonlyargs)
         found.setdefault(str(called[0]), []).append(Method(node.name, arguments, returns))
     return found

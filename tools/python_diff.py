@@ -78,10 +78,16 @@ def _additions(old: griffe.Object | griffe.Alias, new: griffe.Object | griffe.Al
     return out
 
 
+def _unqualified(annotation: object) -> str:
+    """An annotation's text with its names unqualified: ``_models.DelCall`` (the methods name the lazily
+    imported models so) and ``DelCall`` are the same type."""
+    return re.sub(r"\b[A-Za-z_]\w*\.(?=[A-Za-z_])", "", str(annotation))
+
+
 def _union(annotation: object) -> frozenset[str]:
     """The members of an annotation's top-level union (``A | None | Unset``)."""
     parts, depth, current = [], 0, ""
-    for char in str(annotation):
+    for char in _unqualified(annotation):
         depth += (char == "[") - (char == "]")
         if char == "|" and depth == 0:
             parts.append(current.strip())
@@ -94,7 +100,7 @@ def _union(annotation: object) -> frozenset[str]:
 def _replaced(old: object, new: object) -> bool:
     """A type replaced by another, not only widened or narrowed: whether a wider or a narrower type breaks
     depends on who writes the value, which the spec comparison knows and reports."""
-    if str(old) == str(new):
+    if _unqualified(old) == _unqualified(new):
         return False
     before, after = _union(old), _union(new)
     return not (before <= after or after <= before)

@@ -2,24 +2,25 @@
 when it runs).
 
 The bulk functions live in the library (``from nxcloud_callbot import add_orders``); their names here keep
-working for code written against 0.3.
+working for code written against 0.3. They are imported on first use (PEP 562), so that `callbot --help`
+imports no client code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from nxcloud_callbot import (
-    MAX_ORDER_IDS_PER_STOP,
-    MAX_ORDERS_PER_BATCH,
-    JournalError,
-    OrderJournal,
-    OrderResult,
-    OrderStatus,
-    add_orders,
-    find_existing_orders,
-    stop_orders,
-)
+if TYPE_CHECKING:
+    from nxcloud_callbot import MAX_ORDER_IDS_PER_STOP as MAX_ORDER_IDS_PER_STOP
+    from nxcloud_callbot import MAX_ORDERS_PER_BATCH as MAX_ORDERS_PER_BATCH
+    from nxcloud_callbot import JournalError as JournalError
+    from nxcloud_callbot import OrderJournal as OrderJournal
+    from nxcloud_callbot import OrderResult as OrderResult
+    from nxcloud_callbot import OrderStatus as OrderStatus
+    from nxcloud_callbot import add_orders as add_orders
+    from nxcloud_callbot import find_existing_orders as find_existing_orders
+    from nxcloud_callbot import stop_orders as stop_orders
 
 __all__ = [
     "MAX_ORDERS_PER_BATCH",
@@ -40,3 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .command import main as command_main
 
     return command_main(argv)
+
+
+def __getattr__(name: str) -> Any:
+    """A bulk name of ``nxcloud_callbot``, imported on first use and kept here for the next lookup."""
+    if name not in __all__ or name == "main":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import nxcloud_callbot
+
+    value = getattr(nxcloud_callbot, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Never, TypeVar
+from typing import TYPE_CHECKING, Any, Never, TypeVar
 
 import click
-import httpx
-from callbot_signing import Callbot
-from callbot_signing.wire import check_count, check_seconds
 
 from . import _exit
 from ._credentials import Credentials, CredentialsError, load_credentials
+from ._lazy_group import LazyGroup
+
+if TYPE_CHECKING:  # imported when a command runs: `callbot --help` imports neither httpx nor the client
+    from callbot_signing import Callbot
 
 _T = TypeVar("_T")
 
@@ -30,6 +31,8 @@ class Settings:
     check_response_schemas: bool = True
 
     def credentials(self) -> Credentials:
+        import httpx
+
         credentials = load_credentials(self.profile)
         try:
             url = httpx.URL(credentials.base_url)
@@ -40,6 +43,8 @@ class Settings:
         return credentials
 
     def callbot(self) -> Callbot[Never]:
+        from callbot_signing import Callbot
+
         account = self.credentials()
         return Callbot(
             account.base_url,
@@ -78,7 +83,21 @@ EPILOG = (
 )
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+def _check_timeout(_context: click.Context, _param: click.Parameter, value: float) -> float:
+    from callbot_signing.wire import check_seconds
+
+    return checked_option(check_seconds, "--timeout", value)
+
+
+def _check_max_retries(_context: click.Context, _param: click.Parameter, value: int) -> int:
+    from callbot_signing.wire import check_count
+
+    return checked_option(check_count, "--max-retries", value, minimum=0, maximum=10)
+
+
+@click.group(
+    cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False),
@@ -90,7 +109,7 @@ EPILOG = (
     type=float,
     default=30.0,
     show_default=True,
-    callback=lambda _context, _param, value: checked_option(check_seconds, "--timeout", value),
+    callback=_check_timeout,
     help="Seconds per attempt (more than 0, at most a day).",
 )
 @click.option(
@@ -98,7 +117,7 @@ EPILOG = (
     type=int,
     default=2,
     show_default=True,
-    callback=lambda _context, _param, value: checked_option(check_count, "--max-retries", value, minimum=0, maximum=10),
+    callback=_check_max_retries,
     help="Retries of safe faults (0 to 10).",
 )
 @click.option(

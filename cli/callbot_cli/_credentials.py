@@ -8,8 +8,10 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from callbot_signing import SecretKey
+if TYPE_CHECKING:  # imported when a key is read: `callbot --help` imports no client code
+    from callbot_signing import SecretKey
 
 #: Keys of a profile file (TOML) and the environment variables they stand for.
 PROFILE_KEYS = {
@@ -40,6 +42,8 @@ class Credentials:
 def _secret_key(text: str) -> tuple[SecretKey | None, str]:
     """``text`` as a SecretKey, or None and why it cannot be a console key; the text leaves this frame
     before the caller can raise anything."""
+    from callbot_signing import SecretKey
+
     try:
         return SecretKey(text), ""
     except ValueError as exc:

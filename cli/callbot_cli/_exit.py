@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from callbot_signing import (
-    APIConnectionError,
-    CallbotError,
-    InvalidWebhookError,
-    SignatureError,
-    SignatureRejectedError,
-    UnexpectedResponseError,
-)
+if TYPE_CHECKING:  # imported when an error is mapped: `callbot --help` imports no client code
+    from callbot_signing import CallbotError
 
 OK: Final = 0
 #: A bug or an unforeseen failure (a Python traceback on stderr).
@@ -43,8 +37,31 @@ TABLE: Final = (
 )
 
 
+def exit_code_for_failure(exc: Exception) -> int | None:
+    """The exit code of a failure `callbot` reports in one line: bad input (the account, a journal of another
+    run, a value), or a typed error of the client; None for any other exception (a bug: its traceback shows)."""
+    from callbot_signing import CallbotError
+    from nxcloud_callbot import JournalError
+
+    from ._credentials import CredentialsError
+
+    if isinstance(exc, CredentialsError | JournalError | ValueError):
+        return BAD_INPUT
+    if isinstance(exc, CallbotError):
+        return exit_code_for(exc)
+    return None
+
+
 def exit_code_for(exc: CallbotError) -> int:
     """The exit code for a typed error of the client."""
+    from callbot_signing import (
+        APIConnectionError,
+        InvalidWebhookError,
+        SignatureError,
+        SignatureRejectedError,
+        UnexpectedResponseError,
+    )
+
     if isinstance(exc, SignatureError | SignatureRejectedError):
         return SIGNATURE
     if isinstance(exc, InvalidWebhookError):

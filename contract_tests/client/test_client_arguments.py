@@ -201,7 +201,8 @@ def example(hint: Any) -> Any:
         return next(iter(option))
     if attrs.has(option):
         module = vars(inspect.getmodule(option))
-        hints = typing.get_type_hints(option, {**vars(callbot_client.models), **module})
+        models = {name: getattr(callbot_client.models, name) for name in callbot_client.models.__all__}  # lazy
+        hints = typing.get_type_hints(option, {**models, **module})
         required = [field for field in attrs.fields(option) if field.init and field.default is attrs.NOTHING]
         return option(**{field.alias: example(hints[field.name]) for field in required})
     raise AssertionError(f"no example for {hint!r}")

@@ -11,19 +11,27 @@ from __future__ import annotations
 import importlib
 import socket
 from collections.abc import Callable
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import httpcore
 import httpx
 
-#: Where the names below live, and the class of httpcore's plain socket stream.
-_SOCKET_STREAM_MODULE = "httpcore._backends.sync"
-try:
-    from httpcore._backends.sync import SyncStream as _SocketStream
-except ImportError:  # pragma: no cover - another httpcore: sync uploads are written piece by piece instead
-    _SocketStream = None  # type: ignore[assignment,misc]
+if TYPE_CHECKING:  # httpcore is imported by the functions that need it: importing the client does not
+    import httpcore
 
-NetworkBackend = httpcore.NetworkBackend | httpcore.AsyncNetworkBackend
+    NetworkBackend = httpcore.NetworkBackend | httpcore.AsyncNetworkBackend
+
+#: Where the class of httpcore's plain socket stream lives.
+_SOCKET_STREAM_MODULE = "httpcore._backends.sync"
+
+
+@cache
+def _socket_stream_class() -> type | None:
+    try:
+        from httpcore._backends.sync import SyncStream
+    except ImportError:  # pragma: no cover - another httpcore: sync uploads are written piece by piece instead
+        return None
+    return SyncStream
 
 
 def set_request_body(request: httpx.Request, content: bytes) -> None:
@@ -51,6 +59,8 @@ def pool_network_backend(transport: httpx.HTTPTransport | httpx.AsyncHTTPTranspo
     Relies on: httpx's ``HTTPTransport``/``AsyncHTTPTransport`` keep their httpcore pool in ``_pool``, and
     httpcore's ``ConnectionPool``/``AsyncConnectionPool`` (proxies included) open every new connection through
     their ``_network_backend``."""
+    import httpcore
+
     backend = getattr(getattr(transport, "_pool", None), "_network_backend", None)
     return backend if isinstance(backend, httpcore.NetworkBackend | httpcore.AsyncNetworkBackend) else None
 
@@ -69,7 +79,8 @@ def is_socket_stream(stream: object) -> bool:
 
     Relies on: httpcore's sync backend opens (and wraps TLS connections into) ``httpcore._backends.sync.
     SyncStream``, a stream that only sends and receives on that socket."""
-    return _SocketStream is not None and type(stream) is _SocketStream
+    stream_class = _socket_stream_class()
+    return stream_class is not None and type(stream) is stream_class
 
 
 # --- the check of the names above against the installed httpx and httpcore -----------------------------------
@@ -78,8 +89,10 @@ def is_socket_stream(stream: object) -> bool:
 def problems() -> list[str]:
     """One message for each name above that the installed httpx or httpcore no longer has as relied on; []
     when all are there."""
+    import httpcore
+
     found = []
-    for name, check in _CHECKS:
+    for name, check in _checks():
         try:
             trouble = check()
         except Exception as exc:  # whatever a moved name raises
@@ -122,15 +135,16 @@ def _transport_pool(
 
 
 class _Probe(Exception):
-    """Raised by :class:`_ProbeBackend` when a pool opens a connection through it."""
-
-
-class _ProbeBackend(httpcore.NetworkBackend):
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        raise _Probe
+    """Raised by the probe backend when a pool opens a connection through it."""
 
 
 def _sync_pool_backend() -> str:
+    import httpcore
+
+    class _ProbeBackend(httpcore.NetworkBackend):
+        def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+            raise _Probe
+
     transport = httpx.HTTPTransport()
     with transport:
         if not isinstance(transport._pool._network_backend, httpcore.NetworkBackend):
@@ -144,12 +158,16 @@ def _sync_pool_backend() -> str:
 
 
 def _async_pool_backend() -> str:
+    import httpcore
+
     if not isinstance(httpx.AsyncHTTPTransport()._pool._network_backend, httpcore.AsyncNetworkBackend):
         return "_network_backend is not an httpcore.AsyncNetworkBackend"
     return ""
 
 
 def _socket_stream() -> str:
+    import httpcore
+
     stream_class = importlib.import_module(_SOCKET_STREAM_MODULE).SyncStream
     if not (isinstance(stream_class, type) and issubclass(stream_class, httpcore.NetworkStream)):
         return f"{_SOCKET_STREAM_MODULE}.SyncStream is not an httpcore.NetworkStream class"
@@ -163,13 +181,16 @@ def _socket_stream() -> str:
     return ""
 
 
-#: Each private name relied on, as a failure names it, and its check: what the functions above need of it.
-_CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
-    ("httpx.Request._content", _request_content),
-    ("httpx.Response._content", _response_content),
-    ("httpx.HTTPTransport._pool", _transport_pool(httpx.HTTPTransport, httpcore.ConnectionPool)),
-    ("httpx.AsyncHTTPTransport._pool", _transport_pool(httpx.AsyncHTTPTransport, httpcore.AsyncConnectionPool)),
-    ("httpcore's ConnectionPool._network_backend", _sync_pool_backend),
-    ("httpcore's AsyncConnectionPool._network_backend", _async_pool_backend),
-    (f"httpcore's {_SOCKET_STREAM_MODULE}.SyncStream", _socket_stream),
-)
+def _checks() -> tuple[tuple[str, Callable[[], str]], ...]:
+    """Each private name relied on, as a failure names it, and its check: what the functions above need of it."""
+    import httpcore
+
+    return (
+        ("httpx.Request._content", _request_content),
+        ("httpx.Response._content", _response_content),
+        ("httpx.HTTPTransport._pool", _transport_pool(httpx.HTTPTransport, httpcore.ConnectionPool)),
+        ("httpx.AsyncHTTPTransport._pool", _transport_pool(httpx.AsyncHTTPTransport, httpcore.AsyncConnectionPool)),
+        ("httpcore's ConnectionPool._network_backend", _sync_pool_backend),
+        ("httpcore's AsyncConnectionPool._network_backend", _async_pool_backend),
+        (f"httpcore's {_SOCKET_STREAM_MODULE}.SyncStream", _socket_stream),
+    )

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._errors import APIConnectionError, mark_outcome_unknown, may_be_carried_out
-from ._network import Connections, install
 from ._retry import operation_of, transport_fault_of
+
+if TYPE_CHECKING:  # imported by the first pool made: it brings httpcore, which importing the client does not need
+    from ._network import Connections
 
 
 def closed_error(operation: str, *, sent: bool = False) -> APIConnectionError:
@@ -78,6 +80,8 @@ class SyncPool(httpx.BaseTransport):
     @classmethod
     def own(cls, **transport_args: Any) -> SyncPool:
         """A pool over a new ``httpx.HTTPTransport(**transport_args)``, its network wrapped."""
+        from ._network import Connections, install
+
         connections = Connections()
         inner = httpx.HTTPTransport(**transport_args)
         install(inner, connections)
@@ -86,6 +90,8 @@ class SyncPool(httpx.BaseTransport):
     @classmethod
     def given(cls, transport: httpx.BaseTransport) -> SyncPool:
         """A pool over the caller's ``transport``, used as given."""
+        from ._network import Connections
+
         return cls(transport, Connections())
 
     @property
@@ -138,6 +144,8 @@ class AsyncPool(httpx.AsyncBaseTransport):
 
     @classmethod
     def own(cls, **transport_args: Any) -> AsyncPool:
+        from ._network import Connections, install
+
         connections = Connections()
         inner = httpx.AsyncHTTPTransport(**transport_args)
         install(inner, connections)
@@ -145,6 +153,8 @@ class AsyncPool(httpx.AsyncBaseTransport):
 
     @classmethod
     def given(cls, transport: httpx.AsyncBaseTransport) -> AsyncPool:
+        from ._network import Connections
+
         return cls(transport, Connections())
 
     @property

@@ -13,41 +13,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from enum import Enum
 from typing import Any, Generic, NoReturn, Protocol, Self, TypeVar
 
-from ..models.add_batch_call_request import AddBatchCallRequest
-from ..models.add_orders_response import AddOrdersResponse
-from ..models.call_info_list import CallInfoList
-from ..models.call_record import CallRecord
-from ..models.create_and_call_request import CreateAndCallRequest
-from ..models.create_task_func_flag import CreateTaskFuncFlag
-from ..models.create_task_request import CreateTaskRequest
-from ..models.del_call import DelCall
-from ..models.export_batch_call_request import ExportBatchCallRequest
-from ..models.export_batch_call_response import ExportBatchCallResponse
-from ..models.func_flag import FuncFlag
-from ..models.import_batch_call_content_encoding import ImportBatchCallContentEncoding
-from ..models.list_call_options import ListCallOptions
-from ..models.list_call_request import ListCallRequest
-from ..models.list_call_response import ListCallResponse
-from ..models.list_order_detail_request import ListOrderDetailRequest
-from ..models.list_order_detail_response import ListOrderDetailResponse
-from ..models.list_order_options import ListOrderOptions
-from ..models.list_order_request import ListOrderRequest
-from ..models.list_order_response import ListOrderResponse
-from ..models.list_task_conditions import ListTaskConditions
-from ..models.list_task_request import ListTaskRequest
-from ..models.list_task_response import ListTaskResponse
-from ..models.mgr_task_status_request import MgrTaskStatusRequest
-from ..models.mgr_task_status_response import MgrTaskStatusResponse
-from ..models.order_with_last_call import OrderWithLastCall
-from ..models.ping_request import PingRequest
-from ..models.ping_response import PingResponse
-from ..models.ret_envelope import RetEnvelope
-from ..models.stop_order_request import StopOrderRequest
-from ..models.stop_order_response import StopOrderResponse
-from ..models.task_create_setting import TaskCreateSetting
-from ..models.task_info import TaskInfo
-from ..models.task_operate import TaskOperate
-from ..models.update_task_request import UpdateTaskRequest
+from .. import models as _models
 from ..types import UNSET, Unset
 
 __all__ = ["AsyncOperations", "SyncOperations"]
@@ -169,7 +135,7 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         data: str,
-    ) -> PingResponse | _E:
+    ) -> _models.PingResponse | _E:
         """Ping (liveness probe)
 
         Liveness probe. The value sent in `data` is echoed back. Unlike every other operation, the
@@ -184,14 +150,14 @@ class SyncOperations(Generic[_E]):
         """
         _check_argument("ping", "data", data, (str,), "str")
 
-        _body = PingRequest(
+        _body = _models.PingRequest(
             data=data,
         ).to_dict()
 
         _headers: dict[str, str] = {}
 
         return self._call(
-            "ping", "/callcentre/api/v3/ping", _body, PingResponse, _headers
+            "ping", "/callcentre/api/v3/ping", _body, _models.PingResponse, _headers
         )
 
     def create_task(
@@ -200,12 +166,12 @@ class SyncOperations(Generic[_E]):
         user_task_id: str,
         scene_id: str,
         account: str | Unset = UNSET,
-        task_create_setting: TaskCreateSetting | Unset = UNSET,
-        func_flag: CreateTaskFuncFlag | Unset = UNSET,
+        task_create_setting: _models.TaskCreateSetting | Unset = UNSET,
+        func_flag: _models.CreateTaskFuncFlag | Unset = UNSET,
         other: str | Unset = UNSET,
         task_callback_url: str | Unset = UNSET,
         order_callback_url: str | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+    ) -> _models.RetEnvelope | _E:
         """Create an auto-dial task
 
         Creates a task (campaign) for a script template (`sceneID`). Orders are added afterwards with
@@ -236,7 +202,7 @@ class SyncOperations(Generic[_E]):
             "create_task",
             "task_create_setting",
             task_create_setting,
-            (TaskCreateSetting,),
+            (_models.TaskCreateSetting,),
             "TaskCreateSetting",
             optional=True,
         )
@@ -244,7 +210,7 @@ class SyncOperations(Generic[_E]):
             "create_task",
             "func_flag",
             func_flag,
-            (CreateTaskFuncFlag,),
+            (_models.CreateTaskFuncFlag,),
             "CreateTaskFuncFlag",
             optional=True,
         )
@@ -267,7 +233,7 @@ class SyncOperations(Generic[_E]):
         )
 
         try:
-            _body = CreateTaskRequest(
+            _body = _models.CreateTaskRequest(
                 user_task_id=user_task_id,
                 scene_id=scene_id,
                 account=account,
@@ -289,7 +255,11 @@ class SyncOperations(Generic[_E]):
         _headers: dict[str, str] = {}
 
         return self._call(
-            "createTask", "/callcentre/api/v3/createTask", _body, RetEnvelope, _headers
+            "createTask",
+            "/callcentre/api/v3/createTask",
+            _body,
+            _models.RetEnvelope,
+            _headers,
         )
 
     def create_and_call(
@@ -297,10 +267,10 @@ class SyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         scene_id: str,
-        call_info_list: CallInfoList,
-        task_create_setting: TaskCreateSetting | Unset = UNSET,
-        func_flag: FuncFlag | Unset = UNSET,
-    ) -> AddOrdersResponse | _E:
+        call_info_list: _models.CallInfoList,
+        task_create_setting: _models.TaskCreateSetting | Unset = UNSET,
+        func_flag: _models.FuncFlag | Unset = UNSET,
+    ) -> _models.AddOrdersResponse | _E:
         """Create a task and add its contacts in one call
 
         Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -325,14 +295,14 @@ class SyncOperations(Generic[_E]):
             "create_and_call",
             "call_info_list",
             call_info_list,
-            (CallInfoList,),
+            (_models.CallInfoList,),
             "CallInfoList",
         )
         _check_argument(
             "create_and_call",
             "task_create_setting",
             task_create_setting,
-            (TaskCreateSetting,),
+            (_models.TaskCreateSetting,),
             "TaskCreateSetting",
             optional=True,
         )
@@ -340,13 +310,13 @@ class SyncOperations(Generic[_E]):
             "create_and_call",
             "func_flag",
             func_flag,
-            (FuncFlag,),
+            (_models.FuncFlag,),
             "FuncFlag",
             optional=True,
         )
 
         try:
-            _body = CreateAndCallRequest(
+            _body = _models.CreateAndCallRequest(
                 user_task_id=user_task_id,
                 scene_id=scene_id,
                 call_info_list=call_info_list,
@@ -369,7 +339,7 @@ class SyncOperations(Generic[_E]):
             "createAndCall",
             "/callcentre/api/v3/createAndCall",
             _body,
-            AddOrdersResponse,
+            _models.AddOrdersResponse,
             _headers,
         )
 
@@ -377,9 +347,9 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        task_operate: TaskOperate,
-        del_call: DelCall | Unset = UNSET,
-    ) -> MgrTaskStatusResponse | _E:
+        task_operate: _models.TaskOperate,
+        del_call: _models.DelCall | Unset = UNSET,
+    ) -> _models.MgrTaskStatusResponse | _E:
         """Start, pause or finish a task
 
         Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
@@ -400,19 +370,19 @@ class SyncOperations(Generic[_E]):
             "mgr_task_status",
             "task_operate",
             task_operate,
-            (TaskOperate,),
+            (_models.TaskOperate,),
             "TaskOperate",
         )
         _check_argument(
             "mgr_task_status",
             "del_call",
             del_call,
-            (DelCall,),
+            (_models.DelCall,),
             "DelCall",
             optional=True,
         )
 
-        _body = MgrTaskStatusRequest(
+        _body = _models.MgrTaskStatusRequest(
             user_task_id=user_task_id,
             task_operate=task_operate,
             del_call=del_call,
@@ -424,7 +394,7 @@ class SyncOperations(Generic[_E]):
             "mgrTaskStatus",
             "/callcentre/api/v3/mgrTaskStatus",
             _body,
-            MgrTaskStatusResponse,
+            _models.MgrTaskStatusResponse,
             _headers,
         )
 
@@ -433,9 +403,9 @@ class SyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         scene_id: str | Unset = UNSET,
-        task_create_setting: TaskCreateSetting | Unset = UNSET,
-        func_flag: FuncFlag | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+        task_create_setting: _models.TaskCreateSetting | Unset = UNSET,
+        func_flag: _models.FuncFlag | Unset = UNSET,
+    ) -> _models.RetEnvelope | _E:
         """Update a task's settings
 
         Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
@@ -462,7 +432,7 @@ class SyncOperations(Generic[_E]):
             "update_task",
             "task_create_setting",
             task_create_setting,
-            (TaskCreateSetting,),
+            (_models.TaskCreateSetting,),
             "TaskCreateSetting",
             optional=True,
         )
@@ -470,13 +440,13 @@ class SyncOperations(Generic[_E]):
             "update_task",
             "func_flag",
             func_flag,
-            (FuncFlag,),
+            (_models.FuncFlag,),
             "FuncFlag",
             optional=True,
         )
 
         try:
-            _body = UpdateTaskRequest(
+            _body = _models.UpdateTaskRequest(
                 user_task_id=user_task_id,
                 scene_id=scene_id,
                 task_create_setting=task_create_setting,
@@ -494,7 +464,11 @@ class SyncOperations(Generic[_E]):
         _headers: dict[str, str] = {}
 
         return self._call(
-            "updateTask", "/callcentre/api/v3/updateTask", _body, RetEnvelope, _headers
+            "updateTask",
+            "/callcentre/api/v3/updateTask",
+            _body,
+            _models.RetEnvelope,
+            _headers,
         )
 
     def list_task(
@@ -502,8 +476,8 @@ class SyncOperations(Generic[_E]):
         *,
         page: int,
         size: int,
-        query_conditions: ListTaskConditions,
-    ) -> ListTaskResponse | _E:
+        query_conditions: _models.ListTaskConditions,
+    ) -> _models.ListTaskResponse | _E:
         """List tasks with their statistics
 
         Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
@@ -522,12 +496,12 @@ class SyncOperations(Generic[_E]):
             "list_task",
             "query_conditions",
             query_conditions,
-            (ListTaskConditions,),
+            (_models.ListTaskConditions,),
             "ListTaskConditions",
         )
 
         try:
-            _body = ListTaskRequest(
+            _body = _models.ListTaskRequest(
                 page=page,
                 size=size,
                 query_conditions=query_conditions,
@@ -539,15 +513,19 @@ class SyncOperations(Generic[_E]):
         _headers: dict[str, str] = {}
 
         return self._call(
-            "listTask", "/callcentre/api/v3/listTask", _body, ListTaskResponse, _headers
+            "listTask",
+            "/callcentre/api/v3/listTask",
+            _body,
+            _models.ListTaskResponse,
+            _headers,
         )
 
     def iter_list_task(
         self,
         *,
         size: int,
-        query_conditions: ListTaskConditions,
-    ) -> Iterator[TaskInfo]:
+        query_conditions: _models.ListTaskConditions,
+    ) -> Iterator[_models.TaskInfo]:
         """Every TaskInfo of list_task, page after page (page 1, 2, ...), fetched as you iterate.
 
         Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
@@ -567,7 +545,7 @@ class SyncOperations(Generic[_E]):
             "iter_list_task",
             "query_conditions",
             query_conditions,
-            (ListTaskConditions,),
+            (_models.ListTaskConditions,),
             "ListTaskConditions",
         )
 
@@ -576,7 +554,7 @@ class SyncOperations(Generic[_E]):
         _previous: list[dict[str, Any]] = []
         while True:
             try:
-                _body = ListTaskRequest(
+                _body = _models.ListTaskRequest(
                     page=_page,
                     size=size,
                     query_conditions=query_conditions,
@@ -593,7 +571,7 @@ class SyncOperations(Generic[_E]):
                 "listTask",
                 "/callcentre/api/v3/listTask",
                 _body,
-                ListTaskResponse,
+                _models.ListTaskResponse,
                 _headers,
             )
             _rows = (
@@ -615,8 +593,8 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        call_info_list: CallInfoList,
-    ) -> AddOrdersResponse | _E:
+        call_info_list: _models.CallInfoList,
+    ) -> _models.AddOrdersResponse | _E:
         """Add contacts (orders) to a task
 
         Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -635,12 +613,12 @@ class SyncOperations(Generic[_E]):
             "add_batch_call",
             "call_info_list",
             call_info_list,
-            (CallInfoList,),
+            (_models.CallInfoList,),
             "CallInfoList",
         )
 
         try:
-            _body = AddBatchCallRequest(
+            _body = _models.AddBatchCallRequest(
                 user_task_id=user_task_id,
                 call_info_list=call_info_list,
             ).to_dict()
@@ -654,7 +632,7 @@ class SyncOperations(Generic[_E]):
             "addBatchCall",
             "/callcentre/api/v3/addBatchCall",
             _body,
-            AddOrdersResponse,
+            _models.AddOrdersResponse,
             _headers,
         )
 
@@ -662,10 +640,10 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        options: ListOrderOptions,
+        options: _models.ListOrderOptions,
         page: int | Unset = UNSET,
         size: int | Unset = UNSET,
-    ) -> ListOrderResponse | _E:
+    ) -> _models.ListOrderResponse | _E:
         """List orders with their last call
 
         Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
@@ -683,13 +661,17 @@ class SyncOperations(Generic[_E]):
         """
         _check_argument("list_order", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
-            "list_order", "options", options, (ListOrderOptions,), "ListOrderOptions"
+            "list_order",
+            "options",
+            options,
+            (_models.ListOrderOptions,),
+            "ListOrderOptions",
         )
         _check_argument("list_order", "page", page, (int,), "int", optional=True)
         _check_argument("list_order", "size", size, (int,), "int", optional=True)
 
         try:
-            _body = ListOrderRequest(
+            _body = _models.ListOrderRequest(
                 user_task_id=user_task_id,
                 options=options,
                 page=page,
@@ -705,7 +687,7 @@ class SyncOperations(Generic[_E]):
             "listOrder",
             "/callcentre/api/v3/listOrder",
             _body,
-            ListOrderResponse,
+            _models.ListOrderResponse,
             _headers,
         )
 
@@ -713,9 +695,9 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        options: ListOrderOptions,
+        options: _models.ListOrderOptions,
         size: int | Unset = UNSET,
-    ) -> Iterator[OrderWithLastCall]:
+    ) -> Iterator[_models.OrderWithLastCall]:
         """Every OrderWithLastCall of list_order, page after page (page 1, 2, ...), fetched as you iterate.
 
         Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
@@ -739,7 +721,7 @@ class SyncOperations(Generic[_E]):
             "iter_list_order",
             "options",
             options,
-            (ListOrderOptions,),
+            (_models.ListOrderOptions,),
             "ListOrderOptions",
         )
         _check_argument("iter_list_order", "size", size, (int,), "int", optional=True)
@@ -749,7 +731,7 @@ class SyncOperations(Generic[_E]):
         _previous: list[dict[str, Any]] = []
         while True:
             try:
-                _body = ListOrderRequest(
+                _body = _models.ListOrderRequest(
                     user_task_id=user_task_id,
                     options=options,
                     page=_page,
@@ -765,7 +747,7 @@ class SyncOperations(Generic[_E]):
                 "listOrder",
                 "/callcentre/api/v3/listOrder",
                 _body,
-                ListOrderResponse,
+                _models.ListOrderResponse,
                 _headers,
             )
             _rows = (
@@ -793,8 +775,8 @@ class SyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         order_ids: list[str],
-        del_call: DelCall | Unset = UNSET,
-    ) -> StopOrderResponse | _E:
+        del_call: _models.DelCall | Unset = UNSET,
+    ) -> _models.StopOrderResponse | _E:
         """Stop order calls
 
         Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
@@ -817,10 +799,15 @@ class SyncOperations(Generic[_E]):
             "stop_order", "order_ids", order_ids, (list,), "list[str]", items=(str,)
         )
         _check_argument(
-            "stop_order", "del_call", del_call, (DelCall,), "DelCall", optional=True
+            "stop_order",
+            "del_call",
+            del_call,
+            (_models.DelCall,),
+            "DelCall",
+            optional=True,
         )
 
-        _body = StopOrderRequest(
+        _body = _models.StopOrderRequest(
             user_task_id=user_task_id,
             order_ids=order_ids,
             del_call=del_call,
@@ -832,7 +819,7 @@ class SyncOperations(Generic[_E]):
             "stopOrder",
             "/callcentre/api/v3/stopOrder",
             _body,
-            StopOrderResponse,
+            _models.StopOrderResponse,
             _headers,
         )
 
@@ -840,11 +827,11 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        options: ListCallOptions,
+        options: _models.ListCallOptions,
         page: int | Unset = UNSET,
         size: int | Unset = UNSET,
         accept_encoding: str | Unset = UNSET,
-    ) -> ListCallResponse | _E:
+    ) -> _models.ListCallResponse | _E:
         """List calls
 
         Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -864,7 +851,11 @@ class SyncOperations(Generic[_E]):
         """
         _check_argument("list_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
-            "list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+            "list_call",
+            "options",
+            options,
+            (_models.ListCallOptions,),
+            "ListCallOptions",
         )
         _check_argument("list_call", "page", page, (int,), "int", optional=True)
         _check_argument("list_call", "size", size, (int,), "int", optional=True)
@@ -878,7 +869,7 @@ class SyncOperations(Generic[_E]):
         )
 
         try:
-            _body = ListCallRequest(
+            _body = _models.ListCallRequest(
                 user_task_id=user_task_id,
                 options=options,
                 page=page,
@@ -893,17 +884,21 @@ class SyncOperations(Generic[_E]):
             _headers["Accept-Encoding"] = str(accept_encoding)
 
         return self._call(
-            "listCall", "/callcentre/api/v3/listCall", _body, ListCallResponse, _headers
+            "listCall",
+            "/callcentre/api/v3/listCall",
+            _body,
+            _models.ListCallResponse,
+            _headers,
         )
 
     def iter_list_call(
         self,
         *,
         user_task_id: str,
-        options: ListCallOptions,
+        options: _models.ListCallOptions,
         size: int | Unset = UNSET,
         accept_encoding: str | Unset = UNSET,
-    ) -> Iterator[CallRecord]:
+    ) -> Iterator[_models.CallRecord]:
         """Every CallRecord of list_call, page after page (page 1, 2, ...), fetched as you iterate.
 
         Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -926,7 +921,11 @@ class SyncOperations(Generic[_E]):
         """
         _check_argument("iter_list_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
-            "iter_list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+            "iter_list_call",
+            "options",
+            options,
+            (_models.ListCallOptions,),
+            "ListCallOptions",
         )
         _check_argument("iter_list_call", "size", size, (int,), "int", optional=True)
         _check_argument(
@@ -943,7 +942,7 @@ class SyncOperations(Generic[_E]):
         _previous: list[dict[str, Any]] = []
         while True:
             try:
-                _body = ListCallRequest(
+                _body = _models.ListCallRequest(
                     user_task_id=user_task_id,
                     options=options,
                     page=_page,
@@ -961,7 +960,7 @@ class SyncOperations(Generic[_E]):
                 "listCall",
                 "/callcentre/api/v3/listCall",
                 _body,
-                ListCallResponse,
+                _models.ListCallResponse,
                 _headers,
             )
             _rows = (
@@ -989,7 +988,7 @@ class SyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         order_list: list[str],
-    ) -> ListOrderDetailResponse | _E:
+    ) -> _models.ListOrderDetailResponse | _E:
         """Every call of the given orders
 
         For at most 500 order IDs, returns each order with all of its calls. Wiki page
@@ -1015,7 +1014,7 @@ class SyncOperations(Generic[_E]):
             items=(str,),
         )
 
-        _body = ListOrderDetailRequest(
+        _body = _models.ListOrderDetailRequest(
             user_task_id=user_task_id,
             order_list=order_list,
         ).to_dict()
@@ -1026,7 +1025,7 @@ class SyncOperations(Generic[_E]):
             "listOrderDetail",
             "/callcentre/api/v3/listOrderDetail",
             _body,
-            ListOrderDetailResponse,
+            _models.ListOrderDetailResponse,
             _headers,
         )
 
@@ -1035,7 +1034,7 @@ class SyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         accept_encoding: str | Unset = UNSET,
-    ) -> ExportBatchCallResponse | _E:
+    ) -> _models.ExportBatchCallResponse | _E:
         """Export the calls of the latest batch
 
         All call data of the task's latest batch. With `Accept-Encoding: gzip` the response body is
@@ -1062,7 +1061,7 @@ class SyncOperations(Generic[_E]):
             optional=True,
         )
 
-        _body = ExportBatchCallRequest(
+        _body = _models.ExportBatchCallRequest(
             user_task_id=user_task_id,
         ).to_dict()
 
@@ -1074,7 +1073,7 @@ class SyncOperations(Generic[_E]):
             "exportBatchCall",
             "/callcentre/api/v3/exportBatchCall",
             _body,
-            ExportBatchCallResponse,
+            _models.ExportBatchCallResponse,
             _headers,
         )
 
@@ -1082,9 +1081,9 @@ class SyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        call_info_list: CallInfoList,
-        content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-    ) -> AddOrdersResponse | _E:
+        call_info_list: _models.CallInfoList,
+        content_encoding: _models.ImportBatchCallContentEncoding | Unset = UNSET,
+    ) -> _models.AddOrdersResponse | _E:
         """Import orders as a new batch
 
         Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -1108,20 +1107,20 @@ class SyncOperations(Generic[_E]):
             "import_batch_call",
             "call_info_list",
             call_info_list,
-            (CallInfoList,),
+            (_models.CallInfoList,),
             "CallInfoList",
         )
         _check_argument(
             "import_batch_call",
             "content_encoding",
             content_encoding,
-            (ImportBatchCallContentEncoding,),
+            (_models.ImportBatchCallContentEncoding,),
             "ImportBatchCallContentEncoding",
             optional=True,
         )
 
         try:
-            _body = AddBatchCallRequest(
+            _body = _models.AddBatchCallRequest(
                 user_task_id=user_task_id,
                 call_info_list=call_info_list,
             ).to_dict()
@@ -1137,7 +1136,7 @@ class SyncOperations(Generic[_E]):
             "importBatchCall",
             "/callcentre/api/v3/importBatchCall",
             _body,
-            AddOrdersResponse,
+            _models.AddOrdersResponse,
             _headers,
         )
 
@@ -1181,7 +1180,7 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         data: str,
-    ) -> PingResponse | _E:
+    ) -> _models.PingResponse | _E:
         """Ping (liveness probe)
 
         Liveness probe. The value sent in `data` is echoed back. Unlike every other operation, the
@@ -1196,14 +1195,14 @@ class AsyncOperations(Generic[_E]):
         """
         _check_argument("ping", "data", data, (str,), "str")
 
-        _body = PingRequest(
+        _body = _models.PingRequest(
             data=data,
         ).to_dict()
 
         _headers: dict[str, str] = {}
 
         return await self._call(
-            "ping", "/callcentre/api/v3/ping", _body, PingResponse, _headers
+            "ping", "/callcentre/api/v3/ping", _body, _models.PingResponse, _headers
         )
 
     async def create_task(
@@ -1212,12 +1211,12 @@ class AsyncOperations(Generic[_E]):
         user_task_id: str,
         scene_id: str,
         account: str | Unset = UNSET,
-        task_create_setting: TaskCreateSetting | Unset = UNSET,
-        func_flag: CreateTaskFuncFlag | Unset = UNSET,
+        task_create_setting: _models.TaskCreateSetting | Unset = UNSET,
+        func_flag: _models.CreateTaskFuncFlag | Unset = UNSET,
         other: str | Unset = UNSET,
         task_callback_url: str | Unset = UNSET,
         order_callback_url: str | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+    ) -> _models.RetEnvelope | _E:
         """Create an auto-dial task
 
         Creates a task (campaign) for a script template (`sceneID`). Orders are added afterwards with
@@ -1248,7 +1247,7 @@ class AsyncOperations(Generic[_E]):
             "create_task",
             "task_create_setting",
             task_create_setting,
-            (TaskCreateSetting,),
+            (_models.TaskCreateSetting,),
             "TaskCreateSetting",
             optional=True,
         )
@@ -1256,7 +1255,7 @@ class AsyncOperations(Generic[_E]):
             "create_task",
             "func_flag",
             func_flag,
-            (CreateTaskFuncFlag,),
+            (_models.CreateTaskFuncFlag,),
             "CreateTaskFuncFlag",
             optional=True,
         )
@@ -1279,7 +1278,7 @@ class AsyncOperations(Generic[_E]):
         )
 
         try:
-            _body = CreateTaskRequest(
+            _body = _models.CreateTaskRequest(
                 user_task_id=user_task_id,
                 scene_id=scene_id,
                 account=account,
@@ -1301,7 +1300,11 @@ class AsyncOperations(Generic[_E]):
         _headers: dict[str, str] = {}
 
         return await self._call(
-            "createTask", "/callcentre/api/v3/createTask", _body, RetEnvelope, _headers
+            "createTask",
+            "/callcentre/api/v3/createTask",
+            _body,
+            _models.RetEnvelope,
+            _headers,
         )
 
     async def create_and_call(
@@ -1309,10 +1312,10 @@ class AsyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         scene_id: str,
-        call_info_list: CallInfoList,
-        task_create_setting: TaskCreateSetting | Unset = UNSET,
-        func_flag: FuncFlag | Unset = UNSET,
-    ) -> AddOrdersResponse | _E:
+        call_info_list: _models.CallInfoList,
+        task_create_setting: _models.TaskCreateSetting | Unset = UNSET,
+        func_flag: _models.FuncFlag | Unset = UNSET,
+    ) -> _models.AddOrdersResponse | _E:
         """Create a task and add its contacts in one call
 
         Creates a task and imports its orders in one request. Wiki page "Callbot API createTaskAndCall"
@@ -1337,14 +1340,14 @@ class AsyncOperations(Generic[_E]):
             "create_and_call",
             "call_info_list",
             call_info_list,
-            (CallInfoList,),
+            (_models.CallInfoList,),
             "CallInfoList",
         )
         _check_argument(
             "create_and_call",
             "task_create_setting",
             task_create_setting,
-            (TaskCreateSetting,),
+            (_models.TaskCreateSetting,),
             "TaskCreateSetting",
             optional=True,
         )
@@ -1352,13 +1355,13 @@ class AsyncOperations(Generic[_E]):
             "create_and_call",
             "func_flag",
             func_flag,
-            (FuncFlag,),
+            (_models.FuncFlag,),
             "FuncFlag",
             optional=True,
         )
 
         try:
-            _body = CreateAndCallRequest(
+            _body = _models.CreateAndCallRequest(
                 user_task_id=user_task_id,
                 scene_id=scene_id,
                 call_info_list=call_info_list,
@@ -1381,7 +1384,7 @@ class AsyncOperations(Generic[_E]):
             "createAndCall",
             "/callcentre/api/v3/createAndCall",
             _body,
-            AddOrdersResponse,
+            _models.AddOrdersResponse,
             _headers,
         )
 
@@ -1389,9 +1392,9 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        task_operate: TaskOperate,
-        del_call: DelCall | Unset = UNSET,
-    ) -> MgrTaskStatusResponse | _E:
+        task_operate: _models.TaskOperate,
+        del_call: _models.DelCall | Unset = UNSET,
+    ) -> _models.MgrTaskStatusResponse | _E:
         """Start, pause or finish a task
 
         Changes a task's status with `taskOperate` (1 start, 2 pause, 3 finish). Wiki page
@@ -1412,19 +1415,19 @@ class AsyncOperations(Generic[_E]):
             "mgr_task_status",
             "task_operate",
             task_operate,
-            (TaskOperate,),
+            (_models.TaskOperate,),
             "TaskOperate",
         )
         _check_argument(
             "mgr_task_status",
             "del_call",
             del_call,
-            (DelCall,),
+            (_models.DelCall,),
             "DelCall",
             optional=True,
         )
 
-        _body = MgrTaskStatusRequest(
+        _body = _models.MgrTaskStatusRequest(
             user_task_id=user_task_id,
             task_operate=task_operate,
             del_call=del_call,
@@ -1436,7 +1439,7 @@ class AsyncOperations(Generic[_E]):
             "mgrTaskStatus",
             "/callcentre/api/v3/mgrTaskStatus",
             _body,
-            MgrTaskStatusResponse,
+            _models.MgrTaskStatusResponse,
             _headers,
         )
 
@@ -1445,9 +1448,9 @@ class AsyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         scene_id: str | Unset = UNSET,
-        task_create_setting: TaskCreateSetting | Unset = UNSET,
-        func_flag: FuncFlag | Unset = UNSET,
-    ) -> RetEnvelope | _E:
+        task_create_setting: _models.TaskCreateSetting | Unset = UNSET,
+        func_flag: _models.FuncFlag | Unset = UNSET,
+    ) -> _models.RetEnvelope | _E:
         """Update a task's settings
 
         Changes `taskCreateSetting` and `funcFlag` of a task that is paused or not started yet; nothing else
@@ -1474,7 +1477,7 @@ class AsyncOperations(Generic[_E]):
             "update_task",
             "task_create_setting",
             task_create_setting,
-            (TaskCreateSetting,),
+            (_models.TaskCreateSetting,),
             "TaskCreateSetting",
             optional=True,
         )
@@ -1482,13 +1485,13 @@ class AsyncOperations(Generic[_E]):
             "update_task",
             "func_flag",
             func_flag,
-            (FuncFlag,),
+            (_models.FuncFlag,),
             "FuncFlag",
             optional=True,
         )
 
         try:
-            _body = UpdateTaskRequest(
+            _body = _models.UpdateTaskRequest(
                 user_task_id=user_task_id,
                 scene_id=scene_id,
                 task_create_setting=task_create_setting,
@@ -1506,7 +1509,11 @@ class AsyncOperations(Generic[_E]):
         _headers: dict[str, str] = {}
 
         return await self._call(
-            "updateTask", "/callcentre/api/v3/updateTask", _body, RetEnvelope, _headers
+            "updateTask",
+            "/callcentre/api/v3/updateTask",
+            _body,
+            _models.RetEnvelope,
+            _headers,
         )
 
     async def list_task(
@@ -1514,8 +1521,8 @@ class AsyncOperations(Generic[_E]):
         *,
         page: int,
         size: int,
-        query_conditions: ListTaskConditions,
-    ) -> ListTaskResponse | _E:
+        query_conditions: _models.ListTaskConditions,
+    ) -> _models.ListTaskResponse | _E:
         """List tasks with their statistics
 
         Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
@@ -1534,12 +1541,12 @@ class AsyncOperations(Generic[_E]):
             "list_task",
             "query_conditions",
             query_conditions,
-            (ListTaskConditions,),
+            (_models.ListTaskConditions,),
             "ListTaskConditions",
         )
 
         try:
-            _body = ListTaskRequest(
+            _body = _models.ListTaskRequest(
                 page=page,
                 size=size,
                 query_conditions=query_conditions,
@@ -1551,15 +1558,19 @@ class AsyncOperations(Generic[_E]):
         _headers: dict[str, str] = {}
 
         return await self._call(
-            "listTask", "/callcentre/api/v3/listTask", _body, ListTaskResponse, _headers
+            "listTask",
+            "/callcentre/api/v3/listTask",
+            _body,
+            _models.ListTaskResponse,
+            _headers,
         )
 
     async def iter_list_task(
         self,
         *,
         size: int,
-        query_conditions: ListTaskConditions,
-    ) -> AsyncIterator[TaskInfo]:
+        query_conditions: _models.ListTaskConditions,
+    ) -> AsyncIterator[_models.TaskInfo]:
         """Every TaskInfo of list_task, page after page (page 1, 2, ...), fetched as you iterate.
 
         Lists tasks with per-task statistics, a page at a time. Wiki page "Callbot API taskList".
@@ -1579,7 +1590,7 @@ class AsyncOperations(Generic[_E]):
             "iter_list_task",
             "query_conditions",
             query_conditions,
-            (ListTaskConditions,),
+            (_models.ListTaskConditions,),
             "ListTaskConditions",
         )
 
@@ -1588,7 +1599,7 @@ class AsyncOperations(Generic[_E]):
         _previous: list[dict[str, Any]] = []
         while True:
             try:
-                _body = ListTaskRequest(
+                _body = _models.ListTaskRequest(
                     page=_page,
                     size=size,
                     query_conditions=query_conditions,
@@ -1605,7 +1616,7 @@ class AsyncOperations(Generic[_E]):
                 "listTask",
                 "/callcentre/api/v3/listTask",
                 _body,
-                ListTaskResponse,
+                _models.ListTaskResponse,
                 _headers,
             )
             _rows = (
@@ -1628,8 +1639,8 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        call_info_list: CallInfoList,
-    ) -> AddOrdersResponse | _E:
+        call_info_list: _models.CallInfoList,
+    ) -> _models.AddOrdersResponse | _E:
         """Add contacts (orders) to a task
 
         Adds orders (one per phone number) to an existing task. Wiki page "Callbot API addBatchOrder"
@@ -1648,12 +1659,12 @@ class AsyncOperations(Generic[_E]):
             "add_batch_call",
             "call_info_list",
             call_info_list,
-            (CallInfoList,),
+            (_models.CallInfoList,),
             "CallInfoList",
         )
 
         try:
-            _body = AddBatchCallRequest(
+            _body = _models.AddBatchCallRequest(
                 user_task_id=user_task_id,
                 call_info_list=call_info_list,
             ).to_dict()
@@ -1667,7 +1678,7 @@ class AsyncOperations(Generic[_E]):
             "addBatchCall",
             "/callcentre/api/v3/addBatchCall",
             _body,
-            AddOrdersResponse,
+            _models.AddOrdersResponse,
             _headers,
         )
 
@@ -1675,10 +1686,10 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        options: ListOrderOptions,
+        options: _models.ListOrderOptions,
         page: int | Unset = UNSET,
         size: int | Unset = UNSET,
-    ) -> ListOrderResponse | _E:
+    ) -> _models.ListOrderResponse | _E:
         """List orders with their last call
 
         Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
@@ -1696,13 +1707,17 @@ class AsyncOperations(Generic[_E]):
         """
         _check_argument("list_order", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
-            "list_order", "options", options, (ListOrderOptions,), "ListOrderOptions"
+            "list_order",
+            "options",
+            options,
+            (_models.ListOrderOptions,),
+            "ListOrderOptions",
         )
         _check_argument("list_order", "page", page, (int,), "int", optional=True)
         _check_argument("list_order", "size", size, (int,), "int", optional=True)
 
         try:
-            _body = ListOrderRequest(
+            _body = _models.ListOrderRequest(
                 user_task_id=user_task_id,
                 options=options,
                 page=page,
@@ -1718,7 +1733,7 @@ class AsyncOperations(Generic[_E]):
             "listOrder",
             "/callcentre/api/v3/listOrder",
             _body,
-            ListOrderResponse,
+            _models.ListOrderResponse,
             _headers,
         )
 
@@ -1726,9 +1741,9 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        options: ListOrderOptions,
+        options: _models.ListOrderOptions,
         size: int | Unset = UNSET,
-    ) -> AsyncIterator[OrderWithLastCall]:
+    ) -> AsyncIterator[_models.OrderWithLastCall]:
         """Every OrderWithLastCall of list_order, page after page (page 1, 2, ...), fetched as you iterate.
 
         Order-level list: each order with the status of its last call. Wiki page "Callbot API orderList"
@@ -1752,7 +1767,7 @@ class AsyncOperations(Generic[_E]):
             "iter_list_order",
             "options",
             options,
-            (ListOrderOptions,),
+            (_models.ListOrderOptions,),
             "ListOrderOptions",
         )
         _check_argument("iter_list_order", "size", size, (int,), "int", optional=True)
@@ -1762,7 +1777,7 @@ class AsyncOperations(Generic[_E]):
         _previous: list[dict[str, Any]] = []
         while True:
             try:
-                _body = ListOrderRequest(
+                _body = _models.ListOrderRequest(
                     user_task_id=user_task_id,
                     options=options,
                     page=_page,
@@ -1778,7 +1793,7 @@ class AsyncOperations(Generic[_E]):
                 "listOrder",
                 "/callcentre/api/v3/listOrder",
                 _body,
-                ListOrderResponse,
+                _models.ListOrderResponse,
                 _headers,
             )
             _rows = (
@@ -1807,8 +1822,8 @@ class AsyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         order_ids: list[str],
-        del_call: DelCall | Unset = UNSET,
-    ) -> StopOrderResponse | _E:
+        del_call: _models.DelCall | Unset = UNSET,
+    ) -> _models.StopOrderResponse | _E:
         """Stop order calls
 
         Stops the calls of the given orders that have not been dialed yet. Stopping is irreversible: a
@@ -1831,10 +1846,15 @@ class AsyncOperations(Generic[_E]):
             "stop_order", "order_ids", order_ids, (list,), "list[str]", items=(str,)
         )
         _check_argument(
-            "stop_order", "del_call", del_call, (DelCall,), "DelCall", optional=True
+            "stop_order",
+            "del_call",
+            del_call,
+            (_models.DelCall,),
+            "DelCall",
+            optional=True,
         )
 
-        _body = StopOrderRequest(
+        _body = _models.StopOrderRequest(
             user_task_id=user_task_id,
             order_ids=order_ids,
             del_call=del_call,
@@ -1846,7 +1866,7 @@ class AsyncOperations(Generic[_E]):
             "stopOrder",
             "/callcentre/api/v3/stopOrder",
             _body,
-            StopOrderResponse,
+            _models.StopOrderResponse,
             _headers,
         )
 
@@ -1854,11 +1874,11 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        options: ListCallOptions,
+        options: _models.ListCallOptions,
         page: int | Unset = UNSET,
         size: int | Unset = UNSET,
         accept_encoding: str | Unset = UNSET,
-    ) -> ListCallResponse | _E:
+    ) -> _models.ListCallResponse | _E:
         """List calls
 
         Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -1878,7 +1898,11 @@ class AsyncOperations(Generic[_E]):
         """
         _check_argument("list_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
-            "list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+            "list_call",
+            "options",
+            options,
+            (_models.ListCallOptions,),
+            "ListCallOptions",
         )
         _check_argument("list_call", "page", page, (int,), "int", optional=True)
         _check_argument("list_call", "size", size, (int,), "int", optional=True)
@@ -1892,7 +1916,7 @@ class AsyncOperations(Generic[_E]):
         )
 
         try:
-            _body = ListCallRequest(
+            _body = _models.ListCallRequest(
                 user_task_id=user_task_id,
                 options=options,
                 page=page,
@@ -1907,17 +1931,21 @@ class AsyncOperations(Generic[_E]):
             _headers["Accept-Encoding"] = str(accept_encoding)
 
         return await self._call(
-            "listCall", "/callcentre/api/v3/listCall", _body, ListCallResponse, _headers
+            "listCall",
+            "/callcentre/api/v3/listCall",
+            _body,
+            _models.ListCallResponse,
+            _headers,
         )
 
     async def iter_list_call(
         self,
         *,
         user_task_id: str,
-        options: ListCallOptions,
+        options: _models.ListCallOptions,
         size: int | Unset = UNSET,
         accept_encoding: str | Unset = UNSET,
-    ) -> AsyncIterator[CallRecord]:
+    ) -> AsyncIterator[_models.CallRecord]:
         """Every CallRecord of list_call, page after page (page 1, 2, ...), fetched as you iterate.
 
         Call-level list: one order can have several calls. With `Accept-Encoding: gzip` the response body is
@@ -1940,7 +1968,11 @@ class AsyncOperations(Generic[_E]):
         """
         _check_argument("iter_list_call", "user_task_id", user_task_id, (str,), "str")
         _check_argument(
-            "iter_list_call", "options", options, (ListCallOptions,), "ListCallOptions"
+            "iter_list_call",
+            "options",
+            options,
+            (_models.ListCallOptions,),
+            "ListCallOptions",
         )
         _check_argument("iter_list_call", "size", size, (int,), "int", optional=True)
         _check_argument(
@@ -1957,7 +1989,7 @@ class AsyncOperations(Generic[_E]):
         _previous: list[dict[str, Any]] = []
         while True:
             try:
-                _body = ListCallRequest(
+                _body = _models.ListCallRequest(
                     user_task_id=user_task_id,
                     options=options,
                     page=_page,
@@ -1975,7 +2007,7 @@ class AsyncOperations(Generic[_E]):
                 "listCall",
                 "/callcentre/api/v3/listCall",
                 _body,
-                ListCallResponse,
+                _models.ListCallResponse,
                 _headers,
             )
             _rows = (
@@ -2004,7 +2036,7 @@ class AsyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         order_list: list[str],
-    ) -> ListOrderDetailResponse | _E:
+    ) -> _models.ListOrderDetailResponse | _E:
         """Every call of the given orders
 
         For at most 500 order IDs, returns each order with all of its calls. Wiki page
@@ -2030,7 +2062,7 @@ class AsyncOperations(Generic[_E]):
             items=(str,),
         )
 
-        _body = ListOrderDetailRequest(
+        _body = _models.ListOrderDetailRequest(
             user_task_id=user_task_id,
             order_list=order_list,
         ).to_dict()
@@ -2041,7 +2073,7 @@ class AsyncOperations(Generic[_E]):
             "listOrderDetail",
             "/callcentre/api/v3/listOrderDetail",
             _body,
-            ListOrderDetailResponse,
+            _models.ListOrderDetailResponse,
             _headers,
         )
 
@@ -2050,7 +2082,7 @@ class AsyncOperations(Generic[_E]):
         *,
         user_task_id: str,
         accept_encoding: str | Unset = UNSET,
-    ) -> ExportBatchCallResponse | _E:
+    ) -> _models.ExportBatchCallResponse | _E:
         """Export the calls of the latest batch
 
         All call data of the task's latest batch. With `Accept-Encoding: gzip` the response body is
@@ -2077,7 +2109,7 @@ class AsyncOperations(Generic[_E]):
             optional=True,
         )
 
-        _body = ExportBatchCallRequest(
+        _body = _models.ExportBatchCallRequest(
             user_task_id=user_task_id,
         ).to_dict()
 
@@ -2089,7 +2121,7 @@ class AsyncOperations(Generic[_E]):
             "exportBatchCall",
             "/callcentre/api/v3/exportBatchCall",
             _body,
-            ExportBatchCallResponse,
+            _models.ExportBatchCallResponse,
             _headers,
         )
 
@@ -2097,9 +2129,9 @@ class AsyncOperations(Generic[_E]):
         self,
         *,
         user_task_id: str,
-        call_info_list: CallInfoList,
-        content_encoding: ImportBatchCallContentEncoding | Unset = UNSET,
-    ) -> AddOrdersResponse | _E:
+        call_info_list: _models.CallInfoList,
+        content_encoding: _models.ImportBatchCallContentEncoding | Unset = UNSET,
+    ) -> _models.AddOrdersResponse | _E:
         """Import orders as a new batch
 
         Imports orders as a new batch of the task: orders of the previous batch that were already dialed are
@@ -2123,20 +2155,20 @@ class AsyncOperations(Generic[_E]):
             "import_batch_call",
             "call_info_list",
             call_info_list,
-            (CallInfoList,),
+            (_models.CallInfoList,),
             "CallInfoList",
         )
         _check_argument(
             "import_batch_call",
             "content_encoding",
             content_encoding,
-            (ImportBatchCallContentEncoding,),
+            (_models.ImportBatchCallContentEncoding,),
             "ImportBatchCallContentEncoding",
             optional=True,
         )
 
         try:
-            _body = AddBatchCallRequest(
+            _body = _models.AddBatchCallRequest(
                 user_task_id=user_task_id,
                 call_info_list=call_info_list,
             ).to_dict()
@@ -2152,6 +2184,6 @@ class AsyncOperations(Generic[_E]):
             "importBatchCall",
             "/callcentre/api/v3/importBatchCall",
             _body,
-            AddOrdersResponse,
+            _models.AddOrdersResponse,
             _headers,
         )
