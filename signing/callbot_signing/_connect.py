@@ -20,7 +20,7 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from ._cookieless import AsyncCookielessClient, CookielessClient
+from ._cookieless import JSON_HEADERS, AsyncCookielessClient, CookielessClient, json_request
 from ._errors import InvalidRequestError
 from ._retry import RetryPolicy
 from ._secret import SecretKey
@@ -162,6 +162,8 @@ class _GeneratedRequests:
             kwargs["content"] = encode_body(kwargs["json"], operation)
             kwargs["json"] = None
             kwargs["headers"] = _with_json_content_type(kwargs.get("headers"))
+            if _plain_json_post(args, kwargs):  # what every generated function sends: built as Callbot builds it
+                return json_request(self, kwargs["url"], kwargs["content"])  # type: ignore[arg-type]
         return super().build_request(*args, **kwargs)  # type: ignore[misc,no-any-return]
 
     def _url(self, path: str) -> tuple[httpx.URL, str]:
@@ -179,6 +181,23 @@ class _GeneratedRequests:
             self._urls.clear()
         self._urls[path] = (base, url, operation)
         return url, operation
+
+
+#: The arguments of build_request besides method, url, content and headers, as httpx.Client.request passes them
+#: when the caller gives none.
+_UNSET_ARGUMENTS = ("data", "files", "json", "params", "cookies", "extensions")
+
+
+def _plain_json_post(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether build_request was asked for a POST of JSON bytes to a URL with no other argument, the one header
+    Content-Type: application/json, and the client's timeout."""
+    return (
+        (args[0] if args else kwargs.get("method")) in ("post", "POST")
+        and type(kwargs["url"]) is httpx.URL
+        and kwargs["headers"] == JSON_HEADERS
+        and kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT) is httpx.USE_CLIENT_DEFAULT
+        and all(kwargs.get(name) is None for name in _UNSET_ARGUMENTS)
+    )
 
 
 def _with_json_content_type(headers: Any) -> Any:
