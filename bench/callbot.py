@@ -16,7 +16,17 @@ from callbot_signing import AsyncCallbot, Callbot, sign, signature_headers, veri
 from callbot_signing.wire import encode_body
 
 from .bare_signed import BareSigned
-from .compare import SAY, arun_rounds, comparison_table, fmt, profiled, run_rounds, top_functions
+from .compare import (
+    SAY,
+    arun_rounds,
+    comparison_table,
+    cpu_rounds,
+    cpu_table,
+    fmt,
+    profiled,
+    run_rounds,
+    top_functions,
+)
 from .fixed_answer_server import fixed_answer_server
 
 STOP_ORDER = "/callcentre/api/v3/stopOrder"
@@ -58,7 +68,7 @@ def bench_callbot_call(say: SAY) -> None:
     body = encode_body(request.to_dict(), "stopOrder")  # the bytes Callbot.stop_order posts
     ping_body = encode_body({"data": "hello"}, "ping")
     bare = BareSigned(UUID, SECRET)
-    rounds, block = 30, 40
+    rounds, block = 120, 10
 
     with fixed_answer_server(UUID, SECRET) as base_url:
         url, ping_url = base_url + STOP_ORDER, base_url + PING
@@ -78,6 +88,7 @@ def bench_callbot_call(say: SAY) -> None:
             }
             run_rounds(calls, 1, 50)  # warm-up: connections, caches, the compiled validator
             sync = run_rounds(calls, rounds, block)
+            cpu = cpu_rounds(calls, rounds // 2, block * 2)
 
         async def measure_async() -> dict[str, list[list[float]]]:
             async with AsyncCallbot(base_url, UUID, SECRET) as abot, httpx.AsyncClient() as ahand:
@@ -106,6 +117,18 @@ def bench_callbot_call(say: SAY) -> None:
             ("bare httpx stopOrder", "httpx alone stopOrder", ""),
         ],
         "sync",
+    )
+    say("The same contenders, the client's own CPU per call (this thread's time: what the server and the other")
+    say("processes of a loaded machine cost is not in it), interleaved likewise:")
+    say()
+    cpu_table(
+        say,
+        cpu,
+        [
+            ("Callbot stopOrder", "bare httpx stopOrder", ""),
+            ("Callbot ping", "bare httpx ping", ""),
+            ("bare httpx stopOrder", "httpx alone stopOrder", ""),
+        ],
     )
     comparison_table(
         say,
