@@ -115,10 +115,14 @@ def build_transport(
     return transport, args
 
 
+#: The encoder of request bodies, made once (json.dumps with these options makes a new one per call).
+_BODY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
     """The JSON bytes of a request body; InvalidRequestError for what JSON or UTF-8 cannot carry."""
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return _BODY_ENCODER.encode(body).encode("utf-8")
     except UnicodeEncodeError as exc:
         text = exc.object[max(0, exc.start - 20) : exc.end + 20]
         raise InvalidRequestError(
