@@ -104,6 +104,17 @@ def test_a_generated_function_posts_what_httpx_builds_once_per_url(builds: list[
     assert len(builds) == 1
 
 
+async def test_a_generated_function_awaited_posts_what_httpx_builds_once_per_url(builds: list[str]) -> None:
+    recorder = Recorder()
+    args = {"transport": httpx.MockTransport(recorder), "headers": {"X-Trace": "t-1"}}
+    client = connect(BASE_URL, UUID, SECRET, httpx_args=args)
+    async with client.get_async_httpx_client():
+        for n in range(3):
+            await ping.asyncio(client=client, body=PingRequest(data=f"{n}" * 4))
+    assert [unsigned_headers(r) for r in recorder.requests] == [EXPECTED] * 3
+    assert len(builds) == 1
+
+
 def test_a_header_or_parameter_set_on_the_httpx_client_is_sent_from_the_next_call(builds: list[str]) -> None:
     recorder = Recorder()
     client = connect(BASE_URL, UUID, SECRET, httpx_args={"transport": httpx.MockTransport(recorder)})
