@@ -104,6 +104,36 @@ def comparison_table(
     say()
 
 
+def cpu_rounds(calls: dict[str, Callable[[], Any]], rounds: int, block: int) -> dict[str, list[float]]:
+    """Per contender, per round, the CPU time of this thread per call (``time.thread_time``): the client's own
+    work, which the server's process and the other processes of a loaded machine do not count in; contenders
+    rotate as in :func:`run_rounds`."""
+    names = list(calls)
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            call = calls[name]
+            started = time.thread_time()
+            for _ in range(block):
+                call()
+            out[name].append((time.thread_time() - started) / block)
+    return out
+
+
+def cpu_table(say: SAY, results: dict[str, list[float]], pairs: list[tuple[str, str, str]]) -> None:
+    """The client CPU per call of each contender and the ratios of ``pairs``, from :func:`cpu_rounds`."""
+    say("| client CPU per call (thread time) | median of rounds |")
+    say("|---|---|")
+    for name, values in results.items():
+        say(f"| {name} | {fmt(statistics.median(values))} |")
+    say()
+    say("| CPU ratio | median of per-round ratios | 10th-90th pct of rounds | bootstrap 95 % CI | goal |")
+    say("|---|---|---|---|---|")
+    for a, b, goal in pairs:
+        say(f"| {a} / {b} | {ratio_summary(results[a], results[b])} | {goal} |")
+    say()
+
+
 def per_op(fn: Callable[[], Any], number: int) -> float:
     started = time.perf_counter()
     for _ in range(number):

@@ -89,14 +89,14 @@ def main() -> None:
     started = time.perf_counter()
     header()
     bench_sign()
+    bench_per_call()
     sandbox = SandboxProcess()
     try:
-        bench_per_call(sandbox)
         bench_verification()
         bench_sandbox(sandbox)
-        bench_callbot_call(say, sandbox.url)
     finally:
         sandbox.stop()
+    bench_callbot_call(say)
     bench_listcall(say)
     bench_receiver(say)
     bench_bulk_import(say)

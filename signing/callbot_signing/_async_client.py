@@ -15,7 +15,7 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from ._cookieless import async_client
+from ._cookieless import async_client, json_request
 from ._envelope import ErrorReply
 from ._pool import closed_error
 from ._secret import SecretKey
@@ -139,9 +139,11 @@ class AsyncCallbot(_Base[_E], AsyncOperations[_E]):
         content = encode_body(body, operation)
         http = self._client()
         try:
-            return await http.post(
-                self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
-            )
+            if headers:  # an operation with header parameters (importBatchCall's Content-Encoding)
+                return await http.post(
+                    self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
+                )
+            return await http.send(json_request(http, self._url(path), content))
         except httpx.HTTPError as exc:
             raise _connection_error(operation, exc) from exc
         except RuntimeError as exc:  # httpx's "the client has been closed": aclose() ran since _client()

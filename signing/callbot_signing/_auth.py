@@ -21,6 +21,7 @@ from ._constants import (
     REQUEST_ID_HEADER,
     STARTED_EXTENSION,
 )
+from ._httpx_private import set_headers
 from ._judge import judge_attempt
 from ._retry import NO_RETRIES, RetryPolicy
 from ._secret import SecretKey
@@ -109,8 +110,7 @@ class CallbotAuth(httpx.Auth):
         headers = signature_headers(
             self._secret_key, request.content, self.uuid, self.algorithm, create_ts=str(int(self._clock()))
         )
-        for name, value in headers.items():  # one by one: Headers.update() builds a second Headers first
-            request.headers[name] = value
+        set_headers(request.headers, headers)  # one pass: Headers.update() builds a second Headers first
         request.extensions[REQUEST_ID_EXTENSION] = headers[REQUEST_ID_HEADER]
         request.extensions[ATTEMPT_EXTENSION] = request.extensions.get(ATTEMPT_EXTENSION, 0) + 1
         request.extensions[STARTED_EXTENSION] = time.perf_counter()

@@ -20,7 +20,7 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from ._cookieless import sync_client
+from ._cookieless import json_request, sync_client
 from ._envelope import ErrorReply
 from ._pool import closed_error
 from ._secret import SecretKey
@@ -158,7 +158,11 @@ class Callbot(_Base[_E], SyncOperations[_E]):
         content = encode_body(body, operation)
         http = self._client()
         try:
-            return http.post(self._url(path), content=content, headers={"Content-Type": "application/json", **headers})
+            if headers:  # an operation with header parameters (importBatchCall's Content-Encoding)
+                return http.post(
+                    self._url(path), content=content, headers={"Content-Type": "application/json", **headers}
+                )
+            return http.send(json_request(http, self._url(path), content))
         except httpx.HTTPError as exc:  # what the transport does not see (an invalid URL, say)
             raise _connection_error(operation, exc) from exc
         except RuntimeError as exc:  # httpx's "the client has been closed": close() ran since _client()

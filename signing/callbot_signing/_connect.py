@@ -20,6 +20,7 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
+from ._cookieless import JSON_HEADERS, AsyncCookielessClient, CookielessClient, json_request
 from ._errors import InvalidRequestError
 from ._retry import RetryPolicy
 from ._secret import SecretKey
@@ -114,10 +115,14 @@ def build_transport(
     return transport, args
 
 
+#: The encoder of request bodies, made once (json.dumps with these options makes a new one per call).
+_BODY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
     """The JSON bytes of a request body; InvalidRequestError for what JSON or UTF-8 cannot carry."""
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return _BODY_ENCODER.encode(body).encode("utf-8")
     except UnicodeEncodeError as exc:
         text = exc.object[max(0, exc.start - 20) : exc.end + 20]
         raise InvalidRequestError(
@@ -129,42 +134,119 @@ def encode_body(body: Mapping[str, Any], operation: str) -> bytes:
         raise InvalidRequestError(f"{operation} cannot be sent: {exc}", operation=operation) from None
 
 
-class _EncodingHttpxClient(httpx.Client):
-    """httpx.Client, but a ``json=`` body is encoded by :func:`encode_body`, as ``Callbot`` encodes it: what
-    JSON or UTF-8 cannot carry (a lone surrogate, NaN, an infinity) is an InvalidRequestError, not httpx's
-    UnicodeEncodeError or ValueError. The bytes are the ones httpx would send."""
+class _GeneratedRequests:
+    """What the httpx clients under connect() do to the requests of the generated functions, which give a path
+    (``"/callcentre/api/v3/stopOrder"``), a ``json=`` body and a dict of headers:
+
+    - the body is encoded by :func:`encode_body`, as ``Callbot`` encodes it: what JSON or UTF-8 cannot carry (a
+      lone surrogate, NaN, an infinity) is an InvalidRequestError, not httpx's UnicodeEncodeError or ValueError.
+      The bytes are the ones httpx would send;
+    - the path is joined to the base URL once per path and client (httpx would parse and join both on every
+      call), as ``Callbot`` does; the URL is the one httpx would build.
+    """
+
+    #: The most paths whose URL is kept (the generated functions have one path each).
+    MAX_URLS = 256
+
+    base_url: httpx.URL
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._urls: dict[str, tuple[httpx.URL, httpx.URL, str]] = {}  # path: (base URL, URL, operation)
 
     def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
-        return super().build_request(*args, **_json_encoded(args[1] if len(args) > 1 else kwargs["url"], kwargs))
+        if len(args) > 1:  # positional (method, url): as httpx.Client.request never passes them
+            args, kwargs = args[:1], {**kwargs, "url": args[1]}
+        url = kwargs["url"]
+        if type(url) is str:
+            kwargs["url"], operation = self._url(url)
+        else:
+            operation = str(url).rstrip("/").rsplit("/", 1)[-1]
+        if kwargs.get("json") is not None:
+            kwargs["content"] = encode_body(kwargs["json"], operation)
+            kwargs["json"] = None
+            kwargs["headers"] = _with_json_content_type(kwargs.get("headers"))
+            if _plain_json_post(args, kwargs):  # what every generated function sends: built as Callbot builds it
+                return json_request(self, kwargs["url"], kwargs["content"])  # type: ignore[arg-type]
+        return super().build_request(*args, **kwargs)  # type: ignore[misc,no-any-return]
+
+    def _url(self, path: str) -> tuple[httpx.URL, str]:
+        """The absolute URL of ``path`` on this client's base URL, as httpx would join them, and the operation
+        (the last segment of the path)."""
+        base = self.base_url
+        known = self._urls.get(path)
+        if known is not None and known[0] is base:
+            return known[1], known[2]
+        url = httpx.URL(path)
+        if url.is_relative_url:
+            url = base.copy_with(raw_path=base.raw_path + url.raw_path.lstrip(b"/"))
+        operation = path.rstrip("/").rsplit("/", 1)[-1]
+        if len(self._urls) >= self.MAX_URLS:
+            self._urls.clear()
+        self._urls[path] = (base, url, operation)
+        return url, operation
 
 
-class _EncodingAsyncHttpxClient(httpx.AsyncClient):
-    """The async twin of :class:`_EncodingHttpxClient`."""
-
-    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
-        return super().build_request(*args, **_json_encoded(args[1] if len(args) > 1 else kwargs["url"], kwargs))
+#: The arguments of build_request besides method, url, content and headers, as httpx.Client.request passes them
+#: when the caller gives none.
+_UNSET_ARGUMENTS = ("data", "files", "json", "params", "cookies", "extensions")
 
 
-def _json_encoded(url: object, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` of build_request with a ``json=`` body turned into ``content=`` bytes."""
-    if kwargs.get("json") is None:
-        return kwargs
-    operation = str(url).rstrip("/").rsplit("/", 1)[-1]
-    headers = httpx.Headers(kwargs.get("headers"))
-    headers.setdefault("Content-Type", "application/json")
-    return {**kwargs, "json": None, "content": encode_body(kwargs["json"], operation), "headers": headers}
+def _plain_json_post(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether build_request was asked for a POST of JSON bytes to a URL with no other argument, the one header
+    Content-Type: application/json, and the client's timeout."""
+    return (
+        (args[0] if args else kwargs.get("method")) in ("post", "POST")
+        and type(kwargs["url"]) is httpx.URL
+        and kwargs["headers"] == JSON_HEADERS
+        and kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT) is httpx.USE_CLIENT_DEFAULT
+        and all(kwargs.get(name) is None for name in _UNSET_ARGUMENTS)
+    )
+
+
+def _with_json_content_type(headers: Any) -> Any:
+    """``headers`` with Content-Type application/json unless they name one; a dict (what the generated
+    functions pass) stays a dict, copied; anything else becomes an httpx.Headers."""
+    if isinstance(headers, dict) and all(type(name) is str for name in headers):
+        if any(name.lower() == "content-type" for name in headers):
+            return headers
+        return {**headers, "Content-Type": "application/json"}
+    merged = httpx.Headers(headers)
+    merged.setdefault("Content-Type", "application/json")
+    return merged
+
+
+class _GeneratedHttpxClient(_GeneratedRequests, CookielessClient):
+    """The httpx.Client of connect(): keeps no cookies (``_cookieless.py``), see :class:`_GeneratedRequests`."""
+
+
+class _GeneratedAsyncHttpxClient(_GeneratedRequests, AsyncCookielessClient):
+    """The async twin of :class:`_GeneratedHttpxClient`."""
+
+
+class _GeneratedHttpxClientWithCookies(_GeneratedRequests, httpx.Client):
+    """The httpx.Client of connect() when cookies are asked for: an httpx cookie jar, as httpx keeps it."""
+
+
+class _GeneratedAsyncHttpxClientWithCookies(_GeneratedRequests, httpx.AsyncClient):
+    """The async twin of :class:`_GeneratedHttpxClientWithCookies`."""
 
 
 @define
 class _SigningClient(Client):
-    """The ``callbot_client.Client`` connect() returns: its httpx clients encode request bodies as ``Callbot``
-    does (see :class:`_EncodingHttpxClient`). Built with the settings the generated Client passes to httpx
-    (a test pins that list against the generated class)."""
+    """The ``callbot_client.Client`` connect() returns: its httpx clients encode request bodies and join URLs as
+    ``Callbot`` does (see :class:`_GeneratedRequests`), and keep no cookies unless some are given (``cookies``
+    in ``httpx_args``, or ``with_cookies()``). Built with the settings the generated Client passes to httpx (a
+    test pins that list against the generated class)."""
+
+    def _keeps_cookies(self) -> bool:
+        return bool(self._cookies) or "cookies" in self._httpx_args
 
     def _httpx_kwargs(self) -> dict[str, Any]:
+        cookies = {"cookies": self._cookies} if self._cookies else {}
         return {
             "base_url": self._base_url,
-            "cookies": self._cookies,
+            **cookies,
             "headers": self._headers,
             "timeout": self._timeout,
             "verify": self._verify_ssl,
@@ -174,12 +256,14 @@ class _SigningClient(Client):
 
     def get_httpx_client(self) -> httpx.Client:
         if self._client is None:
-            self._client = _EncodingHttpxClient(**self._httpx_kwargs())
+            kind = _GeneratedHttpxClientWithCookies if self._keeps_cookies() else _GeneratedHttpxClient
+            self._client = kind(**self._httpx_kwargs())
         return self._client
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         if self._async_client is None:
-            self._async_client = _EncodingAsyncHttpxClient(**self._httpx_kwargs())
+            kind = _GeneratedAsyncHttpxClientWithCookies if self._keeps_cookies() else _GeneratedAsyncHttpxClient
+            self._async_client = kind(**self._httpx_kwargs())
         return self._async_client
 
 

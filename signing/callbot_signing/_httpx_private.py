@@ -52,6 +52,24 @@ def set_response_body(response: httpx.Response, body: bytes) -> None:
     response._content = body
 
 
+def set_headers(headers: httpx.Headers, pairs: dict[str, str]) -> None:
+    """``headers[name] = value`` for each pair, in one pass when none of the names is there yet (the signature
+    headers of a first attempt): appended as ``__setitem__`` appends a new name, without a scan per name.
+
+    Relies on: ``httpx.Headers`` keeps its items in ``_list`` as (name, lower-case name, value) byte triples,
+    encoded with ``_encoding`` or UTF-8, as ``__setitem__`` encodes them."""
+    encoding = headers._encoding or "utf-8"
+    new = [
+        (name.encode(encoding), name.lower().encode(encoding), value.encode(encoding)) for name, value in pairs.items()
+    ]
+    names = {lowered for _, lowered, _ in new}
+    if len(names) < len(new) or any(lowered in names for _, lowered, _ in headers._list):
+        for name, value in pairs.items():  # some are there already (a retry): replaced where they are
+            headers[name] = value
+        return
+    headers._list.extend(new)
+
+
 def pool_network_backend(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> NetworkBackend | None:
     """The network backend through which ``transport``'s connection pool opens its connections; None when it
     has none where this module looks.
@@ -122,6 +140,18 @@ def _response_content() -> str:
     return ""
 
 
+def _headers_list() -> str:
+    pairs = {"requestID": "r-1", "uuid": "u-1", "createTs": "1", "algorithm": "MD5", "sign": "S"}
+    for before in ([("Host", "h"), ("Content-Length", "2")], [("Host", "h"), ("Sign", "old"), ("sign", "older")]):
+        ours, theirs = httpx.Headers(before), httpx.Headers(before)
+        set_headers(ours, pairs)
+        for name, value in pairs.items():
+            theirs[name] = value
+        if ours.raw != theirs.raw or ours.multi_items() != theirs.multi_items() or ours.get("SIGN") != "S":
+            return "headers appended to _list are not those __setitem__ sets"
+    return ""
+
+
 def _transport_pool(
     transport_class: type[httpx.HTTPTransport | httpx.AsyncHTTPTransport], pool_class: type
 ) -> Callable[[], str]:
@@ -188,6 +218,7 @@ def _checks() -> tuple[tuple[str, Callable[[], str]], ...]:
     return (
         ("httpx.Request._content", _request_content),
         ("httpx.Response._content", _response_content),
+        ("httpx.Headers._list", _headers_list),
         ("httpx.HTTPTransport._pool", _transport_pool(httpx.HTTPTransport, httpcore.ConnectionPool)),
         ("httpx.AsyncHTTPTransport._pool", _transport_pool(httpx.AsyncHTTPTransport, httpcore.AsyncConnectionPool)),
         ("httpcore's ConnectionPool._network_backend", _sync_pool_backend),

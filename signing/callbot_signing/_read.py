@@ -51,10 +51,10 @@ class BoundedBody:
         self._raw = 0
         self._first = b""  # the body while it is one piece
         self._buffer: bytearray | None = None  # the body from its second piece on
-        declared = response.headers.get("content-length", "")
+        declared, encoding = _length_and_encoding(response.headers)
         if declared.isascii() and declared.isdecimal() and int(declared) > max_bytes:
             self._too_large(f"announces {int(declared):,} bytes (Content-Length)")
-        encoding = (response.headers.get("content-encoding") or "").strip().lower()
+        encoding = encoding.strip().lower()
         self._decoder: Decoder | None = None
         if encoding not in ("", "identity"):
             make = DECODERS.get(encoding)
@@ -137,6 +137,24 @@ class BoundedBody:
         body = bytes(self._buffer)
         self._buffer = None
         return body
+
+
+def _length_and_encoding(headers: httpx.Headers) -> tuple[str, str]:
+    """``headers.get("content-length", "")`` and ``headers.get("content-encoding") or ""``, in one pass."""
+    lengths: list[bytes] = []
+    encodings: list[bytes] = []
+    for name, value in headers.raw:
+        lowered = name.lower()
+        if lowered == b"content-length":
+            lengths.append(value)
+        elif lowered == b"content-encoding":
+            encodings.append(value)
+    return _joined(lengths, headers), _joined(encodings, headers)
+
+
+def _joined(values: list[bytes], headers: httpx.Headers) -> str:
+    joined = b", ".join(values)
+    return joined.decode("ascii") if joined.isascii() else joined.decode(headers.encoding)
 
 
 def read_bounded(

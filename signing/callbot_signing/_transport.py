@@ -247,16 +247,17 @@ def _answer(raw: httpx.Response, body: bytes, request: httpx.Request) -> httpx.R
     (the Content-Encoding it came with stays readable as ``response.extensions["callbot.content_encoding"]``).
 
     ``raw`` is reused rather than copied (a second httpx.Response per call is not worth building): its stream
-    is read and closed, so it gets the decoded body as its content.
+    is read and closed, so it gets the decoded body as its content, and its headers lose the wire's in place.
     """
-    kept, encoding = [], None
+    wire, encoding = [], None
     for name, value in raw.headers.raw:
         lowered = name.lower()
-        if lowered not in _WIRE_HEADERS:
-            kept.append((name, value))
-        elif lowered == b"content-encoding":
-            encoding = value.decode("latin-1")
-    raw.headers = httpx.Headers(kept)
+        if lowered in _WIRE_HEADERS:
+            wire.append(lowered)
+            if lowered == b"content-encoding":
+                encoding = value.decode("latin-1")
+    for lowered in dict.fromkeys(wire):  # each name once: del removes every item of it
+        del raw.headers[lowered.decode("latin-1")]
     raw.extensions = {**raw.extensions, CONTENT_ENCODING_EXTENSION: encoding}
     set_response_body(raw, body)
     raw.request = request
