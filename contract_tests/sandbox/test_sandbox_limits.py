@@ -10,6 +10,7 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -107,6 +108,7 @@ def test_the_server_limits_are_callbot_sandbox_options_and_refused_out_of_range(
     for option in ("--limit-concurrency", "--h11-max-incomplete-event-size", "--backlog"):
         assert option in text
     assert "--max-reading-bytes-per-account" in text
-    for bad in (["header_timeout", 0.0], ["body_timeout", float("nan")], ["max_connections", 0], ["backlog", -1]):
+    bad: dict[str, Any]
+    for bad in ({"header_timeout": 0.0}, {"body_timeout": float("nan")}, {"max_connections": 0}, {"backlog": -1}):
         with pytest.raises(ValueError):
-            ServerLimits(**{str(bad[0]): bad[1]})
+            ServerLimits(**bad)
