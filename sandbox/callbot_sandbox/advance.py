@@ -16,21 +16,49 @@ callbacks still waiting>}``; a refusal carries ``X-Sandbox-Refusal`` as the oper
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from callbot_signing.wire import UUID_HEADER
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from .accounts import Account
 from .answers import Payload, envelope
 from .asgi import Endpoint, RequestHead, send_reply, wire_reply
-from .door import Limits, json_object, read_body
+from .callbacks import CallbackSender
+from .dialer import AccountClocks, VirtualClock
+from .door import Limits, ReadingBudget, json_object, read_body
 from .signatures import ACCOUNT_UNKNOWN, SIGNATURE_MISSING, SIGNED_KEYS, SIGNING_NAMES, signing_headers
 from .spec import BAD_VALUE, BUSY, MISSING_PARAMETER, WRONG_TYPE, RequestRejected
+from .state_lock import StateLock
 
-if TYPE_CHECKING:
-    from .app import Sandbox
+
+class AdvancedSandbox(Protocol):
+    """What the endpoint uses of a ``Sandbox`` (app.py, which imports this module)."""
+
+    accounts: dict[str, Account]
+    reading: ReadingBudget
+    virtual_clock: VirtualClock | None
+    lock: StateLock
+    advancing: set[str]
+    clocks: AccountClocks
+    callbacks: CallbackSender
+
+    def check_signature(self, headers: dict[str, str], raw_body: bytes, account: Account) -> str: ...
+
+    def advance(self, seconds: float, account: Account | str | None = None) -> None: ...
+
+    def encode_response(
+        self,
+        payload: Payload,
+        headers: dict[str, str],
+        account: Account | None,
+        algorithm: str | None,
+        operation: str = "",
+        refusal: str | None = None,
+    ) -> tuple[bytes, dict[str, str]]: ...
+
 
 ADVANCE_PATH = "/_sandbox/advance"
 #: A small body, and at most ten years at a time.
@@ -52,7 +80,7 @@ def advance_seconds(body: Payload) -> float:
     return float(seconds)
 
 
-def advance_endpoint(sandbox: Sandbox) -> Endpoint:
+def advance_endpoint(sandbox: AdvancedSandbox) -> Endpoint:
     """The ASGI endpoint of ``POST /_sandbox/advance`` on ``sandbox`` (see the module docstring)."""
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
