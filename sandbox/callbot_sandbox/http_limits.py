@@ -12,7 +12,9 @@ as a subclass of uvicorn's h11 protocol:
   A pause of the sandbox's own (it reads no more until it has used what it has) does not count.
 - ``max_connections``: beyond this many open connections, the connection that has waited longest for its
   request head is closed to make room (a client that sends its request at once is never the one), or the
-  new one when none is waiting. By default half the process's file descriptors, at most 4,096.
+  new one when none is waiting. By default half the process's file descriptors, at most 4,096; the backlog
+  by default a quarter, at most 2,048 (asyncio accepts up to a backlog at once): a flood of connections then
+  never runs the process out of descriptors.
 
 ``limit_concurrency`` (uvicorn's: a request beyond it is answered 503, and every open connection counts)
 is off by default: the sandbox answers a retCode, never a 5xx, and ``max_connections`` bounds the
@@ -33,15 +35,29 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 logger = logging.getLogger("callbot_sandbox.http")
 
 
-def default_max_connections() -> int:
-    """Half the process's file descriptor limit, at most 4,096 (4,096 where the limit cannot be read)."""
+def _file_limit() -> int | None:
+    """The process's soft limit of open files (None: none, or it cannot be read)."""
     try:
         import resource
 
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (ImportError, OSError, ValueError):
-        return 4096
-    return 4096 if soft == resource.RLIM_INFINITY else max(16, min(4096, soft // 2))
+        return None
+    return None if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def default_max_connections() -> int:
+    """Half the process's file descriptor limit, at most 4,096 (4,096 where the limit cannot be read)."""
+    files = _file_limit()
+    return 4096 if files is None else max(16, min(4096, files // 2))
+
+
+def default_backlog() -> int:
+    """A quarter of the process's file descriptor limit, at most 2,048 (uvicorn's default). asyncio accepts
+    up to a backlog of connections at once before the protocol sees any: with max_connections, at most three
+    quarters of the descriptors are then in use, and an accept never fails for the want of one."""
+    files = _file_limit()
+    return 2048 if files is None else max(16, min(2048, files // 4))
 
 
 @dataclass(frozen=True)
@@ -59,8 +75,9 @@ class ServerLimits:
     limit_concurrency: int | None = None
     #: h11: largest request head (request line and headers), in bytes.
     h11_max_incomplete_event_size: int = 16 * 1024
-    #: uvicorn: the listening socket's backlog of connections not yet accepted.
-    backlog: int = 2048
+    #: uvicorn: the listening socket's backlog of connections not yet accepted (and asyncio's most accepted at
+    #: once).
+    backlog: int = field(default_factory=default_backlog)
 
     def __post_init__(self) -> None:
         for name in ("header_timeout", "body_timeout"):
@@ -205,7 +222,8 @@ def add_server_limit_options(parser: argparse.ArgumentParser) -> None:
         "--backlog",
         type=int,
         default=server.backlog,
-        help=f"connections waiting to be accepted at most (default {server.backlog})",
+        help=f"connections waiting to be accepted at most (default {server.backlog}: a quarter of the file "
+        "descriptor limit, at most 2048)",
     )
 
 
