@@ -112,3 +112,19 @@ def test_the_server_limits_are_callbot_sandbox_options_and_refused_out_of_range(
     for bad in ({"header_timeout": 0.0}, {"body_timeout": float("nan")}, {"max_connections": 0}, {"backlog": -1}):
         with pytest.raises(ValueError):
             ServerLimits(**bad)
+
+
+def test_the_options_reach_uvicorn() -> None:
+    from callbot_sandbox.http_limits import server_limits_of
+
+    argv = ["--header-timeout", "2.5", "--body-timeout", "4", "--max-connections", "64", "--timeout-keep-alive", "3"]
+    argv += ["--limit-concurrency", "100", "--h11-max-incomplete-event-size", "8192", "--backlog", "32"]
+    limits = server_limits_of(build_parser().parse_args(argv))
+    assert (limits.header_timeout, limits.body_timeout, limits.max_connections) == (2.5, 4.0, 64)
+    options = limits.uvicorn_options()
+    assert {key: options[key] for key in ("timeout_keep_alive", "limit_concurrency", "backlog")} == {
+        "timeout_keep_alive": 3,
+        "limit_concurrency": 100,
+        "backlog": 32,
+    }
+    assert options["h11_max_incomplete_event_size"] == 8192 and isinstance(options["http"], type)
