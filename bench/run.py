@@ -1,6 +1,7 @@
 """`make bench`: measures the signing layer (bench/signing.py), the per-call overhead (bench/per_call.py), the
 sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 10 MB listCall end to
-end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py) and the project's own loops,
+end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py), `callbot orders add` against a
+minimal script (bench/bulk_import.py) and the project's own loops,
 side by side in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
 
 Every figure is a median of repeated runs; the comparisons are interleaved and quoted as ratios, because
@@ -18,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import sandbox_costs
+from .bulk_import import bench_bulk_import
 from .callbot import bench_callbot_call
 from .listcall_end_to_end import bench_listcall
 from .per_call import bench_per_call
@@ -96,6 +98,7 @@ def main() -> None:
         sandbox.stop()
     bench_listcall(say)
     bench_receiver(say)
+    bench_bulk_import(say)
     bench_loops()
     say(
         f"`make bench` took {time.perf_counter() - started:.0f} s; peak memory of this process "

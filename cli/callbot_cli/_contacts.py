@@ -6,12 +6,15 @@ import csv
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from callbot_client.models import CallOrder, Param
+from callbot_client.types import UNSET
 from nxcloud_callbot import OrderResult
 
 #: Columns of a contacts file: orderID and userPhone required; the optional fields of the spec's CallOrder;
@@ -33,10 +36,11 @@ class RowProblem(NamedTuple):
 
 @dataclass
 class Contacts:
-    """The orders of a file, with the line each came from, and the problems of the rows left out."""
+    """The orders of a file with the line each came from (``lines[n]`` for ``orders[n]``), and the problems
+    of the rows left out."""
 
     orders: list[CallOrder] = field(default_factory=list)
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: array[int] = field(default_factory=lambda: array("L"))
     problems: list[RowProblem] = field(default_factory=list)
     digest: str = ""
 
@@ -105,24 +109,72 @@ def _contacts_header(line: int, header: list[str]) -> None:
 
 
 def read_contacts(path: Path) -> Contacts:
-    """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows)."""
+    """Every row of a contacts CSV checked; ValueError for an unusable file (header, encoding, no rows).
+
+    Runs once per row of files of millions of rows, so a row that is fine takes a short path (the rows read
+    as lists, no dict per row, its order built in one call); a row with a problem is checked again to say
+    which. A row whose cells are all blank is skipped (see ``_table``)."""
     contacts = Contacts(digest=file_digest(path))
-    for line, row, complete in _table(path, _contacts_header):
-        order_id = row.get("orderID", "")
-        problem = _order_problem(row) if complete else "the number of cells differs from the header's"
-        if problem is None and order_id in contacts.lines:
-            problem = f"orderID {order_id!r} repeats line {contacts.lines[order_id]}"
-        if problem is not None:
-            contacts.problems.append(RowProblem(line, order_id, problem))
+    seen: set[str] = set()
+    repeated: dict[str, list[int]] = {}  # orderID -> the indexes of its rows in contacts.problems
+    records = _records(path)
+    header: list[str] = []
+    for line, record in records:
+        if any(cell.strip() for cell in record):
+            header = [name.strip() for name in record]
+            _contacts_header(line, header)
+            break
+    width, build = len(header), _order_builder(header)
+    id_column, phone_column = header.index("orderID") if header else 0, header.index("userPhone") if header else 0
+    orders, lines = contacts.orders, contacts.lines
+    for line, record in records:
+        if len(record) == width:
+            order_id, phone = record[id_column], record[phone_column]
+            if (
+                0 < len(order_id) <= MAX_ID_LENGTH
+                and 5 <= len(phone) <= 20
+                and phone.isascii()
+                and phone.isdigit()  # with isascii: [0-9]{5,20}, as PHONE
+                and "".join(record).isprintable()
+                and order_id == order_id.strip()
+                and order_id not in seen
+            ):
+                seen.add(order_id)
+                lines.append(line)
+                orders.append(build(record))
+                continue
+        if not any(cell.strip() for cell in record):  # a spreadsheet's empty row
             continue
-        contacts.lines[order_id] = line
-        contacts.orders.append(_order(row))
+        problem = _row_problem(record, header, seen)
+        if problem is None:  # the short path is stricter in form only: taken after all
+            seen.add(record[id_column])
+            lines.append(line)
+            orders.append(build(record))
+            continue
+        order_id = dict(zip(header, record, strict=False)).get("orderID", "")
+        if problem == REPEATS:
+            repeated.setdefault(order_id, []).append(len(contacts.problems))
+        contacts.problems.append(RowProblem(line, order_id, problem))
+    if repeated:  # the line each repeats: one more pass over what was read, only when an orderID repeats
+        first = {order.order_id: n for order, n in zip(orders, lines, strict=True) if order.order_id in repeated}
+        for order_id, indexes in repeated.items():
+            for index in indexes:
+                row = contacts.problems[index]
+                contacts.problems[index] = row._replace(problem=f"orderID {order_id!r} repeats line {first[order_id]}")
     if not contacts.orders and not contacts.problems:
         raise ValueError(f"{path} has no orders: a header line (orderID,userPhone,...) and one line per order")
     return contacts
 
 
-def _order_problem(row: dict[str, str]) -> str | None:
+REPEATS = "repeats"
+
+
+def _row_problem(record: list[str], header: list[str], seen: set[str]) -> str | None:
+    """Why a row that did not take the short path is left out (REPEATS: its orderID repeats one read before);
+    None when it is fine after all."""
+    if len(record) != len(header):
+        return "the number of cells differs from the header's"
+    row = dict(zip(header, record, strict=True))
     problem = _id_problem(row["orderID"])
     if problem is not None:
         return problem
@@ -131,25 +183,28 @@ def _order_problem(row: dict[str, str]) -> str | None:
     for name, value in row.items():
         if not value.isprintable():
             return f"{name} has a control character (a line break inside quotes?)"
-    return None
+    return REPEATS if row["orderID"] in seen else None
 
 
-def _order(row: dict[str, str]) -> CallOrder:
-    order = CallOrder(order_id=row["orderID"], user_phone=row["userPhone"])
-    if row.get("other"):
-        order.other = row["other"]
-    if row.get("userName"):
-        order.user_name = row["userName"]
-    if row.get("customerName"):
-        order.customer_name = row["customerName"]
-    params = [
-        Param(name=name[len(PARAM_PREFIX) :], value=value)
-        for name, value in row.items()
-        if name.startswith(PARAM_PREFIX)
-    ]
-    if params:
-        order.params = params
-    return order
+def _order_builder(header: list[str]) -> Callable[[list[str]], CallOrder]:
+    """A function that makes a CallOrder of a row of the file (its cells, in the header's order), in one call:
+    an optional column left empty is left out of the order (UNSET)."""
+    column = {name: index for index, name in enumerate(header)}
+    order_id, phone = column.get("orderID", 0), column.get("userPhone", 0)
+    other, user_name, customer_name = (column.get(name, -1) for name in OPTIONAL)
+    params = [(name[len(PARAM_PREFIX) :], index) for name, index in column.items() if name.startswith(PARAM_PREFIX)]
+
+    def build(record: list[str]) -> CallOrder:
+        return CallOrder(
+            order_id=record[order_id],
+            user_phone=record[phone],
+            other=(record[other] or UNSET) if other >= 0 else UNSET,
+            user_name=(record[user_name] or UNSET) if user_name >= 0 else UNSET,
+            customer_name=(record[customer_name] or UNSET) if customer_name >= 0 else UNSET,
+            params=[Param(name=name, value=record[index]) for name, index in params] if params else UNSET,
+        )
+
+    return build
 
 
 def _ids_header(line: int, header: list[str]) -> None:
@@ -179,18 +234,29 @@ def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[RowProbl
 
 
 def write_results(
-    path: Path, results: Sequence[OrderResult], lines: dict[str, int], problems: Sequence[RowProblem] = ()
-) -> None:
-    """One line per order (and per invalid row, with its orderID as written and why), sorted by input line;
-    written to a temporary file, then renamed, so that a reader never sees half a file."""
-    rows: list[tuple[int, str, str, str]] = [
-        (lines[result.order_id], result.order_id, result.status, result.message) for result in results
-    ]
-    rows += [(problem.line, problem.order_id, "invalid", problem.problem) for problem in problems]
-    rows.sort(key=lambda row: row[0])
+    path: Path, results: Iterable[OrderResult], lines: Iterable[int], problems: Sequence[RowProblem] = ()
+) -> Counter[str]:
+    """One line per order (``lines``: the input line of each result, in the same order, ascending) and per
+    invalid row (with its orderID as written and why), by input line; written as the results come (a stream:
+    nothing is kept per order), to a temporary file that is then renamed, so that a reader never sees half a
+    file. Returns the number of results by status."""
+    counts: Counter[str] = Counter()
+    pending = iter(sorted(problems))
+    problem = next(pending, None)
     temporary = path.with_name(path.name + ".partial")
     with temporary.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["line", "orderID", "status", "message"])
-        writer.writerows(rows)
+        write = writer.writerow
+        for result, line in zip(results, lines, strict=True):
+            while problem is not None and problem.line < line:
+                write((problem.line, problem.order_id, "invalid", problem.problem))
+                problem = next(pending, None)
+            status = result.status
+            counts[status] += 1
+            write((line, result.order_id, status, result.message))
+        while problem is not None:
+            writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
+            problem = next(pending, None)
     os.replace(temporary, path)
+    return counts

@@ -117,7 +117,7 @@ BULK = [
     [
         (callbot_signing, SIGNING),
         (callbot_signing.wire, WIRE),
-        (nxcloud_callbot, [*SIGNING, *BULK]),
+        (nxcloud_callbot, [*SIGNING, *BULK, "iter_add_orders"]),
         (nxcloud_callbot.wire, WIRE),
         (
             callbot_sandbox,

@@ -15,7 +15,7 @@ door (door.py), before any state is touched, and each account sees only its own 
 carries the header ``X-Sandbox-Refusal`` (not the service's): ``state`` when the account's state refused a
 well-formed request (a task that does not exist, an ID already used, a task in the wrong status, busy),
 ``request`` when the request itself was refused (its signature, its form), ``internal`` for a bug of the
-sandbox.
+sandbox, ``injected`` for a fault set through ``Sandbox.faults`` (faults.py).
 
 Order of the checks, each before anything bigger is read: the signing headers (one copy each, ASCII), the
 account, the body (read up to ``Limits.max_body_bytes``), the signature and requestID, the JSON, the spec.
@@ -41,12 +41,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .accounts import Account
 from .advance import ADVANCE_PATH, advance_endpoint
 from .answers import Payload, Result, complete, new_id
-from .asgi import Endpoint, RequestHead, operations_first, send_reply, wire_reply
+from .asgi import Endpoint, RequestHead, operations_first, wire_reply
 from .callback_payloads import queue_call_callbacks, queue_status_callbacks
 from .callbacks import CallbackSender
 from .deviations import LOOSE_CLOCK_SKEW
 from .dialer import AccountClocks, Dialer, DialerSettings, VirtualClock
 from .door import Limits, ReadingBudget, json_object, read_body
+from .faults import INJECTED, Fault, Faults, send_answer
 from .operations import Operations, handler_name
 from .replay import SeenRequestIDs
 from .signatures import (
@@ -143,6 +144,8 @@ class Sandbox:
         self.long_reads = Turns(MAX_LONG_RUNNING, MAX_LONG_RUNNING_PER_ACCOUNT)
         #: Accounts whose advance is running (one at a time per account).
         self.advancing: set[str] = set()
+        #: Faults injected into the answers of chosen operations (faults.py).
+        self.faults = Faults(self.spec.operations)
 
     @property
     def long_running(self) -> int:
@@ -299,6 +302,7 @@ class Sandbox:
             long_one = False
             refusal: str | None = None
             algorithm: str | None = None  # the one the request is verified with, once it is
+            fault: Fault | None = None
             payload: Payload
             try:
                 if problem is not None:
@@ -315,7 +319,11 @@ class Sandbox:
                 )
                 del raw_body
                 self.spec.check_body(served, body)
-                if handle is None:  # no state kept for it: the answer the spec describes
+                fault = self.faults.take(operation, account.uuid)  # past the door: a fault applies
+                if fault is not None and fault.refuses:  # nothing done; unsigned: as if there were no key
+                    payload = self.spec.refusal(operation, fault.ret_code, fault.message(operation), new_id())
+                    refusal, account = INJECTED, account if fault.signed else None
+                elif handle is None:  # no state kept for it: the answer the spec describes
                     payload = self.spec.answer(operation, new_id())
                 elif stateless:  # neither the lock nor the dialer
                     payload = complete(handle(body, account))
@@ -343,7 +351,7 @@ class Sandbox:
                 logger.exception("%s: the answer could not be encoded", operation)
                 failed = self.spec.refusal(operation, INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE, new_id())
                 reply, out = self._reply(failed, headers, account, "", head.accepts_gzip, "internal", algorithm)
-            await send_reply(send, reply, out)
+            await send_answer(send, reply, out, fault, operation)
 
         return serve
 

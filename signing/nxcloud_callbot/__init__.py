@@ -27,6 +27,7 @@ from .bulk import (
     OrderStatus,
     add_orders,
     find_existing_orders,
+    iter_add_orders,
     stop_orders,
 )
 from .journal import JournalError, OrderJournal
@@ -40,6 +41,7 @@ __all__ = [
     "OrderStatus",
     "add_orders",
     "find_existing_orders",
+    "iter_add_orders",
     "stop_orders",
 ]
 __all__ += _signing.__all__
