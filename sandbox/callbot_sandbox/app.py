@@ -35,19 +35,18 @@ from typing import Any
 from callbot_signing.wire import UUID_HEADER, check_seconds
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .accounts import Account
+from .advance import ADVANCE_PATH, advance_endpoint
 from .answers import Payload, Result, complete, new_id
 from .asgi import Endpoint, RequestHead, operations_first, wire_reply
 from .callback_payloads import queue_call_callbacks, queue_status_callbacks
 from .callbacks import CallbackSender
 from .deviations import LOOSE_CLOCK_SKEW
-from .dialer import Dialer, DialerSettings, VirtualClock
-from .door import Limits, ReadingBudget, json_object, parse_json, read_body
+from .dialer import AccountClocks, Dialer, DialerSettings, VirtualClock
+from .door import Limits, ReadingBudget, json_object, read_body
 from .faults import INJECTED, Fault, Faults, send_answer
 from .operations import Operations, handler_name
 from .replay import SeenRequestIDs
@@ -67,16 +66,15 @@ from .state_lock import StateLock, Turns
 
 INTERNAL_ERROR = 5001
 INTERNAL_ERROR_MESSAGE = "internal error of the sandbox (logged)"
-#: /_sandbox/advance: a small body, and at most ten years at a time.
-ADVANCE_LIMITS = Limits(max_body_bytes=4096)
-MAX_ADVANCE_SECONDS = 10 * 365 * 86400
 #: Without a heartbeat, each request catches the dialer up by at most this many calls (real clock), so that
 #: one account's campaigns add little to another's requests.
 DIAL_BUDGET_PER_REQUEST = 100
 #: The heartbeat catches up this many calls per hold of the state lock, letting requests in between.
 DIAL_BUDGET_PER_HOLD = 500
-#: At most this many long reads (chunked lists and scans) advance at once; others wait for a turn.
-MAX_LONG_RUNNING = 2
+#: At most this many long reads (chunked lists and scans) advance at once, at most MAX_LONG_RUNNING_PER_ACCOUNT
+#: of one account's; others wait for a turn.
+MAX_LONG_RUNNING = 3
+MAX_LONG_RUNNING_PER_ACCOUNT = 2
 logger = logging.getLogger("callbot_sandbox")
 
 
@@ -85,7 +83,9 @@ class Sandbox:
 
     ``clock`` is the wall clock of signatures (createTs). Simulation time (task creation, calls, the retries
     of callbacks) is ``virtual_clock`` when given, advanced only by :meth:`advance`; otherwise ``clock``, and
-    the dialer catches up before every request and on :meth:`tick`.
+    the dialer catches up before every request and on :meth:`tick`. Each account has its own simulation time
+    (``clocks``): the shared clock plus what that account alone was advanced (``advance(seconds, account=)``,
+    the signed ``/_sandbox/advance``).
 
     ``spec``: the OpenAPI document (a dict) whose operations it serves; by default the one shipped with the
     generated client. An operation of the spec that the sandbox keeps no state for is answered from it.
@@ -120,6 +120,8 @@ class Sandbox:
         self.clock = clock
         self.virtual_clock = virtual_clock
         self.sim_clock: Callable[[], float] = virtual_clock if virtual_clock is not None else clock
+        #: Each account's simulation time: ``sim_clock`` plus what that account alone was advanced.
+        self.clocks = AccountClocks(self.sim_clock)
         #: Requests whose createTs is further than this from the sandbox clock get retCode 6 (None: off).
         #: The wiki sets no window; this is the sandbox's own choice.
         self.max_clock_skew = max_clock_skew
@@ -128,16 +130,20 @@ class Sandbox:
         #: Benchmarks only: serve a signed request again (a load generator resending one request).
         self.allow_replayed_requests = allow_replayed_requests
         self.limits = limits or Limits()
-        self.reading = ReadingBudget(self.limits.max_reading_bytes)
+        self.reading = ReadingBudget(self.limits.max_reading_bytes, self.limits.max_reading_bytes_per_account)
         self.dial_budget = DIAL_BUDGET_PER_REQUEST
-        self.operations = Operations(self.state, self.sim_clock, self.limits)
+        self.operations = Operations(self.state, self.sim_clock, self.limits, account_clock=self.clocks.now)
         self.dialer = Dialer(self.state, self._on_call, seed=seed, settings=dialer_settings)
         #: Deliveries and their retries run on simulation time: advancing a virtual clock makes them due.
-        self.callbacks = CallbackSender(allow_external=allow_external_callbacks, clock=self.sim_clock)
+        self.callbacks = CallbackSender(
+            allow_external=allow_external_callbacks, clock=self.sim_clock, account_clock=self.clocks.now
+        )
         #: The one lock over the state (state_lock.py).
         self.lock = StateLock()
-        #: The turns of long reads: at most MAX_LONG_RUNNING at once.
-        self.long_reads = Turns(MAX_LONG_RUNNING)
+        #: The turns of long reads: at most MAX_LONG_RUNNING at once, MAX_LONG_RUNNING_PER_ACCOUNT per account.
+        self.long_reads = Turns(MAX_LONG_RUNNING, MAX_LONG_RUNNING_PER_ACCOUNT)
+        #: Accounts whose advance is running (one at a time per account).
+        self.advancing: set[str] = set()
         #: Faults injected into the answers of chosen operations (faults.py).
         self.faults = Faults(self.spec.operations)
 
@@ -148,21 +154,35 @@ class Sandbox:
 
     # --- simulation and callbacks --------------------------------------------------------------------
 
-    def advance(self, seconds: float) -> None:
-        """Move the virtual clock on, dial what is due, and deliver the callbacks due by then (retries whose
-        delay has passed included)."""
+    def advance(self, seconds: float, account: Account | str | None = None) -> None:
+        """Move simulation time on by ``seconds``, dial what is due, and deliver the callbacks due by then
+        (retries whose delay has passed included): every account's (``account`` None: the virtual clock
+        moves), or only ``account``'s (an Account or its uuid): no other account's time, calls or callbacks
+        move. One account's dialing runs in slices of DIAL_BUDGET_PER_HOLD calls, letting requests in between."""
         if self.virtual_clock is None:
             raise RuntimeError("advance() needs a sandbox made with a virtual_clock")
-        with self.lock:
-            self.virtual_clock.advance(seconds)
-            self._catch_up()
-        self.callbacks.flush()
+        if account is None:
+            with self.lock:
+                self.virtual_clock.advance(seconds)
+                self._catch_up()
+            self.callbacks.flush()
+            return
+        uuid = account if isinstance(account, str) else account.uuid
+        if uuid not in self.accounts:
+            raise ValueError(f"advance(): the sandbox has no account {uuid[:64]!r}")
+        self.clocks.advance(uuid, seconds)
+        done = False
+        while not done:
+            with self.lock:
+                done = self.dialer.run_until(self.clocks.now, budget=DIAL_BUDGET_PER_HOLD, owners=(uuid,))
+                self._announce_status_changes()
+        self.callbacks.flush(accounts=(uuid,))
 
     def tick(self) -> None:
         """Real-time mode's heartbeat: dial what is due, holding the state lock for a slice of
         DIAL_BUDGET_PER_HOLD calls at a time (requests waiting for it are woken between slices), and deliver
         pending callbacks."""
-        now, done = self.sim_clock(), False  # what is due now: calls falling due meanwhile wait for the next tick
+        now, done = self.clocks.frozen(), False  # what is due now: calls falling due meanwhile wait for the next tick
         while not done:
             with self.lock:
                 done = self.dialer.run_until(now, budget=DIAL_BUDGET_PER_HOLD)
@@ -170,7 +190,7 @@ class Sandbox:
         self.callbacks.flush(wait=False)  # an account whose receiver is slow keeps its lane; the others go on
 
     def _catch_up(self, budget: int | None = None) -> None:
-        self.dialer.run_until(self.sim_clock(), budget=budget)
+        self.dialer.run_until(self.clocks.now, budget=budget)
         self._announce_status_changes()
 
     def _on_call(self, task: Task, order: Order, call: Call) -> None:
@@ -246,7 +266,7 @@ class Sandbox:
             lock.release()
         try:
             if reads_only:
-                await self.long_reads.take()
+                await self.long_reads.take(account.uuid)
             try:
                 while True:
                     await asyncio.sleep(0)
@@ -258,7 +278,7 @@ class Sandbox:
                             return payload, True
             finally:
                 if reads_only:
-                    self.long_reads.give_back()
+                    self.long_reads.give_back(account.uuid)
         except BaseException:  # cancelled (a timeout, a shutdown): a read just stops, a change is finished
             with lock:  # (chunked.in_chunks: closing it does the rest at once, never half made)
                 result.close()
@@ -292,7 +312,7 @@ class Sandbox:
                     raise RequestRejected(SIGNATURE_MISSING, f"missing signature header(s): {', '.join(missing)}")
                 if account is None:
                     raise RequestRejected(ACCOUNT_UNKNOWN, "account does not exist")
-                raw_body = await read_body(receive, head.content_length, self.limits, self.reading)
+                raw_body = await read_body(receive, head.content_length, self.limits, self.reading, account.uuid)
                 algorithm = self.check_signature(headers, raw_body, account)
                 body = json_object(
                     raw_body, head.content_type, head.content_encodings, self.limits, gzip_allowed=served.gzip_body
@@ -349,34 +369,13 @@ class Sandbox:
         body, signed = self.encode_response(payload, headers, account, algorithm, operation, refusal)
         return wire_reply(body, signed, accepts_gzip=accepts_gzip)
 
-    async def advance_endpoint(self, request: Request) -> Response:
-        """``POST /_sandbox/advance {"seconds": N}``: not a Callbot operation; moves the virtual clock.
-
-        N is a finite number from 0 to ``MAX_ADVANCE_SECONDS``; anything else is answered 400 with the reason."""
-        try:
-            raw = await read_body(request.receive, request.headers.get("content-length"), ADVANCE_LIMITS)
-            seconds = parse_json(raw, ADVANCE_LIMITS).get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-                raise ValueError('the body must be {"seconds": N} with N a number')
-            if not 0 <= seconds <= MAX_ADVANCE_SECONDS:
-                raise ValueError(f"seconds must be from 0 to {MAX_ADVANCE_SECONDS}")
-            await run_in_threadpool(self.advance, float(seconds))
-        except RequestRejected as rejected:
-            return JSONResponse({"error": rejected.ret_msg}, status_code=400)
-        except (ValueError, RuntimeError) as exc:
-            return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=400)
-        except ClientDisconnect:
-            return Response(b"", status_code=400)
-        return JSONResponse({"now": self.sim_clock(), "pendingCallbacks": len(self.callbacks.pending)})
-
     def asgi_app(self) -> ASGIApp:
         """The sandbox as an ASGI app: the spec's operations on plain ASGI (asgi.py), the rest on Starlette."""
         endpoints: dict[str, dict[str, Endpoint]] = {}
         for name, operation in self.spec.operations.items():
             endpoints.setdefault(operation.path, {})[operation.method] = self.endpoint(name)
-        return operations_first(
-            endpoints, Starlette(routes=[Route("/_sandbox/advance", self.advance_endpoint, methods=["POST"])])
-        )
+        endpoints[ADVANCE_PATH] = {"POST": advance_endpoint(self)}
+        return operations_first(endpoints, Starlette())
 
 
 def create_app(accounts: Iterable[Account], **options: Any) -> ASGIApp:

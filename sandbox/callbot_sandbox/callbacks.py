@@ -9,7 +9,11 @@ One account's receivers cannot hold up another's: every account's deliveries go 
 (a thread of a shared pool), and a flush that does not wait (the real-time heartbeat) skips an account whose
 lane is still busy, so the next round of the others is not held either. Within an account, a receiver (host
 and port) that did not answer (a timeout, a refused connection) is not tried again in the same round: its
-other deliveries wait for their next try without an attempt counted.
+other deliveries wait for their next try without an attempt counted. Each account's queue holds at most
+``max_pending_per_account`` deliveries (a dead receiver's queue grows no further): when it is full, the
+**oldest** waiting delivery is dropped to make room for the new one, counted in ``dropped`` and logged (the
+first drop of an account, then every 1,000th). Retries fall due on the owning account's own simulation time
+(``account_clock``), so moving one account's clock makes only its retries due.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +38,8 @@ from .door import encode_json
 logger = logging.getLogger("callbot_sandbox.callbacks")
 #: At most this many accounts' deliveries are sent at once.
 MAX_PARALLEL_ACCOUNTS = 32
+#: At most this many deliveries wait per account; beyond, the oldest is dropped (and logged).
+MAX_PENDING_PER_ACCOUNT = 1000
 
 
 @dataclass
@@ -70,19 +76,61 @@ class CallbackSender:
         max_attempts: int = 4,
         timeout: float = 5.0,
         clock: Callable[[], float] = time.time,
+        account_clock: Callable[[str], float] | None = None,
+        max_pending_per_account: int = MAX_PENDING_PER_ACCOUNT,
     ) -> None:
         self.allow_external = allow_external
         self.max_attempts = max_attempts
         self.timeout = timeout
         self.clock = clock
-        self.pending: deque[Delivery] = deque()
+        #: Each account's time by its uuid (None: ``clock`` for every account).
+        self.account_clock = account_clock
+        self.max_pending_per_account = max_pending_per_account
         self.delivered: list[Delivery] = []
         self.failed: list[Delivery] = []
         self.refused: list[str] = []  # URLs not sent to (not loopback)
+        #: Deliveries dropped because their account's queue was full, by account uuid.
+        self.dropped: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._queues: dict[str, deque[Delivery]] = {}  # account uuid -> its waiting deliveries, oldest first
         self._lanes: dict[str, Future[None]] = {}  # account uuid -> its latest round
         self._http: httpx.Client | None = None
         self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def pending(self) -> list[Delivery]:
+        """Every waiting delivery (a copy), account by account."""
+        with self._lock:
+            return [delivery for queue in self._queues.values() for delivery in queue]
+
+    def pending_of(self, uuid: str) -> int:
+        """How many deliveries of the account ``uuid`` wait."""
+        with self._lock:
+            return len(self._queues.get(uuid, ()))
+
+    def _now(self, uuid: str) -> float:
+        return self.clock() if self.account_clock is None else self.account_clock(uuid)
+
+    def _wait(self, delivery: Delivery) -> None:
+        """Queue ``delivery`` on its account's queue, dropping that queue's oldest when it is full. Under _lock."""
+        uuid = delivery.account.uuid
+        queue = self._queues.get(uuid)
+        if queue is None:
+            queue = self._queues[uuid] = deque()
+        if len(queue) >= self.max_pending_per_account:
+            oldest = queue.popleft()
+            count = self.dropped[uuid] = self.dropped.get(uuid, 0) + 1
+            if count == 1 or count % 1000 == 0:
+                logger.warning(
+                    "account %s has %d callbacks waiting (its receiver does not take them): dropped the oldest "
+                    "(%s callback to %s; %d dropped so far)",
+                    uuid,
+                    len(queue) + 1,
+                    oldest.kind,
+                    oldest.url,
+                    count,
+                )
+        queue.append(delivery)
 
     def enqueue(self, account: Account, kind: str, url: str, payload: dict[str, Any]) -> None:
         """Queue a delivery; a URL or payload that cannot be sent is logged and skipped, never raised (the
@@ -101,24 +149,33 @@ class CallbackSender:
             logger.warning("not sending the %s callback to %r: %s: %s", kind, url, type(exc).__name__, exc)
             return
         with self._lock:
-            self.pending.append(Delivery(kind, url, body, account))
+            self._wait(Delivery(kind, url, body, account))
 
-    def flush(self, client: httpx.Client | None = None, *, now: float | None = None, wait: bool = True) -> int:
+    def flush(
+        self,
+        client: httpx.Client | None = None,
+        *,
+        now: float | None = None,
+        wait: bool = True,
+        accounts: Collection[str] | None = None,
+    ) -> int:
         """Send every delivery that is due, each account's on its own lane; return how many are pending.
 
-        ``now``: the time deliveries are due by (None: the sender's clock). ``wait`` (advance(), tests): return
-        once this round is sent. Without (the heartbeat): return at once; an account whose lane is still
-        sending an earlier round keeps its due deliveries for a later one."""
-        now = self.clock() if now is None else now
-        with self._lock:
-            due = [d for d in self.pending if d.next_try <= now]
-            busy = {uuid for uuid, lane in self._lanes.items() if not lane.done()}
-            later = [d for d in due if d.account.uuid in busy]
-            due = [d for d in due if d.account.uuid not in busy]
-            self.pending = deque([*later, *(d for d in self.pending if d.next_try > now)])
+        ``now``: the time deliveries are due by (None: each account's own time). ``accounts``: only the
+        deliveries of these account uuids (None: every account's). ``wait`` (advance(), tests): return once
+        this round is sent. Without (the heartbeat): return at once; an account whose lane is still sending an
+        earlier round keeps its due deliveries for a later one."""
         by_account: dict[str, list[Delivery]] = {}
-        for delivery in due:
-            by_account.setdefault(delivery.account.uuid, []).append(delivery)
+        with self._lock:
+            busy = {uuid for uuid, lane in self._lanes.items() if not lane.done()}
+            for uuid, queue in self._queues.items():
+                if uuid in busy or (accounts is not None and uuid not in accounts):
+                    continue
+                due_by = self._now(uuid) if now is None else now
+                due = [d for d in queue if d.next_try <= due_by]
+                if due:
+                    self._queues[uuid] = deque(d for d in queue if d.next_try > due_by)
+                    by_account[uuid] = due
         if by_account:
             sender = client or self._client()
             lanes = [self._pool().submit(self._send_all, sender, group) for group in by_account.values()]
@@ -128,7 +185,7 @@ class CallbackSender:
                 for lane in lanes:
                     lane.result()
         with self._lock:
-            return len(self.pending)
+            return sum(len(queue) for queue in self._queues.values())
 
     def _client(self) -> httpx.Client:
         with self._lock:
@@ -151,8 +208,8 @@ class CallbackSender:
                 receiver = _receiver(delivery.url)
                 if receiver in silent:
                     with self._lock:
-                        delivery.next_try = self.clock() + 1
-                        self.pending.append(delivery)
+                        delivery.next_try = self._now(delivery.account.uuid) + 1
+                        self._wait(delivery)
                     continue
                 if not self._send(client, delivery):
                     silent.add(receiver)
@@ -179,8 +236,8 @@ class CallbackSender:
                 self.failed.append(delivery)
                 logger.warning("gave up on the %s callback to %s: %s", delivery.kind, delivery.url, delivery.last_error)
             else:
-                delivery.next_try = self.clock() + 2 ** (delivery.attempts - 1)
-                self.pending.append(delivery)
+                delivery.next_try = self._now(account.uuid) + 2 ** (delivery.attempts - 1)
+                self._wait(delivery)
         return answered
 
 

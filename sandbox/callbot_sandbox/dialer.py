@@ -18,7 +18,7 @@ import heapq
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,35 @@ class VirtualClock:
             return self._now
 
 
+class AccountClocks:
+    """Each account's simulation time: a shared ``base`` clock (a VirtualClock, or the real clock) plus the
+    seconds that account alone was moved on (``Sandbox.advance(seconds, account=...)``, the signed
+    ``/_sandbox/advance``). Moving the base moves every account; an offset moves one, and no other account's
+    tasks, calls or callbacks see it."""
+
+    def __init__(self, base: Callable[[], float]) -> None:
+        self.base = base
+        self._offsets: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def now(self, owner: str) -> float:
+        """The simulation time of the account ``owner`` (its uuid)."""
+        return self.base() + self._offsets.get(owner, 0.0)
+
+    def frozen(self) -> Callable[[str], float]:
+        """Each account's time as it is now: later moves of the shared clock are not seen."""
+        base, offsets = self.base(), dict(self._offsets)
+        return lambda owner: base + offsets.get(owner, 0.0)
+
+    def advance(self, owner: str, seconds: float) -> float:
+        """Move only ``owner``'s time on by ``seconds`` (0 or more); return its new time."""
+        if not seconds >= 0:
+            raise ValueError("an account's clock only moves forward")
+        with self._lock:
+            self._offsets[owner] = self._offsets.get(owner, 0.0) + seconds
+        return self.now(owner)
+
+
 class Dialer:
     """Dials due orders up to a point in simulation time; reports calls and finished orders to ``on_call``."""
 
@@ -86,12 +115,21 @@ class Dialer:
             rng = self._rngs[id(task)] = random.Random(f"{self.seed}/{task.owner}/{task.user_task_id}")
         return rng
 
-    def run_until(self, now: float, *, budget: int | None = None) -> bool:
-        """Dial what is due by ``now``, at most ``budget`` calls in all (None: no bound); True when done."""
+    def run_until(
+        self,
+        now: float | Callable[[str], float],
+        *,
+        budget: int | None = None,
+        owners: Collection[str] | None = None,
+    ) -> bool:
+        """Dial what is due by ``now`` (a time, or each account's time: a function of the task's owner), at
+        most ``budget`` calls in all (None: no bound), only the tasks of ``owners`` if given; True when done."""
         left = [budget if budget is not None else -1]
         for task in list(self.state.running.values()):
+            if owners is not None and task.owner not in owners:
+                continue
             try:
-                self._run_task(task, now, left)
+                self._run_task(task, now if isinstance(now, float | int) else now(task.owner), left)
             except Exception:
                 logger.exception("dialing task %r of %r failed: the task is paused", task.user_task_id, task.owner)
                 self.state.set_status(task, TaskStatus.PAUSED)

@@ -4,7 +4,8 @@
   A second copy or another character: retCode 6 (the sign cannot be checked against an ambiguous header).
 - **Body size**: at most ``Limits.max_body_bytes`` on the wire, refused from Content-Length (ASCII digits)
   or while it is read, before it is buffered whole (retCode 4); the bodies being read at one time, at most
-  ``Limits.max_reading_bytes`` together (retCode 4, "send it again later"); after gzip, at most
+  ``Limits.max_reading_bytes`` together and ``Limits.max_reading_bytes_per_account`` for one account (retCode
+  4, "send it again later": one account's stalled uploads leave the others room); after gzip, at most
   ``max_body_bytes``, beyond its first MiB at most ``max_gzip_ratio`` times the compressed size, and at most
   ``max_gzip_members`` members (retCode 4), decoded in time linear in the body.
 - **JSON**: UTF-8 only (RFC 8259; the checks below read UTF-8 bytes), an object; NaN and Infinity are not
@@ -64,6 +65,10 @@ class Limits:
     max_gzip_ratio: int = 200
     #: Most gzip members in one body (each costs a decompressor; a client sends one).
     max_gzip_members: int = 1000
+    #: Largest total of the bodies one account may have being read at one time, so that one account's
+    #: stalled uploads cannot fill max_reading_bytes for every other. 0 (the default): a quarter of
+    #: max_reading_bytes, or max_body_bytes if that is larger.
+    max_reading_bytes_per_account: int = 0
 
     def __post_init__(self) -> None:
         if not self.max_reading_bytes:
@@ -73,6 +78,14 @@ class Limits:
             raise ValueError("every limit must be 1 or more")
         if self.max_reading_bytes < self.max_body_bytes:
             raise ValueError("max_reading_bytes must be at least max_body_bytes (else the largest body is never read)")
+        if not self.max_reading_bytes_per_account:
+            share = max(self.max_reading_bytes // 4, self.max_body_bytes)
+            object.__setattr__(self, "max_reading_bytes_per_account", share)
+        if not self.max_body_bytes <= self.max_reading_bytes_per_account <= self.max_reading_bytes:
+            raise ValueError(
+                "max_reading_bytes_per_account must be from max_body_bytes to max_reading_bytes (else the largest "
+                "body is never read, or one account may take more than all)"
+            )
 
 
 def single_ascii_headers(raw_headers: list[tuple[bytes, bytes]], names: frozenset[bytes]) -> dict[str, str]:
@@ -93,19 +106,55 @@ def single_ascii_headers(raw_headers: list[tuple[bytes, bytes]], names: frozense
 
 class ReadingBudget:
     """The bytes of request bodies being read right now, over all requests, against
-    ``Limits.max_reading_bytes``. Used from the event loop only (no lock)."""
+    ``Limits.max_reading_bytes`` (``limit``), and by each account against its share (``per_account``; None:
+    no share but the whole). Used from the event loop only (no lock)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, per_account: int | None = None) -> None:
         self.limit = limit
+        self.per_account = limit if per_account is None else per_account
         self.in_use = 0
+        #: Bytes being read by account (uuid); an account reading nothing has no entry.
+        self.by_account: dict[str, int] = {}
+
+    def take(self, owner: str, size: int) -> None:
+        """Count ``size`` more bytes being read for ``owner``, or refuse (retCode 4) when the whole or the
+        account's share would go over."""
+        mine = self.by_account.get(owner, 0)
+        if mine + size > self.per_account:
+            raise RequestRejected(
+                BAD_VALUE,
+                f"your account has {mine} bytes of request bodies being read at once, and this one would take "
+                f"it over its share of {self.per_account} (--max-reading-bytes-per-account): send it again later",
+            )
+        if self.in_use + size > self.limit:
+            raise RequestRejected(
+                BAD_VALUE,
+                f"the sandbox is reading {self.in_use} bytes of request bodies at once, and this one "
+                f"would take it over its limit of {self.limit} (--max-reading-bytes): send it again later",
+            )
+        self.in_use += size
+        self.by_account[owner] = mine + size
+
+    def give_back(self, owner: str, size: int) -> None:
+        self.in_use -= size
+        left = self.by_account.get(owner, 0) - size
+        if left > 0:
+            self.by_account[owner] = left
+        else:
+            self.by_account.pop(owner, None)
 
 
 async def read_body(
-    receive: Receive, content_length: str | None, limits: Limits, budget: ReadingBudget | None = None
+    receive: Receive,
+    content_length: str | None,
+    limits: Limits,
+    budget: ReadingBudget | None = None,
+    owner: str = "",
 ) -> bytes:
     """The body, read from ASGI ``receive`` message by message and refused as soon as it is known to be over
-    the limit (never buffered past it), or when the bodies being read at once would go over ``budget``;
-    ClientDisconnect when the client goes away first. The budget is given back however the read ends."""
+    the limit (never buffered past it), or when the bodies being read at once would go over ``budget`` (for
+    all, or for the account ``owner``); ClientDisconnect when the client goes away first. The budget is given
+    back however the read ends."""
     limit = limits.max_body_bytes
     if content_length is not None:
         if not (content_length.isascii() and content_length.isdigit()):  # "²".isdigit() is True
@@ -123,20 +172,14 @@ async def read_body(
             if size + len(chunk) > limit:
                 raise RequestRejected(BAD_VALUE, f"the request body is over {limit} bytes")
             if budget is not None:
-                if budget.in_use + len(chunk) > budget.limit:
-                    raise RequestRejected(
-                        BAD_VALUE,
-                        f"the sandbox is reading {budget.in_use} bytes of request bodies at once, and this one "
-                        f"would take it over its limit of {budget.limit} (--max-reading-bytes): send it again later",
-                    )
-                budget.in_use += len(chunk)
+                budget.take(owner, len(chunk))
             size += len(chunk)
             parts.append(chunk)
             if not message.get("more_body", False):
                 return parts[0] if len(parts) == 1 else b"".join(parts)
     finally:
         if budget is not None:
-            budget.in_use -= size
+            budget.give_back(owner, size)
 
 
 #: A gzip body may expand to this many bytes whatever its ratio: a small, repetitive body (a list of alike

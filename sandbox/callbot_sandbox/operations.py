@@ -65,10 +65,18 @@ _SCANNED_ORDER_OPTIONS = ("intentID", "intentName", "intentTag", "intentLevel", 
 
 
 class Operations:
-    def __init__(self, state: SandboxState, clock: Callable[[], float], limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        state: SandboxState,
+        clock: Callable[[], float],
+        limits: Limits | None = None,
+        account_clock: Callable[[str], float] | None = None,
+    ) -> None:
         self.state = state
         self.clock = clock
         self.limits = limits or Limits()
+        #: Each account's simulation time by uuid (None: ``clock`` for every account).
+        self.account_clock = account_clock
 
     @classmethod
     def handling(cls, operation_id: str) -> Handling | None:
@@ -77,12 +85,15 @@ class Operations:
         found = getattr(method, "sandbox_handling", None)
         return found if isinstance(found, Handling) else None
 
-    def now(self) -> int:
-        return int(self.clock())
+    def now(self, account: Account | None = None) -> int:
+        """The simulation time of ``account`` (None, or no account_clock: ``clock``)."""
+        if account is None or self.account_clock is None:
+            return int(self.clock())
+        return int(self.account_clock(account.uuid))
 
     @handler(reads_only=True, stateless=True)
     def ping(self, body: Payload, account: Account) -> Payload:
-        return {"data": body["data"], "timestamp": self.now(), "code": 0, "msg": "success", "reqId": new_id()}
+        return {"data": body["data"], "timestamp": self.now(account), "code": 0, "msg": "success", "reqId": new_id()}
 
     @handler()
     def create_task(self, body: Payload, account: Account) -> Result:
@@ -90,7 +101,7 @@ class Operations:
         self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
-            self.now(),
+            self.now(account),
             account.uuid,
             setting=dict(setting),
             func_flag=dict(body.get("funcFlag") or {}),
@@ -139,19 +150,19 @@ class Operations:
         task = self.state.create_task(
             body["userTaskID"],
             body["sceneID"],
-            self.now(),
+            self.now(account),
             account.uuid,
             setting=setting,
             func_flag=dict(body.get("funcFlag") or {}),
             task_callback_url=setting.get("taskCallbackUrl", ""),
         )
         refused = self.state.import_orders(task, body["callInfoList"], new_batch=False)
-        self.state.operate(task, 1, self.now())
+        self.state.operate(task, 1, self.now(account))
         return _import_result(refused, len(body["callInfoList"]["callList"]))
 
     @handler()
     def mgr_task_status(self, body: Payload, account: Account) -> Result:
-        task = self.state.operate(self._writable(body, account), body["taskOperate"], self.now())
+        task = self.state.operate(self._writable(body, account), body["taskOperate"], self.now(account))
 
         def answer() -> Payload:
             return {**envelope(), "taskID": task.task_id, "taskStatus": int(task.status)}

@@ -4,6 +4,8 @@ Accounts come from ``--config FILE``, from the environment variable ``CALLBOT_SA
 ``--account`` (which puts the secret key in the process list: it warns). A secret key the user gave is
 never printed; an account the sandbox makes up (none given) is printed once, with its key, since nobody
 could use it otherwise. Binding to another address than loopback needs ``--allow-non-loopback``.
+The HTTP server's limits (timeouts for a request's head and body, a cap on connections, uvicorn's own):
+http_limits.py.
 """
 
 from __future__ import annotations
@@ -29,19 +31,24 @@ from starlette.types import ASGIApp
 from .accounts import Account
 from .deviations import DEVIATIONS, parse_deviations
 from .door import Limits
+from .http_limits import ServerLimits, add_server_limit_options, server_limits_of
 
 READY_TIMEOUT = 10.0
 ACCOUNTS_ENV = "CALLBOT_SANDBOX_ACCOUNTS"
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a daemon thread; yield its base URL, stop it on exit.
+def serve_in_thread(
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, limits: ServerLimits | None = None
+) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a daemon thread; yield its base URL, stop it on exit. ``limits``: the
+    HTTP server's (None: the defaults of ServerLimits).
 
     uvicorn binds the socket itself (port 0 picks a free one): handing it a pre-bound socket would lose
     TCP_NODELAY, and every small answer would wait for Nagle's delay.
     """
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
+    options = (limits or ServerLimits()).uvicorn_options()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False, **options)
     server = uvicorn.Server(config)
 
     def run() -> None:
@@ -162,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--clock",
         choices=["real", "virtual"],
         default="real",
-        help='real: calls happen in real time; virtual: only when POST /_sandbox/advance {"seconds": N} says',
+        help="real: calls happen in real time; virtual: only when an account advances its own clock (a signed "
+        'POST /_sandbox/advance {"seconds": N}, e.g. `callbot advance`... see docs/sandbox.md)',
     )
     parser.add_argument(
         "--allow-external-callbacks", action="store_true", help="also send callbacks to non-loopback URLs"
@@ -179,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="largest total of the request bodies read at one time (default 256 MiB, or --max-body-bytes if larger)",
     )
+    parser.add_argument(
+        "--max-reading-bytes-per-account",
+        type=int,
+        default=0,
+        help="largest total of one account's request bodies read at one time (default a quarter of "
+        "--max-reading-bytes, or --max-body-bytes if larger)",
+    )
+    add_server_limit_options(parser)
     parser.add_argument(
         "--allow-replayed-requests",
         action="store_true",
@@ -205,9 +221,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not is_loopback_host(args.host) and not args.allow_non_loopback:
         parser.error(f"--host {args.host} is not a loopback address: add --allow-non-loopback to really listen there")
     try:
-        limits = Limits(max_body_bytes=args.max_body_bytes, max_reading_bytes=args.max_reading_bytes)
+        limits = Limits(
+            max_body_bytes=args.max_body_bytes,
+            max_reading_bytes=args.max_reading_bytes,
+            max_reading_bytes_per_account=args.max_reading_bytes_per_account,
+        )
     except ValueError as exc:
-        parser.error(f"--max-body-bytes / --max-reading-bytes: {exc}")
+        parser.error(f"--max-body-bytes / --max-reading-bytes / --max-reading-bytes-per-account: {exc}")
+    try:
+        server_limits = server_limits_of(args)
+    except ValueError as exc:
+        parser.error(f"the HTTP server's limits: {exc}")
     try:  # bad input: exit 2 with the reason, as for a bad option
         given: list[Account] = args.account + parse_accounts(os.environ.get(ACCOUNTS_ENV, ""))
         given += load_config(args.config) if args.config else []
@@ -247,7 +271,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         threading.Thread(target=_heartbeat, args=(sandbox, stop), name="callbot-sandbox-tick", daemon=True).start()
     try:
         # uvicorn binds the port itself (keeping TCP_NODELAY) and stops cleanly on SIGINT and SIGTERM.
-        uvicorn.run(sandbox.asgi_app(), host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(
+            sandbox.asgi_app(),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            **server_limits.uvicorn_options(),
+        )
     finally:
         stop.set()
 

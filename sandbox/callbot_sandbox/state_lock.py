@@ -113,26 +113,34 @@ class StateLock:
 
 
 class Turns:
-    """At most ``limit`` holders at once, for coroutines of any loop: a coroutine waits for a turn on a
-    future that a :meth:`give_back` resolves, never polling; ``taken`` is how many are held."""
+    """At most ``limit`` holders at once, and at most ``per_owner`` of them for one owner (an account): a
+    coroutine waits for a turn on a future that a :meth:`give_back` resolves, never polling; ``taken`` is how
+    many are held. So one account's many long reads hold at most its own share, and another account's read
+    finds a turn free. A holder without an owner (None) counts only against ``limit``."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, per_owner: int | None = None) -> None:
         self.limit = limit
+        self.per_owner = limit if per_owner is None else per_owner
         self.taken = 0
+        #: Turns held by owner (an owner holding none has no entry).
+        self.by_owner: dict[str, int] = {}
         self._mutex = threading.Lock()
         self._waiting = _Wakeups()
 
-    def try_take(self) -> bool:
+    def try_take(self, owner: str | None = None) -> bool:
         with self._mutex:
-            if self.taken >= self.limit:
+            mine = 0 if owner is None else self.by_owner.get(owner, 0)
+            if self.taken >= self.limit or mine >= self.per_owner:
                 return False
             self.taken += 1
+            if owner is not None:
+                self.by_owner[owner] = mine + 1
             return True
 
-    async def take(self) -> None:
-        while not self.try_take():
+    async def take(self, owner: str | None = None) -> None:
+        while not self.try_take(owner):
             woken = self._waiting.add()
-            if self.try_take():  # given back before the future was added
+            if self.try_take(owner):  # given back before the future was added
                 self._waiting.discard(woken)
                 return
             try:
@@ -140,7 +148,13 @@ class Turns:
             finally:
                 self._waiting.discard(woken)
 
-    def give_back(self) -> None:
+    def give_back(self, owner: str | None = None) -> None:
         with self._mutex:
             self.taken -= 1
+            if owner is not None:
+                left = self.by_owner.get(owner, 0) - 1
+                if left > 0:
+                    self.by_owner[owner] = left
+                else:
+                    self.by_owner.pop(owner, None)
         self._waiting.wake_all()

@@ -1,0 +1,138 @@
+"""The sandbox's HTTP server limits (http_limits.py) on 127.0.0.1: connections that never finish their request
+head (slowloris) are closed after the header timeout and, beyond the connection cap, make room for new
+ones; a stalled body is closed after the body timeout and its reading share given back; a legit signed
+request is answered meanwhile. Every wait is a poll with a bound."""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from callbot_sandbox import Account, Sandbox, serve_in_thread
+from callbot_sandbox.dialer import VirtualClock
+from callbot_sandbox.http_limits import ServerLimits
+from callbot_sandbox.server import build_parser
+from nxcloud_callbot import CallbotAuth
+
+pytestmark = pytest.mark.contract
+
+A = Account("limits-a", "limits-secret-0123456789")
+BOUND = 20.0  # seconds any wait below may take at most on a loaded machine
+PARTIAL_HEAD = b"POST /callcentre/api/v3/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+
+@contextmanager
+def served(limits: ServerLimits) -> Iterator[tuple[Sandbox, str]]:
+    sandbox = Sandbox([A], virtual_clock=VirtualClock(time.time()))
+    with serve_in_thread(sandbox.asgi_app(), limits=limits) as base_url:
+        yield sandbox, base_url
+
+
+def signed_ping(base_url: str) -> int:
+    auth = CallbotAuth(A.uuid, A.secret_key, A.algorithm)
+    answer = httpx.post(f"{base_url}/callcentre/api/v3/ping", json={"data": "still there?"}, auth=auth, timeout=BOUND)
+    code: int = answer.json()["code"]
+    return code
+
+
+def slow_connections(stack: ExitStack, base_url: str, count: int, first_bytes: bytes) -> list[socket.socket]:
+    port = int(base_url.rsplit(":", 1)[1])
+    sockets = []
+    for _ in range(count):
+        sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=BOUND))
+        sock.sendall(first_bytes)
+        sock.setblocking(False)
+        sockets.append(sock)
+    return sockets
+
+
+def closed_by_server(sockets: list[socket.socket], at_least: int) -> int:
+    """Poll until at least ``at_least`` of ``sockets`` are closed by the other end (bounded); how many are.
+    (A selector, not select(): the sockets' descriptors may be past select's 1,024.)"""
+    closed = 0
+    deadline = time.monotonic() + BOUND
+    with selectors.DefaultSelector() as watching:
+        for sock in sockets:
+            watching.register(sock, selectors.EVENT_READ)
+        while closed < at_least and time.monotonic() < deadline:
+            for key, _ in watching.select(0.1):
+                peer = key.fileobj
+                assert isinstance(peer, socket.socket)
+                try:
+                    ended = peer.recv(4096) == b""
+                except ConnectionResetError:
+                    ended = True
+                except BlockingIOError:
+                    ended = False
+                if ended:
+                    watching.unregister(peer)
+                    closed += 1
+    return closed
+
+
+def test_slowloris_connections_are_closed_after_the_header_timeout_and_a_signed_ping_is_answered() -> None:
+    with served(ServerLimits(header_timeout=1.0)) as (_, base_url), ExitStack() as stack:
+        loris = slow_connections(stack, base_url, 500, PARTIAL_HEAD)
+        silent = slow_connections(stack, base_url, 20, b"")  # connected, never a byte
+        assert signed_ping(base_url) == 0
+        assert closed_by_server(loris + silent, len(loris) + len(silent)) == len(loris) + len(silent)
+        assert signed_ping(base_url) == 0
+
+
+def test_beyond_the_connection_cap_the_connections_waiting_longest_for_their_head_make_room() -> None:
+    with served(ServerLimits(header_timeout=600, max_connections=50)) as (_, base_url), ExitStack() as stack:
+        loris = slow_connections(stack, base_url, 200, PARTIAL_HEAD)
+        assert closed_by_server(loris, 150) >= 150  # long before their header timeout
+        assert signed_ping(base_url) == 0  # a new connection that sends its request at once is served
+
+
+def test_a_stalled_body_is_closed_after_the_body_timeout_and_its_reading_share_given_back() -> None:
+    with served(ServerLimits(body_timeout=1.0)) as (sandbox, base_url), ExitStack() as stack:
+        head = b"POST /callcentre/api/v3/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n"
+        head += f"uuid: {A.uuid}\r\nrequestID: r1\r\ncreateTs: 1\r\nsign: {'0' * 32}\r\n\r\n".encode()
+        stalled = slow_connections(stack, base_url, 3, head + b'{"data": "' + b"x" * 100)
+        deadline = time.monotonic() + BOUND
+        while sandbox.reading.in_use == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sandbox.reading.in_use > 0  # the bodies are being read
+        assert closed_by_server(stalled, len(stalled)) == len(stalled)
+        while sandbox.reading.in_use and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sandbox.reading.in_use == 0
+        assert signed_ping(base_url) == 0
+
+
+def test_the_server_limits_are_callbot_sandbox_options_and_refused_out_of_range() -> None:
+    parser = build_parser()
+    text = parser.format_help()
+    for option in ("--header-timeout", "--body-timeout", "--max-connections", "--timeout-keep-alive"):
+        assert option in text
+    for option in ("--limit-concurrency", "--h11-max-incomplete-event-size", "--backlog"):
+        assert option in text
+    assert "--max-reading-bytes-per-account" in text
+    bad: dict[str, Any]
+    for bad in ({"header_timeout": 0.0}, {"body_timeout": float("nan")}, {"max_connections": 0}, {"backlog": -1}):
+        with pytest.raises(ValueError):
+            ServerLimits(**bad)
+
+
+def test_the_options_reach_uvicorn() -> None:
+    from callbot_sandbox.http_limits import server_limits_of
+
+    argv = ["--header-timeout", "2.5", "--body-timeout", "4", "--max-connections", "64", "--timeout-keep-alive", "3"]
+    argv += ["--limit-concurrency", "100", "--h11-max-incomplete-event-size", "8192", "--backlog", "32"]
+    limits = server_limits_of(build_parser().parse_args(argv))
+    assert (limits.header_timeout, limits.body_timeout, limits.max_connections) == (2.5, 4.0, 64)
+    options = limits.uvicorn_options()
+    assert {key: options[key] for key in ("timeout_keep_alive", "limit_concurrency", "backlog")} == {
+        "timeout_keep_alive": 3,
+        "limit_concurrency": 100,
+        "backlog": 32,
+    }
+    assert options["h11_max_incomplete_event_size"] == 8192 and isinstance(options["http"], type)
