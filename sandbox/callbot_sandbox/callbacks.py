@@ -82,6 +82,9 @@ class CallbackSender:
         self._lock = threading.Lock()
         self._lanes: dict[str, Future[None]] = {}  # account uuid -> its latest round
         self._http: httpx.Client | None = None
+        #: The client deliveries go through when flush() is given none (None: one of its own, made on first use);
+        #: the testing kit sets one that routes them to the user's receiver.
+        self.client: httpx.Client | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     def enqueue(self, account: Account, kind: str, url: str, payload: dict[str, Any]) -> None:
@@ -131,6 +134,8 @@ class CallbackSender:
             return len(self.pending)
 
     def _client(self) -> httpx.Client:
+        if self.client is not None:
+            return self.client
         with self._lock:
             if self._http is None:
                 self._http = httpx.Client(timeout=self.timeout)  # safe across threads

@@ -1,0 +1,154 @@
+"""Where the testing kit's sandbox sends its callbacks, and the record of each one sent.
+
+:class:`CallbackRouter` is the httpx transport the sandbox's :class:`~.callbacks.CallbackSender` posts through
+in the kit: it records every attempt (:class:`CallbackRecord`: the URL, the signed headers, the exact body
+bytes, the answer's status, the parsed model) and hands the request to the receiver set with ``route_to``,
+by the PATH of the callback's URL whatever its host:
+
+- an ASGI app, called in process (:class:`~.inprocess.InProcessTransport`);
+- a WSGI app, called in process (``httpx.WSGITransport``);
+- a base URL (``http://127.0.0.1:8000`` or ``http://127.0.0.1:8000/prefix``): the path is appended to it;
+- nothing (the default): the callback is recorded and answered 204, as by a receiver that accepts anything.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import httpx
+from callbot_signing import Webhook, parse_webhook
+
+from .accounts import Account
+from .inprocess import InProcessTransport, LoopThread
+
+
+@dataclass
+class CallbackRecord:
+    """One signed callback the sandbox sent (each attempt is one record)."""
+
+    #: The URL it was sent to, as the task or the order gave it.
+    url: str
+    #: The headers it was sent with (the signature headers included; names in any case).
+    headers: httpx.Headers
+    #: The exact body bytes, as signed.
+    body: bytes
+    #: The uuid of the account it is signed for.
+    account: str
+    #: The HTTP status the receiver answered, None when it did not answer (an error: see ``error``).
+    status: int | None = None
+    error: str = ""
+    _account: Account | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def path(self) -> str:
+        return httpx.URL(self.url).path
+
+    @cached_property
+    def model(self) -> Webhook:
+        """The callback as nxcloud_callbot parses it: ``CallCallback``, ``OrderCallback`` or ``TaskCallback``."""
+        if self._account is None:
+            raise LookupError(f"the account {self.account!r} of this callback is not the sandbox's")
+        create_ts = float(self.headers.get("createTs", "0"))
+        return parse_webhook(
+            self.headers,
+            self.body,
+            uuid=self._account.uuid,
+            secret_key=self._account.key,
+            algorithm=self._account.algorithm,
+            now=create_ts,  # the sandbox signed it: only the record is parsed, whenever it is looked at
+        )
+
+    @property
+    def kind(self) -> str:
+        """``"call"``, ``"order"`` or ``"task"``."""
+        from callbot_signing import webhook_kind
+
+        return webhook_kind(_json(self.body))
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    import json
+
+    value = json.loads(body)
+    return value if isinstance(value, dict) else {}
+
+
+def is_asgi(app: Callable[..., Any]) -> bool:
+    """Whether ``app`` is an ASGI app (a coroutine function, or an object whose ``__call__`` is one)."""
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(app, "__call__", app)  # noqa: B004
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
+
+
+class CallbackRouter(httpx.BaseTransport):
+    """Records each callback and sends it on to the receiver set with :meth:`route_to` (see the module)."""
+
+    def __init__(self, accounts: Mapping[str, Account], *, loop: LoopThread | None = None) -> None:
+        self._accounts = accounts
+        self._loop = loop
+        self._lock = threading.Lock()
+        self.records: list[CallbackRecord] = []
+        self._target: httpx.BaseTransport | None = None
+        self._base: httpx.URL | None = None
+
+    def route_to(self, target: Callable[..., Any] | str | None) -> None:
+        """An ASGI or WSGI app, a base URL, or None (record only, answered 204)."""
+        old = self._target
+        if target is None:
+            self._target, self._base = None, None
+        elif isinstance(target, str | httpx.URL):
+            base = httpx.URL(str(target))
+            if base.scheme not in ("http", "https") or not base.host:
+                raise ValueError(f"deliver_to({str(target)!r}): give an http(s) URL such as http://127.0.0.1:8000")
+            self._target, self._base = httpx.HTTPTransport(), base
+        elif callable(target):
+            app: Any = target
+            transport: httpx.BaseTransport
+            transport = InProcessTransport(app, loop=self._loop) if is_asgi(target) else httpx.WSGITransport(app)
+            self._target, self._base = transport, httpx.URL("http://receiver.test")
+        else:
+            raise TypeError(f"deliver_to() takes an ASGI or WSGI app or a URL, got {type(target).__name__}")
+        if old is not None:
+            old.close()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        uuid = request.headers.get("uuid", "")
+        record = CallbackRecord(
+            str(request.url), httpx.Headers(request.headers), body, uuid, _account=self._accounts.get(uuid)
+        )
+        with self._lock:
+            self.records.append(record)
+            target, base = self._target, self._base
+        if target is None or base is None:
+            record.status = 204
+            return httpx.Response(204, request=request)
+        prefix = base.path.rstrip("/")
+        url = base.copy_with(path=prefix + request.url.path, query=request.url.query or None)
+        headers = [(k, v) for k, v in request.headers.raw if k.lower() not in (b"host", b"content-length")]
+        forwarded = httpx.Request(request.method, url, headers=headers, content=body)
+        forwarded.extensions = dict(request.extensions)
+        try:
+            response = target.handle_request(forwarded)
+            response.read()
+        except httpx.HTTPError as exc:
+            record.error = f"{type(exc).__name__}: {exc}"
+            raise
+        record.status = response.status_code
+        return httpx.Response(response.status_code, headers=response.headers, content=response.content)
+
+    def settle(self, start: int, account_order: list[str]) -> None:
+        """Put the records from ``start`` on in account order, each account's in the order sent: the sender
+        sends each account's on a thread of its own, so their interleaving alone varies from run to run."""
+        rank = {uuid: n for n, uuid in enumerate(account_order)}
+        with self._lock:
+            new = sorted(self.records[start:], key=lambda record: rank.get(record.account, len(rank)))
+            self.records[start:] = new
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()

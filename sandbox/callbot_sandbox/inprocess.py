@@ -1,0 +1,175 @@
+"""httpx transports that call an ASGI app in process (no socket, no server): the testing kit's default way to
+the sandbox, and to a user's ASGI receiver.
+
+Unlike ``httpx.ASGITransport`` they behave like a network on the two points a client's error handling
+depends on:
+
+- the request's read timeout is honoured: an app that has not answered in time is cancelled and the call
+  raises ``httpx.ReadTimeout``;
+- an app that raises, or returns without a complete answer (the sandbox's dropped answer, a receiver that
+  crashed half-way), is a lost connection: ``httpx.RemoteProtocolError``, whatever it had sent before.
+
+:class:`AsyncInProcessTransport` runs the app on the caller's event loop. :class:`InProcessTransport` (sync)
+runs it on a loop of its own in a daemon thread (:class:`LoopThread`), so that a sync client works anywhere,
+inside a coroutine included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import httpx
+from starlette.types import ASGIApp, Message
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An event loop running in a daemon thread, started on first use; ``run`` waits for a coroutine on it."""
+
+    def __init__(self, name: str = "callbot-inprocess") -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name=self._name, daemon=True)
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None) -> T:
+        """The result of ``coroutine`` run on the loop; TimeoutError (the coroutine cancelled) after
+        ``timeout`` seconds (None: no bound). Called on the loop's own thread it would wait for itself: a
+        RuntimeError says so instead."""
+        loop = self.loop()
+        if threading.current_thread() is self._thread:
+            coroutine.close()
+            raise RuntimeError(
+                "a sync in-process call was made from the testing kit's own event loop (a sync client used in an "
+                "async receiver handler?): use the async client there"
+            )
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+    def stop(self) -> None:
+        with self._lock:
+            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+            loop.close()
+
+
+#: The loop of every sync in-process transport that is not given one: one thread for the process.
+SHARED_LOOP = LoopThread()
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout = request.extensions.get("timeout") or {}
+    value = timeout.get("read")
+    return None if value is None else float(value)
+
+
+def _scope(request: httpx.Request, root_path: str = "") -> dict[str, Any]:
+    url = request.url
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 80)
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": url.scheme,
+        "path": url.path,
+        "raw_path": url.raw_path.split(b"?")[0],
+        "query_string": url.query,
+        "root_path": root_path,
+        "headers": [(k.lower(), v) for k, v in request.headers.raw],
+        "client": ("127.0.0.1", 50000),
+        "server": (url.host, port),
+    }
+
+
+async def exchange(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Response:
+    """One request through ``app``; RemoteProtocolError unless it answers completely."""
+    sent = [False]
+    answer: dict[str, Any] = {"status": None, "headers": [], "parts": [], "complete": False}
+    finished = asyncio.Event()
+
+    async def receive() -> Message:
+        if not sent[0]:
+            sent[0] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await finished.wait()  # the request is complete: the next message is the client going away
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"], answer["headers"] = message["status"], message.get("headers", [])
+        elif message["type"] == "http.response.body" and answer["status"] is not None:
+            answer["parts"].append(message.get("body", b""))
+            if not message.get("more_body", False):
+                answer["complete"] = True
+                finished.set()
+
+    try:
+        await app(_scope(request), receive, send)
+    except Exception as exc:  # the sandbox's AnswerDropped, a receiver that crashed: the connection is gone
+        raise httpx.RemoteProtocolError(
+            f"the server closed the connection without a complete answer ({type(exc).__name__})", request=request
+        ) from exc
+    finally:
+        finished.set()
+    if not answer["complete"]:
+        raise httpx.RemoteProtocolError("the server closed the connection without a complete answer", request=request)
+    return httpx.Response(
+        answer["status"], headers=answer["headers"], stream=httpx.ByteStream(b"".join(answer["parts"]))
+    )
+
+
+class InProcessTransport(httpx.BaseTransport):
+    """A sync httpx transport into an ASGI app, run on ``loop`` (default: one shared daemon thread)."""
+
+    def __init__(self, app: ASGIApp, *, loop: LoopThread | None = None) -> None:
+        self.app = app
+        self._loop = loop or SHARED_LOOP
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        timeout = _read_timeout(request)
+        try:
+            return self._loop.run(exchange(self.app, request, body), timeout)
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"no answer within the read timeout of {timeout} s", request=request) from None
+
+    def close(self) -> None:  # nothing to close: a client closing it may use it again
+        pass
+
+
+class AsyncInProcessTransport(httpx.AsyncBaseTransport):
+    """An async httpx transport into an ASGI app, run on the caller's event loop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        timeout = _read_timeout(request)
+        try:
+            return await asyncio.wait_for(exchange(self.app, request, body), timeout)
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"no answer within the read timeout of {timeout} s", request=request) from None
+
+    async def aclose(self) -> None:
+        pass
