@@ -204,17 +204,17 @@ class RecordedFaults:
         return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
 
 
-def test_the_fault_methods_hand_their_arguments_to_the_sandboxs_faults() -> None:
+def test_the_fault_methods_hand_their_arguments_to_the_sandboxs_faults(monkeypatch: pytest.MonkeyPatch) -> None:
     with running() as sb:
         faults = RecordedFaults()
-        sb.sandbox.faults = faults  # type: ignore[attr-defined]
+        monkeypatch.setattr(sb.sandbox, "faults", faults, raising=False)
         sb.fail_next("addBatchCall", 7, times=2)
         sb.drop_answer_after_carrying_out("stopOrder")
         sb.delay("listOrder", 0.5, times=3)
-        sb.unsigned_refusal("createTask")
+        sb.unsigned_refusal("createTask", account=sb.accounts[0])
         assert faults.calls == [
-            ("fail_next", ("addBatchCall", 7), {"times": 2}),
-            ("drop_answer_after_carrying_out", ("stopOrder",), {"times": 1}),
-            ("delay", ("listOrder", 0.5), {"times": 3}),
-            ("unsigned_refusal", ("createTask",), {"times": 1}),
+            ("fail_next", ("addBatchCall", 7), {"times": 2, "account": None}),
+            ("drop_answer_after_carrying_out", ("stopOrder",), {"times": 1, "account": None}),
+            ("delay", ("listOrder", 0.5), {"times": 3, "account": None}),
+            ("unsigned_refusal", ("createTask",), {"times": 1, "account": sb.accounts[0].uuid}),
         ]

@@ -94,22 +94,23 @@ class CallbackRouter(httpx.BaseTransport):
         self.records: list[CallbackRecord] = []
         self._target: httpx.BaseTransport | None = None
         self._base: httpx.URL | None = None
+        self._in_process = False  # an app: the request goes to it as it is (only its path is read)
 
     def route_to(self, target: Callable[..., Any] | str | None) -> None:
         """An ASGI or WSGI app, a base URL, or None (record only, answered 204)."""
         old = self._target
         if target is None:
-            self._target, self._base = None, None
+            self._target, self._base, self._in_process = None, None, False
         elif isinstance(target, str | httpx.URL):
             base = httpx.URL(str(target))
             if base.scheme not in ("http", "https") or not base.host:
                 raise ValueError(f"deliver_to({str(target)!r}): give an http(s) URL such as http://127.0.0.1:8000")
-            self._target, self._base = httpx.HTTPTransport(), base
+            self._target, self._base, self._in_process = httpx.HTTPTransport(), base, False
         elif callable(target):
             app: Any = target
             transport: httpx.BaseTransport
             transport = InProcessTransport(app, loop=self._loop) if is_asgi(target) else httpx.WSGITransport(app)
-            self._target, self._base = transport, httpx.URL("http://receiver.test")
+            self._target, self._base, self._in_process = transport, httpx.URL("http://receiver.test"), True
         else:
             raise TypeError(f"deliver_to() takes an ASGI or WSGI app or a URL, got {type(target).__name__}")
         if old is not None:
@@ -123,23 +124,27 @@ class CallbackRouter(httpx.BaseTransport):
         )
         with self._lock:
             self.records.append(record)
-            target, base = self._target, self._base
+            target, base, in_process = self._target, self._base, self._in_process
         if target is None or base is None:
             record.status = 204
             return httpx.Response(204, request=request)
-        prefix = base.path.rstrip("/")
-        url = base.copy_with(path=prefix + request.url.path, query=request.url.query or None)
-        headers = [(k, v) for k, v in request.headers.raw if k.lower() not in (b"host", b"content-length")]
-        forwarded = httpx.Request(request.method, url, headers=headers, content=body)
-        forwarded.extensions = dict(request.extensions)
         try:
-            response = target.handle_request(forwarded)
+            response = target.handle_request(request if in_process else self._forwarded(request, base, body))
             response.read()
         except httpx.HTTPError as exc:
             record.error = f"{type(exc).__name__}: {exc}"
             raise
         record.status = response.status_code
-        return httpx.Response(response.status_code, headers=response.headers, content=response.content)
+        return response
+
+    @staticmethod
+    def _forwarded(request: httpx.Request, base: httpx.URL, body: bytes) -> httpx.Request:
+        """The request to send to the base URL ``base``: its path, then the callback's."""
+        url = base.copy_with(path=base.path.rstrip("/") + request.url.path, query=request.url.query or None)
+        headers = [(k, v) for k, v in request.headers.raw if k.lower() not in (b"host", b"content-length")]
+        forwarded = httpx.Request(request.method, url, headers=headers, content=body)
+        forwarded.extensions = dict(request.extensions)
+        return forwarded
 
     def settle(self, start: int, account_order: list[str]) -> None:
         """Put the records from ``start`` on in account order, each account's in the order sent: the sender

@@ -154,23 +154,23 @@ class CallbotSandbox:
 
     # --- faults (Sandbox.faults) -------------------------------------------------------------------------
 
-    def fail_next(self, operation: str, ret_code: int = 7, *, times: int = 1) -> None:
-        """The next ``times`` requests of ``operation`` (an operationId) get a signed refusal with
-        ``ret_code``, and change nothing."""
-        self.sandbox.faults.fail_next(operation, ret_code, times=times)
+    def fail_next(self, operation: str, ret_code: int = 7, *, times: int = 1, account: Account | None = None) -> None:
+        """The next ``times`` requests of ``operation`` (an operationId; unknown: ValueError) get a signed
+        refusal with ``ret_code``, and change nothing. ``account``: only its requests (default: anyone's)."""
+        self.sandbox.faults.fail_next(operation, ret_code, times=times, account=_uuid(account))
 
-    def drop_answer_after_carrying_out(self, operation: str, *, times: int = 1) -> None:
+    def drop_answer_after_carrying_out(self, operation: str, *, times: int = 1, account: Account | None = None) -> None:
         """The next ``times`` requests of ``operation`` take effect, and their answers are lost (the client
         sees a broken connection)."""
-        self.sandbox.faults.drop_answer_after_carrying_out(operation, times=times)
+        self.sandbox.faults.drop_answer_after_carrying_out(operation, times=times, account=_uuid(account))
 
-    def delay(self, operation: str, seconds: float, *, times: int = 1) -> None:
+    def delay(self, operation: str, seconds: float, *, times: int = 1, account: Account | None = None) -> None:
         """The next ``times`` answers to ``operation`` come ``seconds`` later (wall clock)."""
-        self.sandbox.faults.delay(operation, seconds, times=times)
+        self.sandbox.faults.delay(operation, seconds, times=times, account=_uuid(account))
 
-    def unsigned_refusal(self, operation: str, *, times: int = 1) -> None:
+    def unsigned_refusal(self, operation: str, *, times: int = 1, account: Account | None = None) -> None:
         """The next ``times`` requests of ``operation`` get an unsigned refusal, and change nothing."""
-        self.sandbox.faults.unsigned_refusal(operation, times=times)
+        self.sandbox.faults.unsigned_refusal(operation, times=times, account=_uuid(account))
 
     # --- lifetime ----------------------------------------------------------------------------------------
 
@@ -188,6 +188,11 @@ class CallbotSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _uuid(account: Account | None) -> str | None:
+    """The faults' ``account`` argument: only that account's requests take the fault (None: anyone's)."""
+    return None if account is None else account.uuid
 
 
 @contextlib.contextmanager
