@@ -11,7 +11,14 @@ import httpx
 import pytest
 from callbot_sandbox import running, serve_in_thread
 from callbot_sandbox.kit import VIRTUAL_START, CallbotSandbox
-from nxcloud_callbot import Delivery, WebhookReceiver, parse_webhook
+from nxcloud_callbot import (
+    APIConnectionError,
+    APITimeoutError,
+    CallbotError,
+    Delivery,
+    WebhookReceiver,
+    parse_webhook,
+)
 from nxcloud_callbot.models import CallInfoList, CallOrder, OrderCallback, TaskOperate
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -218,3 +225,25 @@ def test_the_fault_methods_hand_their_arguments_to_the_sandboxs_faults(monkeypat
             ("delay", ("listOrder", 0.5), {"times": 3, "account": None}),
             ("unsigned_refusal", ("createTask",), {"times": 1, "account": sb.accounts[0].uuid}),
         ]
+
+
+def test_each_fault_set_on_the_handle_is_what_the_client_sees() -> None:
+    """Needs Sandbox.faults (faults.py): each fault for the next request of its operation only."""
+    with running() as sb:
+        callbot = sb.client(max_retries=0)
+        sb.fail_next("createTask", ret_code=4)
+        with pytest.raises(CallbotError) as refused:
+            callbot.create_task(user_task_id="t", scene_id="s")
+        assert refused.value.ret_code == 4 and "t" not in sb.sandbox.state.account(sb.accounts[0].uuid).tasks
+        sb.unsigned_refusal("createTask")
+        with pytest.raises(CallbotError):
+            callbot.create_task(user_task_id="t", scene_id="s")
+        assert "t" not in sb.sandbox.state.account(sb.accounts[0].uuid).tasks
+        sb.drop_answer_after_carrying_out("createTask")
+        with pytest.raises(APIConnectionError):
+            callbot.create_task(user_task_id="t", scene_id="s")
+        assert "t" in sb.sandbox.state.account(sb.accounts[0].uuid).tasks  # carried out all the same
+        sb.delay("ping", 5)
+        with pytest.raises(APITimeoutError):
+            sb.client(timeout=0.2, max_retries=0).ping(data="x")
+        assert callbot.ping(data="x").code == 0  # the next request: no fault left
