@@ -1,6 +1,7 @@
 """`make bench`: measures the signing layer (bench/signing.py), the per-call overhead (bench/per_call.py), the
 sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 10 MB listCall end to
-end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py) and the project's own loops,
+end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py), the testing kit
+(bench/testing_kit.py) and the project's own loops,
 side by side in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
 
 Every figure is a median of repeated runs; the comparisons are interleaved and quoted as ratios, because
@@ -25,6 +26,7 @@ from .receiver import bench_receiver
 from .report import REPO, RESULTS, SECRET, UUID, lines, say
 from .sandbox_process import SandboxProcess
 from .signing import bench_sign, bench_verification
+from .testing_kit import bench_testing_kit
 
 # --- 4. sandbox throughput and memory -------------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ def main() -> None:
         sandbox.stop()
     bench_listcall(say)
     bench_receiver(say)
+    bench_testing_kit(say)
     bench_loops()
     say(
         f"`make bench` took {time.perf_counter() - started:.0f} s; peak memory of this process "

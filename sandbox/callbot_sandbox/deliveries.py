@@ -84,6 +84,26 @@ def is_asgi(app: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
 
 
+class RouterClient(httpx.Client):
+    """The client the kit's CallbackSender posts through: ``post`` hands the request straight to the router,
+    without httpx.Client's cookies, auth, redirects and header merging (a third of a campaign's time)."""
+
+    def __init__(self, router: CallbackRouter, timeout: float) -> None:
+        super().__init__(transport=router, timeout=timeout)
+        self.router = router
+        self._timeouts = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+
+    def post(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        content, headers = kwargs.pop("content", b""), kwargs.pop("headers", None)
+        if kwargs:  # the sender gives only these; anything else takes httpx's full way
+            return super().post(url, content=content, headers=headers, **kwargs)
+        request = httpx.Request("POST", url, content=content, headers=headers)
+        request.extensions = {"timeout": self._timeouts}
+        response = self.router.handle_request(request)
+        response.request = request
+        return response
+
+
 class CallbackRouter(httpx.BaseTransport):
     """Records each callback and sends it on to the receiver set with :meth:`route_to` (see the module)."""
 

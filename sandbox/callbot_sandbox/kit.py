@@ -17,12 +17,11 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
-import httpx
 from callbot_signing import AsyncCallbot, Callbot
 
 from .accounts import Account
 from .app import Sandbox
-from .deliveries import CallbackRecord, CallbackRouter
+from .deliveries import CallbackRecord, CallbackRouter, RouterClient
 from .dialer import DialerSettings, VirtualClock
 from .inprocess import AsyncInProcessTransport, InProcessTransport
 from .server import serve_in_thread
@@ -61,7 +60,7 @@ class CallbotSandbox:
         )
         self.app = self.sandbox.asgi_app()
         self._router = CallbackRouter(self.sandbox.accounts)
-        self.sandbox.callbacks.client = httpx.Client(transport=self._router)
+        self.sandbox.callbacks.client = RouterClient(self._router, self.sandbox.callbacks.timeout)
         self.transport: Transport = transport
         self._stack = contextlib.ExitStack()
         self._clients: list[Callbot[Any] | AsyncCallbot[Any]] = []
