@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from .._support import doc_blocks, run_doc_block
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "test_my_campaign.py"
 #: A pytest run in a subprocess: the example's six tests take a few seconds; a bound, not a wait.
@@ -141,6 +143,19 @@ def test_the_example_test_file_passes_as_a_users_project_runs_it(tmp_path: Path)
     done = run_pytest(tmp_path)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert len(outcomes(done)) == 6 and all(line.startswith("PASSED") for line in outcomes(done))
+
+
+def test_the_readmes_test_passes_under_pytest_with_the_fixtures(tmp_path: Path) -> None:
+    (tmp_path / "test_readme_block.py").write_text(doc_blocks()["testing-your-code"].code, encoding="utf-8")
+    done = run_pytest(tmp_path)
+    assert outcomes(done) == ["PASSED test_readme_block.py::test_every_order_is_called"], done.stdout[-3000:]
+
+
+def test_the_sandbox_guides_running_block_runs_and_prints_each_callback(capsys: pytest.CaptureFixture[str]) -> None:
+    run_doc_block("kit-running")
+    printed = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("order http://app.test/cb/order 204 t-1") for line in printed) == 5
+    assert any(line.startswith("task http://app.test/cb/task 204 t-1") for line in printed)
 
 
 @pytest.mark.slow
