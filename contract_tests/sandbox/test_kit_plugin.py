@@ -180,3 +180,39 @@ def test_the_example_passes_twice_alike_in_a_fresh_venv_from_the_wheel_with_the_
     first, second = (run_pytest(project, python=python, every_plugin=True) for _ in range(2))
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
     assert len(outcomes(first)) == 6 and outcomes(first) == outcomes(second)
+
+
+#: A campaign of two accounts in a fresh interpreter: a digest of its call records and callbacks (all but
+#: what the real time signs: createTs, requestID, sign).
+DIGEST = """
+import hashlib, json, sys
+from callbot_sandbox import running
+from nxcloud_callbot.models import CallInfoList, CallOrder, TaskOperate
+
+with running(seed=int(sys.argv[1]), accounts=2) as sb:
+    for account in sb.accounts:
+        callbot = sb.client(account)
+        callbot.create_task(user_task_id="t", scene_id="s", task_callback_url="http://r.test/task")
+        orders = [CallOrder(order_id=f"o{n}", user_phone=f"8613800{n:06d}") for n in range(40)]
+        info = CallInfoList(call_list=orders, call_callback_url="http://r.test/call", order_callback_url="http://r.test/order")
+        callbot.add_batch_call(user_task_id="t", call_info_list=info)
+        callbot.mgr_task_status(user_task_id="t", task_operate=TaskOperate.START)
+    sb.advance(3600)
+    calls = [[c.detail() for _, c in sb.sandbox.state.task("t", a.uuid).calls] for a in sb.accounts]
+    callbacks = [(r.url, r.account, json.loads(r.body)) for r in sb.callbacks]
+    print(len(callbacks), hashlib.sha256(json.dumps([calls, callbacks]).encode()).hexdigest())
+"""
+
+
+def test_the_same_seed_gives_the_same_calls_and_callbacks_in_another_process() -> None:
+    def digest(seed: int, hash_seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run(
+            [sys.executable, "-c", DIGEST, str(seed)], capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.strip()
+
+    first = digest(3, "1")
+    assert first == digest(3, "2") and first.split()[0] != "0"
+    assert digest(4, "1") != first
