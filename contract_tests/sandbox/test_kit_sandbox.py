@@ -118,6 +118,24 @@ def test_callbacks_go_into_a_wsgi_receiver_in_process() -> None:
         assert len(finished) == 4
 
 
+def test_an_asgi_app_that_does_not_look_like_one_is_named_so() -> None:
+    class Wrapped:  # __call__ returns a coroutine without being a coroutine function (some middleware does)
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+            return self.app(scope, receive, send)
+
+    with running() as sb:
+        receiver, finished = receiver_for(sb)
+        sb.deliver_to(Wrapped(Starlette(routes=[Mount("/callbot", app=receiver.asgi_app())])), interface="asgi")
+        campaign(sb, orders=2)
+        sb.advance(600)
+        assert len(finished) == 2
+        with pytest.raises(ValueError, match="interface"):
+            sb.deliver_to(receiver.asgi_app(), interface="grpc")  # type: ignore[arg-type]
+
+
 def test_callbacks_go_to_a_url_with_its_path_prefix() -> None:
     with running() as sb:
         receiver, finished = receiver_for(sb)

@@ -14,17 +14,20 @@ by the PATH of the callback's URL whatever its host:
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import httpx
-from callbot_signing import Webhook, parse_webhook
+from callbot_signing import Webhook, WebhookKind, parse_webhook, webhook_kind
 
 from .accounts import Account
 from .inprocess import InProcessTransport, LoopThread
+
+Interface = Literal["asgi", "wsgi"]
 
 
 @dataclass
@@ -64,18 +67,10 @@ class CallbackRecord:
         )
 
     @property
-    def kind(self) -> str:
-        """``"call"``, ``"order"`` or ``"task"``."""
-        from callbot_signing import webhook_kind
-
-        return webhook_kind(_json(self.body))
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    import json
-
-    value = json.loads(body)
-    return value if isinstance(value, dict) else {}
+    def kind(self) -> WebhookKind:
+        """``"call"``, ``"order"`` or ``"task"``, by the payload (as ``webhook_kind`` tells them apart)."""
+        value = json.loads(self.body)
+        return webhook_kind(value if isinstance(value, dict) else {})
 
 
 def is_asgi(app: Callable[..., Any]) -> bool:
@@ -116,8 +111,9 @@ class CallbackRouter(httpx.BaseTransport):
         self._base: httpx.URL | None = None
         self._in_process = False  # an app: the request goes to it as it is (only its path is read)
 
-    def route_to(self, target: Callable[..., Any] | str | None) -> None:
-        """An ASGI or WSGI app, a base URL, or None (record only, answered 204)."""
+    def route_to(self, target: Callable[..., Any] | str | None, interface: Interface | None = None) -> None:
+        """An ASGI or WSGI app (``interface`` says which; None: an app whose ``__call__`` is a coroutine
+        function is ASGI, any other WSGI), a base URL, or None (record only, answered 204)."""
         old = self._target
         if target is None:
             self._target, self._base, self._in_process = None, None, False
@@ -129,7 +125,10 @@ class CallbackRouter(httpx.BaseTransport):
         elif callable(target):
             app: Any = target
             transport: httpx.BaseTransport
-            transport = InProcessTransport(app, loop=self._loop) if is_asgi(target) else httpx.WSGITransport(app)
+            if interface not in (None, "asgi", "wsgi"):
+                raise ValueError(f'interface must be "asgi" or "wsgi", got {interface!r}')
+            asgi = is_asgi(target) if interface is None else interface == "asgi"
+            transport = InProcessTransport(app, loop=self._loop) if asgi else httpx.WSGITransport(app)
             self._target, self._base, self._in_process = transport, httpx.URL("http://receiver.test"), True
         else:
             raise TypeError(f"deliver_to() takes an ASGI or WSGI app or a URL, got {type(target).__name__}")

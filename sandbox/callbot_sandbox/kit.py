@@ -21,7 +21,7 @@ from callbot_signing import AsyncCallbot, Callbot
 
 from .accounts import Account
 from .app import Sandbox
-from .deliveries import CallbackRecord, CallbackRouter, RouterClient
+from .deliveries import CallbackRecord, CallbackRouter, Interface, RouterClient
 from .dialer import DialerSettings, VirtualClock
 from .inprocess import AsyncInProcessTransport, InProcessTransport
 from .server import serve_in_thread
@@ -145,11 +145,11 @@ class CallbotSandbox:
         """Every callback sent so far (each attempt), in order: per account, in the order sent."""
         return list(self._router.records)
 
-    def deliver_to(self, target: Callable[..., Any] | str | None) -> None:
-        """Send the callbacks from now on to ``target``: an ASGI or a WSGI app (called in process) or a base
-        URL, routed by the path of each callback's URL whatever its host; None: record them only (answered
-        204)."""
-        self._router.route_to(target)
+    def deliver_to(self, target: Callable[..., Any] | str | None, *, interface: Interface | None = None) -> None:
+        """Send the callbacks from now on to ``target``: an ASGI or a WSGI app (called in process; ``interface``
+        ``"asgi"`` or ``"wsgi"`` when it cannot be told from the app, see ``deliveries.is_asgi``) or a base URL,
+        routed by the path of each callback's URL whatever its host; None: record them only (answered 204)."""
+        self._router.route_to(target, interface)
 
     # --- faults (Sandbox.faults) -------------------------------------------------------------------------
 
