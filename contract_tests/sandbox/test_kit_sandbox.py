@@ -14,6 +14,7 @@ from callbot_sandbox.kit import VIRTUAL_START, CallbotSandbox
 from nxcloud_callbot import (
     APIConnectionError,
     APITimeoutError,
+    Callbot,
     CallbotError,
     Delivery,
     WebhookReceiver,
@@ -77,6 +78,20 @@ def test_an_account_given_by_uuid_and_key_is_used_as_given_and_half_of_one_is_re
             sb.add_account("only-a-uuid")
         with pytest.raises(ValueError, match="already"):
             sb.add_account("my-uuid", "other")
+
+
+def test_code_that_makes_its_own_client_reaches_the_sandbox_in_process_or_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with running() as sb:
+        account = sb.accounts[0]
+        own = Callbot(sb.base_url, account.uuid, account.secret_key, httpx_args=sb.httpx_args())
+        assert own.ping(data="mine").data == "mine"
+    with running(transport="http") as sb:
+        for name, value in sb.environ().items():
+            monkeypatch.setenv(name, value)
+        with Callbot() as from_environment:
+            assert from_environment.ping(data="env").data == "env"
 
 
 def test_advance_dials_and_records_each_signed_callback_with_its_model_headers_body_and_url() -> None:

@@ -99,8 +99,7 @@ class CallbotSandbox:
     def client(self, account: Account | None = None, **options: Any) -> Callbot[Any]:
         """A ``Callbot`` for ``account`` (default: the first), closed with the sandbox; ``options`` go to it."""
         chosen = self._account(account)
-        if self.transport == "inprocess":
-            options["httpx_args"] = {"transport": InProcessTransport(self.app), **options.get("httpx_args", {})}
+        options["httpx_args"] = {**self.httpx_args(), **options.get("httpx_args", {})}
         client: Callbot[Any] = Callbot(
             self.base_url, chosen.uuid, chosen.secret_key, algorithm=chosen.algorithm, **options
         )
@@ -111,13 +110,33 @@ class CallbotSandbox:
         """An ``AsyncCallbot`` for ``account`` (default: the first); close it with ``await client.aclose()``
         on its loop (the sandbox closes what is left)."""
         chosen = self._account(account)
-        if self.transport == "inprocess":
-            options["httpx_args"] = {"transport": AsyncInProcessTransport(self.app), **options.get("httpx_args", {})}
+        options["httpx_args"] = {**self.async_httpx_args(), **options.get("httpx_args", {})}
         client: AsyncCallbot[Any] = AsyncCallbot(
             self.base_url, chosen.uuid, chosen.secret_key, algorithm=chosen.algorithm, **options
         )
         self._clients.append(client)
         return client
+
+    def httpx_args(self) -> dict[str, Any]:
+        """``httpx_args`` for a ``Callbot`` your code makes itself: ``Callbot(sb.base_url, uuid, key,
+        httpx_args=sb.httpx_args())`` reaches this sandbox in process (empty over loopback HTTP)."""
+        return {"transport": InProcessTransport(self.app)} if self.transport == "inprocess" else {}
+
+    def async_httpx_args(self) -> dict[str, Any]:
+        """The same for an ``AsyncCallbot``."""
+        return {"transport": AsyncInProcessTransport(self.app)} if self.transport == "inprocess" else {}
+
+    def environ(self, account: Account | None = None) -> dict[str, str]:
+        """``CALLBOT_BASE_URL``, ``CALLBOT_UUID``, ``CALLBOT_SECRET_KEY`` and ``CALLBOT_ALGORITHM`` for
+        ``account`` (default: the first), for code that makes its client from the environment
+        (``monkeypatch.setenv``); such a client opens connections itself: use ``transport="http"``."""
+        chosen = self._account(account)
+        return {
+            "CALLBOT_BASE_URL": self.base_url,
+            "CALLBOT_UUID": chosen.uuid,
+            "CALLBOT_SECRET_KEY": chosen.secret_key,
+            "CALLBOT_ALGORITHM": chosen.algorithm,
+        }
 
     # --- time and callbacks ------------------------------------------------------------------------------
 
