@@ -66,6 +66,7 @@ def outcomes(done: subprocess.CompletedProcess[str]) -> list[str]:
 
 
 def project_with(tmp_path: Path, source: str) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "test_user.py").write_text(textwrap.dedent(source), encoding="utf-8")
     return tmp_path
 
@@ -180,6 +181,16 @@ def test_the_example_passes_twice_alike_in_a_fresh_venv_from_the_wheel_with_the_
     first, second = (run_pytest(project, python=python, every_plugin=True) for _ in range(2))
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
     assert len(outcomes(first)) == 6 and outcomes(first) == outcomes(second)
+    # Without the extra: the plugin is registered all the same, and pytest runs a project's plain tests.
+    bare, plain = tmp_path / "bare", project_with(tmp_path / "plain", "def test_plain():\n    assert True\n")
+    subprocess.run([sys.executable, "-m", "venv", str(bare)], check=True, timeout=RUN_TIMEOUT)
+    subprocess.run(
+        [str(bare / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel), "pytest"],
+        check=True,
+        timeout=RUN_TIMEOUT,
+    )
+    done = run_pytest(plain, python=str(bare / "bin" / "python"), every_plugin=True)
+    assert outcomes(done) == ["PASSED test_user.py::test_plain"], done.stdout[-3000:] + done.stderr[-2000:]
 
 
 #: A campaign of two accounts in a fresh interpreter: a digest of its call records and callbacks (all but
