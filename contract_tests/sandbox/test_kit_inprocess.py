@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from callbot_sandbox.inprocess import AsyncInProcessTransport, InProcessTransport, LoopThread
+from callbot_sandbox.inprocess import AsyncInProcessTransport, CallerLoop, InProcessTransport, LoopThread
 from callbot_sandbox.kit import running
 from nxcloud_callbot import APIConnectionError, APITimeoutError
 from starlette.types import Receive, Scope, Send
@@ -48,7 +48,7 @@ def loop() -> Any:
 
 
 def test_a_sync_request_reaches_the_app_and_the_whole_answer_comes_back(loop: LoopThread) -> None:
-    with httpx.Client(transport=InProcessTransport(echo, loop=loop)) as client:
+    with httpx.Client(transport=InProcessTransport(echo, runner=loop)) as client:
         response = client.post(URL, content=b"body")
     assert (response.status_code, response.content) == (201, b"got body!")
     assert (response.headers["x-path"], response.headers["x-query"]) == ("/path", "x=1")
@@ -62,7 +62,7 @@ async def test_an_async_request_reaches_the_app_on_the_callers_loop() -> None:
 
 def test_an_app_that_does_not_answer_within_the_read_timeout_is_a_read_timeout(loop: LoopThread) -> None:
     with (
-        httpx.Client(transport=InProcessTransport(never_answers, loop=loop), timeout=0.05) as client,
+        httpx.Client(transport=InProcessTransport(never_answers, runner=loop), timeout=0.05) as client,
         pytest.raises(httpx.ReadTimeout),
     ):
         client.post(URL, content=b"")
@@ -76,7 +76,10 @@ async def test_an_async_app_that_does_not_answer_in_time_is_a_read_timeout() -> 
 
 @pytest.mark.parametrize("app", [starts_then_fails, ends_half_way], ids=["raises", "ends-half-way"])
 def test_an_app_that_ends_without_a_complete_answer_is_a_lost_connection(loop: LoopThread, app: Any) -> None:
-    with httpx.Client(transport=InProcessTransport(app, loop=loop)) as client, pytest.raises(httpx.RemoteProtocolError):
+    with (
+        httpx.Client(transport=InProcessTransport(app, runner=loop)) as client,
+        pytest.raises(httpx.RemoteProtocolError),
+    ):
         client.post(URL, content=b"x")
 
 
@@ -88,7 +91,7 @@ async def test_an_async_app_that_ends_without_a_complete_answer_is_a_lost_connec
 
 
 def test_a_sync_call_from_the_transports_own_loop_is_refused_not_a_deadlock(loop: LoopThread) -> None:
-    transport = InProcessTransport(echo, loop=loop)
+    transport = InProcessTransport(echo, runner=loop)
     outcome: list[BaseException] = []
 
     async def inside() -> None:
@@ -125,3 +128,31 @@ def test_the_shared_loop_serves_calls_from_several_threads_at_once() -> None:
     for thread in threads:
         thread.join(10)
     assert sorted(answers) == sorted(f"got {n}!".encode() for n in range(8))
+
+
+async def test_a_sync_client_called_inside_a_coroutine_is_served_on_the_shared_loop() -> None:
+    with running() as sb:
+        assert sb.client().ping(data="inside").data == "inside"  # this thread's loop is busy running the test
+
+
+def test_a_receiver_app_runs_on_one_event_loop_whichever_thread_delivers() -> None:
+    loops: set[int] = set()
+
+    async def remembers_its_loop(scope: Scope, receive: Receive, send: Send) -> None:
+        loops.add(id(asyncio.get_running_loop()))
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    runner = CallerLoop()
+    transport = InProcessTransport(remembers_its_loop, runner=runner)
+    threads = [
+        threading.Thread(target=lambda: transport.handle_request(httpx.Request("POST", URL, content=b"")))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    runner.close()
+    assert len(loops) == 1

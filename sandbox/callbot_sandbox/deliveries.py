@@ -5,7 +5,8 @@ in the kit: it records every attempt (:class:`CallbackRecord`: the URL, the sign
 bytes, the answer's status, the parsed model) and hands the request to the receiver set with ``route_to``,
 by the PATH of the callback's URL whatever its host:
 
-- an ASGI app, called in process (:class:`~.inprocess.InProcessTransport`);
+- an ASGI app, called in process (:class:`~.inprocess.InProcessTransport`), always on the same event loop
+  (:class:`~.inprocess.CallerLoop`), run by the sender's thread;
 - a WSGI app, called in process (``httpx.WSGITransport``);
 - a base URL (``http://127.0.0.1:8000`` or ``http://127.0.0.1:8000/prefix``): the path is appended to it;
 - nothing (the default): the callback is recorded and answered 204, as by a receiver that accepts anything.
@@ -25,7 +26,7 @@ import httpx
 from callbot_signing import Webhook, WebhookKind, parse_webhook, webhook_kind
 
 from .accounts import Account
-from .inprocess import InProcessTransport, LoopThread
+from .inprocess import CallerLoop, InProcessTransport
 
 Interface = Literal["asgi", "wsgi"]
 
@@ -102,9 +103,10 @@ class RouterClient(httpx.Client):
 class CallbackRouter(httpx.BaseTransport):
     """Records each callback and sends it on to the receiver set with :meth:`route_to` (see the module)."""
 
-    def __init__(self, accounts: Mapping[str, Account], *, loop: LoopThread | None = None) -> None:
+    def __init__(self, accounts: Mapping[str, Account]) -> None:
         self._accounts = accounts
-        self._loop = loop
+        #: The one loop a receiver app runs on, whichever sender thread delivers to it.
+        self._loop = CallerLoop()
         self._lock = threading.Lock()
         self.records: list[CallbackRecord] = []
         self._target: httpx.BaseTransport | None = None
@@ -128,7 +130,7 @@ class CallbackRouter(httpx.BaseTransport):
             if interface not in (None, "asgi", "wsgi"):
                 raise ValueError(f'interface must be "asgi" or "wsgi", got {interface!r}')
             asgi = is_asgi(target) if interface is None else interface == "asgi"
-            transport = InProcessTransport(app, loop=self._loop) if asgi else httpx.WSGITransport(app)
+            transport = InProcessTransport(app, runner=self._loop) if asgi else httpx.WSGITransport(app)
             self._target, self._base, self._in_process = transport, httpx.URL("http://receiver.test"), True
         else:
             raise TypeError(f"deliver_to() takes an ASGI or WSGI app or a URL, got {type(target).__name__}")
@@ -176,3 +178,4 @@ class CallbackRouter(httpx.BaseTransport):
     def close(self) -> None:
         if self._target is not None:
             self._target.close()
+        self._loop.close()

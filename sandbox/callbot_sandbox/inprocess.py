@@ -10,8 +10,9 @@ depends on:
   crashed half-way), is a lost connection: ``httpx.RemoteProtocolError``, whatever it had sent before.
 
 :class:`AsyncInProcessTransport` runs the app on the caller's event loop. :class:`InProcessTransport` (sync)
-runs it on a loop of its own in a daemon thread (:class:`LoopThread`), so that a sync client works anywhere,
-inside a coroutine included.
+runs it on an event loop in the calling thread (:class:`ThreadLoops`, or :class:`CallerLoop` for a user's
+app), and, called inside a coroutine, on a loop in a daemon thread (:class:`LoopThread`), so that a sync
+client works anywhere.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from starlette.types import ASGIApp, Message
@@ -72,8 +73,67 @@ class LoopThread:
             loop.close()
 
 
-#: The loop of every sync in-process transport that is not given one: one thread for the process.
+#: Where a sync call made inside a coroutine (its thread already runs a loop) is run: one thread for the process.
 SHARED_LOOP = LoopThread()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class ThreadLoops:
+    """Runs a coroutine on an event loop of the calling thread (one per thread, kept for its next call): no
+    other thread is woken, which on a busy machine is most of the cost of an in-process call. A thread that
+    already runs a loop (a sync client called inside a coroutine) has it run on :data:`SHARED_LOOP`."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None) -> T:
+        if _loop_running():
+            return SHARED_LOOP.run(coroutine, timeout)
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = self._local.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(asyncio.wait_for(coroutine, timeout))
+
+
+#: The loops of the sandbox's sync in-process transports: one per thread for the process.
+THREAD_LOOPS = ThreadLoops()
+
+
+class CallerLoop:
+    """One event loop, run in whichever thread calls, one call at a time: for an app of the user's (a
+    receiver), which may hold objects bound to the loop it first ran on (an ``asyncio.Lock``). A thread that
+    already runs a loop has the coroutine run on :data:`SHARED_LOOP`. ``close()`` when done."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None) -> T:
+        if _loop_running():
+            return SHARED_LOOP.run(coroutine, timeout)
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                self._loop = asyncio.new_event_loop()
+            return self._loop.run_until_complete(asyncio.wait_for(coroutine, timeout))
+
+    def close(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.close()
+
+
+class Runner(Protocol):
+    """Where a sync transport runs the app: :class:`ThreadLoops`, :class:`CallerLoop` or :class:`LoopThread`."""
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None) -> T: ...
 
 
 def _read_timeout(request: httpx.Request) -> float | None:
@@ -139,17 +199,18 @@ async def exchange(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.R
 
 
 class InProcessTransport(httpx.BaseTransport):
-    """A sync httpx transport into an ASGI app, run on ``loop`` (default: one shared daemon thread)."""
+    """A sync httpx transport into an ASGI app, run by ``runner`` (default: :data:`THREAD_LOOPS`, an event loop
+    of the calling thread)."""
 
-    def __init__(self, app: ASGIApp, *, loop: LoopThread | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, runner: Runner | None = None) -> None:
         self.app = app
-        self._loop = loop or SHARED_LOOP
+        self._runner: Runner = runner or THREAD_LOOPS
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         timeout = _read_timeout(request)
         try:
-            return self._loop.run(exchange(self.app, request, body), timeout)
+            return self._runner.run(exchange(self.app, request, body), timeout)
         except TimeoutError:
             raise httpx.ReadTimeout(f"no answer within the read timeout of {timeout} s", request=request) from None
 
