@@ -5,7 +5,7 @@ in the kit: it records every attempt (:class:`CallbackRecord`: the URL, the sign
 bytes, the answer's status, the parsed model) and hands the request to the receiver set with ``route_to``,
 by the PATH of the callback's URL whatever its host:
 
-- an ASGI app, called in process (:class:`~.inprocess.InProcessTransport`), always on the same event loop
+- an ASGI app, called in process (:func:`~.inprocess.answer_of`), always on the same event loop
   (:class:`~.inprocess.CallerLoop`), run by the sender's thread;
 - a WSGI app, called in process (``httpx.WSGITransport``);
 - a base URL (``http://127.0.0.1:8000`` or ``http://127.0.0.1:8000/prefix``): the path is appended to it;
@@ -26,7 +26,7 @@ import httpx
 from callbot_signing import Webhook, WebhookKind, parse_webhook, webhook_kind
 
 from .accounts import Account
-from .inprocess import CallerLoop, InProcessTransport
+from .inprocess import CallerLoop, answer_of, asgi_scope
 
 Interface = Literal["asgi", "wsgi"]
 
@@ -93,11 +93,7 @@ class RouterClient(httpx.Client):
         content, headers = kwargs.pop("content", b""), kwargs.pop("headers", None)
         if kwargs:  # the sender gives only these; anything else takes httpx's full way
             return super().post(url, content=content, headers=headers, **kwargs)
-        request = httpx.Request("POST", url, content=content, headers=headers)
-        request.extensions = {"timeout": self._timeouts}
-        response = self.router.handle_request(request)
-        response.request = request
-        return response
+        return self.router.deliver(str(url), httpx.Headers(headers), content, self._timeouts)
 
 
 class CallbackRouter(httpx.BaseTransport):
@@ -111,52 +107,72 @@ class CallbackRouter(httpx.BaseTransport):
         self.records: list[CallbackRecord] = []
         self._target: httpx.BaseTransport | None = None
         self._base: httpx.URL | None = None
-        self._in_process = False  # an app: the request goes to it as it is (only its path is read)
+        self._base_is_app = False  # a WSGI app: the request goes to it as it is (only its path is read)
+        self._asgi_app: Any = None  # an ASGI app: called straight (deliver)
 
     def route_to(self, target: Callable[..., Any] | str | None, interface: Interface | None = None) -> None:
         """An ASGI or WSGI app (``interface`` says which; None: an app whose ``__call__`` is a coroutine
         function is ASGI, any other WSGI), a base URL, or None (record only, answered 204)."""
         old = self._target
         if target is None:
-            self._target, self._base, self._in_process = None, None, False
+            self._target, self._base, self._base_is_app, self._asgi_app = None, None, False, None
         elif isinstance(target, str | httpx.URL):
             base = httpx.URL(str(target))
             if base.scheme not in ("http", "https") or not base.host:
                 raise ValueError(f"deliver_to({str(target)!r}): give an http(s) URL such as http://127.0.0.1:8000")
-            self._target, self._base, self._in_process = httpx.HTTPTransport(), base, False
+            self._target, self._base, self._base_is_app, self._asgi_app = httpx.HTTPTransport(), base, False, None
         elif callable(target):
             app: Any = target
-            transport: httpx.BaseTransport
             if interface not in (None, "asgi", "wsgi"):
                 raise ValueError(f'interface must be "asgi" or "wsgi", got {interface!r}')
-            asgi = is_asgi(target) if interface is None else interface == "asgi"
-            transport = InProcessTransport(app, runner=self._loop) if asgi else httpx.WSGITransport(app)
-            self._target, self._base, self._in_process = transport, httpx.URL("http://receiver.test"), True
+            if is_asgi(target) if interface is None else interface == "asgi":
+                self._target, self._base, self._base_is_app, self._asgi_app = None, None, False, app
+            else:
+                wsgi = httpx.WSGITransport(app)
+                self._target, self._base, self._base_is_app, self._asgi_app = wsgi, httpx.URL("http://app"), True, None
         else:
             raise TypeError(f"deliver_to() takes an ASGI or WSGI app or a URL, got {type(target).__name__}")
         if old is not None:
             old.close()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-        uuid = request.headers.get("uuid", "")
-        record = CallbackRecord(
-            str(request.url), httpx.Headers(request.headers), body, uuid, _account=self._accounts.get(uuid)
-        )
+        return self.deliver(str(request.url), request.headers, request.read(), request.extensions.get("timeout"))
+
+    def deliver(
+        self, url: str, headers: httpx.Headers, body: bytes, timeouts: Mapping[str, float | None] | None
+    ) -> httpx.Response:
+        """Record one callback and send it to the receiver: its answer, or the httpx error of no answer."""
+        uuid = headers.get("uuid", "")
+        record = CallbackRecord(url, headers, body, uuid, _account=self._accounts.get(uuid))
         with self._lock:
             self.records.append(record)
-            target, base, in_process = self._target, self._base, self._in_process
-        if target is None or base is None:
-            record.status = 204
-            return httpx.Response(204, request=request)
+            target, base, app = self._target, self._base, self._asgi_app
         try:
-            response = target.handle_request(request if in_process else self._forwarded(request, base, body))
-            response.read()
+            if app is not None:  # an ASGI receiver: called straight, on its one loop
+                response = self._call_asgi(app, url, headers, body, (timeouts or {}).get("read"))
+            elif target is not None and base is not None:
+                request = httpx.Request("POST", url, headers=headers, content=body)
+                request.extensions = {"timeout": dict(timeouts or {})}
+                forwarded = request if self._base_is_app else self._forwarded(request, base, body)
+                response = target.handle_request(forwarded)
+                response.read()
+            else:
+                response = httpx.Response(204)
         except httpx.HTTPError as exc:
             record.error = f"{type(exc).__name__}: {exc}"
             raise
         record.status = response.status_code
         return response
+
+    def _call_asgi(
+        self, app: Any, url: str, headers: httpx.Headers, body: bytes, timeout: float | None
+    ) -> httpx.Response:
+        scope = asgi_scope("POST", url, [*headers.raw, (b"content-length", str(len(body)).encode())])
+        try:
+            status, answer_headers, content = self._loop.run(answer_of(app, scope, body), timeout)
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"the receiver did not answer within {timeout} s") from None
+        return httpx.Response(status, headers=answer_headers, content=content)
 
     @staticmethod
     def _forwarded(request: httpx.Request, base: httpx.URL, body: bytes) -> httpx.Request:

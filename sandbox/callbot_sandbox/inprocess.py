@@ -21,6 +21,7 @@ import asyncio
 import threading
 from collections.abc import Coroutine
 from typing import Any, Protocol, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import httpx
 from starlette.types import ASGIApp, Message
@@ -142,27 +143,32 @@ def _read_timeout(request: httpx.Request) -> float | None:
     return None if value is None else float(value)
 
 
-def _scope(request: httpx.Request, root_path: str = "") -> dict[str, Any]:
-    url = request.url
-    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 80)
+def asgi_scope(method: str, url: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """The ASGI scope of an HTTP request to ``url`` with ``headers`` (raw pairs, names in any case)."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 80)
+    path = parts.path or "/"
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": request.method,
-        "scheme": url.scheme,
-        "path": url.path,
-        "raw_path": url.raw_path.split(b"?")[0],
-        "query_string": url.query,
-        "root_path": root_path,
-        "headers": [(k.lower(), v) for k, v in request.headers.raw],
+        "method": method,
+        "scheme": parts.scheme,
+        "path": unquote(path),
+        "raw_path": path.encode("ascii", "replace"),
+        "query_string": parts.query.encode("ascii", "replace"),
+        "root_path": "",
+        "headers": [(k.lower(), v) for k, v in headers],
         "client": ("127.0.0.1", 50000),
-        "server": (url.host, port),
+        "server": (parts.hostname or "", port),
     }
 
 
-async def exchange(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Response:
-    """One request through ``app``; RemoteProtocolError unless it answers completely."""
+async def answer_of(
+    app: ASGIApp, scope: dict[str, Any], body: bytes, request: httpx.Request | None = None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """One request through ``app``: its status, headers and body; RemoteProtocolError unless it answers
+    completely (``request``: the one the error names, if any)."""
     sent = [False]
     answer: dict[str, Any] = {"status": None, "headers": [], "parts": [], "complete": False}
     finished = asyncio.Event()
@@ -184,7 +190,7 @@ async def exchange(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.R
                 finished.set()
 
     try:
-        await app(_scope(request), receive, send)
+        await app(scope, receive, send)
     except Exception as exc:  # the sandbox's AnswerDropped, a receiver that crashed: the connection is gone
         raise httpx.RemoteProtocolError(
             f"the server closed the connection without a complete answer ({type(exc).__name__})", request=request
@@ -193,9 +199,14 @@ async def exchange(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.R
         finished.set()
     if not answer["complete"]:
         raise httpx.RemoteProtocolError("the server closed the connection without a complete answer", request=request)
-    return httpx.Response(
-        answer["status"], headers=answer["headers"], stream=httpx.ByteStream(b"".join(answer["parts"]))
-    )
+    return answer["status"], answer["headers"], b"".join(answer["parts"])
+
+
+async def exchange(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Response:
+    """One httpx request through ``app``; RemoteProtocolError unless it answers completely."""
+    scope = asgi_scope(request.method, str(request.url), request.headers.raw)
+    status, headers, content = await answer_of(app, scope, body, request)
+    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(content))
 
 
 class InProcessTransport(httpx.BaseTransport):
