@@ -14,6 +14,7 @@ uvicorn on a free port, as a user would otherwise run it):
 from __future__ import annotations
 
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -108,7 +109,8 @@ def bench_testing_kit(say: SAY) -> None:
     say(
         f"In process, a coroutine handler: **{fmt(median)}** median per test (goal ≤ 1 s); the CPU time it takes "
         f"(every thread of this process, 5 runs, median): {fmt(cpu)}. On a loaded machine the wall time is the "
-        "CPU time plus the waits for a core."
+        f"CPU time plus the waits for a core (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "at the end of this section)."
     )
     say()
 
