@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPEC := openapi/callbot.yaml
 GENERATED := generated/callbot_client
-HAND_WRITTEN := signing sandbox cli contract_tests bench tools openapi
+HAND_WRITTEN := signing sandbox cli contract_tests bench tools openapi examples
 
 .PHONY: setup generate check-generated compat lint test contract sandbox bench mutate clean
 PORT ?= 8080

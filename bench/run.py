@@ -1,7 +1,8 @@
 """`make bench`: measures the signing layer (bench/signing.py), the per-call overhead (bench/per_call.py), the
 sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 10 MB listCall end to
 end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py), `callbot orders add` against a
-minimal script (bench/bulk_import.py) and the project's own loops,
+minimal script (bench/bulk_import.py), start-up (bench/startup.py), the testing kit (bench/testing_kit.py) and
+the project's own loops,
 side by side in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
 
 Every figure is a median of repeated runs; the comparisons are interleaved and quoted as ratios, because
@@ -28,6 +29,7 @@ from .report import REPO, RESULTS, SECRET, UUID, lines, say
 from .sandbox_process import SandboxProcess
 from .signing import bench_sign, bench_verification
 from .startup import bench_startup
+from .testing_kit import bench_testing_kit
 
 # --- 4. sandbox throughput and memory -------------------------------------------------------------------------
 
@@ -101,6 +103,7 @@ def main() -> None:
     bench_receiver(say)
     bench_bulk_import(say)
     bench_startup(say)
+    bench_testing_kit(say)
     bench_loops()
     say(
         f"`make bench` took {time.perf_counter() - started:.0f} s; peak memory of this process "

@@ -31,6 +31,7 @@ FOLDERS = {
     "bench": ".",
     "openapi": ".",
     "contract_tests": ".",
+    "examples": "examples",
 }
 #: Packages of the repository that are imported but not read here: the generated client.
 OTHER_FIRST_PARTY = frozenset({"callbot_client"})

@@ -121,7 +121,17 @@ BULK = [
         (nxcloud_callbot.wire, WIRE),
         (
             callbot_sandbox,
-            ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"],
+            [
+                "Account",
+                "CallbotSandbox",
+                "OrderState",
+                "Sandbox",
+                "SandboxState",
+                "TaskStatus",
+                "create_app",
+                "running",
+                "serve_in_thread",
+            ],
         ),
         (callbot_cli, [*BULK, "main"]),
     ],

@@ -23,6 +23,7 @@ RUN_ELSEWHERE |= {
     name: "../webhooks/test_receiver_examples.py"
     for name in ("receiver-fastapi", "receiver-flask", "receiver-django", "receiver-redis")
 }
+RUN_ELSEWHERE |= {name: "../sandbox/test_kit_plugin.py" for name in ("testing-your-code", "kit-running")}
 #: Blocks run by this module.
 RUN_HERE = {"sandbox-in-tests", "cli-help", "sandbox-help", "list-assumptions"}
 #: Shell blocks that are not run, and why.

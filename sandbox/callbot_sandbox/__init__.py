@@ -13,7 +13,18 @@ except ModuleNotFoundError as missing:
 
 from .accounts import Account
 from .app import Sandbox, create_app
+from .kit import CallbotSandbox, running
 from .server import serve_in_thread
 from .state import OrderState, SandboxState, TaskStatus
 
-__all__ = ["Account", "OrderState", "Sandbox", "SandboxState", "TaskStatus", "create_app", "serve_in_thread"]
+__all__ = [
+    "Account",
+    "CallbotSandbox",
+    "OrderState",
+    "Sandbox",
+    "SandboxState",
+    "TaskStatus",
+    "create_app",
+    "running",
+    "serve_in_thread",
+]

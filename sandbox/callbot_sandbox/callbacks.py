@@ -95,6 +95,9 @@ class CallbackSender:
         self._queues: dict[str, deque[Delivery]] = {}  # account uuid -> its waiting deliveries, oldest first
         self._lanes: dict[str, Future[None]] = {}  # account uuid -> its latest round
         self._http: httpx.Client | None = None
+        #: The client deliveries go through when flush() is given none (None: one of its own, made on first use);
+        #: the testing kit sets one that routes them to the user's receiver.
+        self.client: httpx.Client | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     @property
@@ -188,6 +191,8 @@ class CallbackSender:
             return sum(len(queue) for queue in self._queues.values())
 
     def _client(self) -> httpx.Client:
+        if self.client is not None:
+            return self.client
         with self._lock:
             if self._http is None:
                 self._http = httpx.Client(timeout=self.timeout)  # safe across threads
