@@ -6,13 +6,30 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="Agent")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "agentName",
+        "agentGroup",
+        "agentCallStatus",
+        "agentCallElapsed",
+        "agentLabel",
+        "manualCallStart",
+        "manualCallAnswer",
+        "manualCallEnd",
+        "manualHangupBy",
+    }
+)
+_set = object.__setattr__
+
+
 @_attrs_define
-class Agent:
+class Agent(_LazyModel):
     """The human agent a call was handed to, if any (all null in the example otherwise).
 
     Attributes:
@@ -119,7 +136,7 @@ class Agent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = src_dict
 
         def _parse_agent_name(data: object) -> None | str | Unset:
             if data is None:
@@ -128,7 +145,7 @@ class Agent:
                 return data
             return cast(None | str | Unset, data)
 
-        agent_name = _parse_agent_name(d.pop("agentName", UNSET))
+        agent_name = _parse_agent_name(d.get("agentName", UNSET))
 
         def _parse_agent_group(data: object) -> None | str | Unset:
             if data is None:
@@ -137,7 +154,7 @@ class Agent:
                 return data
             return cast(None | str | Unset, data)
 
-        agent_group = _parse_agent_group(d.pop("agentGroup", UNSET))
+        agent_group = _parse_agent_group(d.get("agentGroup", UNSET))
 
         def _parse_agent_call_status(data: object) -> int | None | Unset:
             if data is None:
@@ -146,7 +163,7 @@ class Agent:
                 return data
             return cast(int | None | Unset, data)
 
-        agent_call_status = _parse_agent_call_status(d.pop("agentCallStatus", UNSET))
+        agent_call_status = _parse_agent_call_status(d.get("agentCallStatus", UNSET))
 
         def _parse_agent_call_elapsed(data: object) -> int | None | Unset:
             if data is None:
@@ -155,7 +172,7 @@ class Agent:
                 return data
             return cast(int | None | Unset, data)
 
-        agent_call_elapsed = _parse_agent_call_elapsed(d.pop("agentCallElapsed", UNSET))
+        agent_call_elapsed = _parse_agent_call_elapsed(d.get("agentCallElapsed", UNSET))
 
         def _parse_agent_label(data: object) -> None | str | Unset:
             if data is None:
@@ -164,7 +181,7 @@ class Agent:
                 return data
             return cast(None | str | Unset, data)
 
-        agent_label = _parse_agent_label(d.pop("agentLabel", UNSET))
+        agent_label = _parse_agent_label(d.get("agentLabel", UNSET))
 
         def _parse_manual_call_start(data: object) -> int | None | Unset:
             if data is None:
@@ -173,7 +190,7 @@ class Agent:
                 return data
             return cast(int | None | Unset, data)
 
-        manual_call_start = _parse_manual_call_start(d.pop("manualCallStart", UNSET))
+        manual_call_start = _parse_manual_call_start(d.get("manualCallStart", UNSET))
 
         def _parse_manual_call_answer(data: object) -> int | None | Unset:
             if data is None:
@@ -182,7 +199,7 @@ class Agent:
                 return data
             return cast(int | None | Unset, data)
 
-        manual_call_answer = _parse_manual_call_answer(d.pop("manualCallAnswer", UNSET))
+        manual_call_answer = _parse_manual_call_answer(d.get("manualCallAnswer", UNSET))
 
         def _parse_manual_call_end(data: object) -> int | None | Unset:
             if data is None:
@@ -191,7 +208,7 @@ class Agent:
                 return data
             return cast(int | None | Unset, data)
 
-        manual_call_end = _parse_manual_call_end(d.pop("manualCallEnd", UNSET))
+        manual_call_end = _parse_manual_call_end(d.get("manualCallEnd", UNSET))
 
         def _parse_manual_hangup_by(data: object) -> int | None | Unset:
             if data is None:
@@ -200,7 +217,7 @@ class Agent:
                 return data
             return cast(int | None | Unset, data)
 
-        manual_hangup_by = _parse_manual_hangup_by(d.pop("manualHangupBy", UNSET))
+        manual_hangup_by = _parse_manual_hangup_by(d.get("manualHangupBy", UNSET))
 
         agent = cls(
             agent_name=agent_name,
@@ -214,8 +231,120 @@ class Agent:
             manual_hangup_by=manual_hangup_by,
         )
 
-        agent.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        agent.additional_properties = additional_properties
         return agent
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        def _parse_agent_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent_name = _parse_agent_name(d.get("agentName", UNSET))
+
+        def _parse_agent_group(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent_group = _parse_agent_group(d.get("agentGroup", UNSET))
+
+        def _parse_agent_call_status(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        agent_call_status = _parse_agent_call_status(d.get("agentCallStatus", UNSET))
+
+        def _parse_agent_call_elapsed(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        agent_call_elapsed = _parse_agent_call_elapsed(d.get("agentCallElapsed", UNSET))
+
+        def _parse_agent_label(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent_label = _parse_agent_label(d.get("agentLabel", UNSET))
+
+        def _parse_manual_call_start(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_call_start = _parse_manual_call_start(d.get("manualCallStart", UNSET))
+
+        def _parse_manual_call_answer(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_call_answer = _parse_manual_call_answer(d.get("manualCallAnswer", UNSET))
+
+        def _parse_manual_call_end(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_call_end = _parse_manual_call_end(d.get("manualCallEnd", UNSET))
+
+        def _parse_manual_hangup_by(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        manual_hangup_by = _parse_manual_hangup_by(d.get("manualHangupBy", UNSET))
+
+        _set(self, "agent_name", agent_name)
+        _set(self, "agent_group", agent_group)
+        _set(self, "agent_call_status", agent_call_status)
+        _set(self, "agent_call_elapsed", agent_call_elapsed)
+        _set(self, "agent_label", agent_label)
+        _set(self, "manual_call_start", manual_call_start)
+        _set(self, "manual_call_answer", manual_call_answer)
+        _set(self, "manual_call_end", manual_call_end)
+        _set(self, "manual_hangup_by", manual_hangup_by)
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        _set(self, "additional_properties", additional_properties)
 
     @property
     def additional_keys(self) -> list[str]:
