@@ -21,6 +21,17 @@ import msgspec
 
 _fast_decode = msgspec.json.Decoder().decode
 
+#: How many frames deeper than ``json.loads`` is called msgspec runs. Both refuse nesting by the interpreter's
+#: recursion limit, counted from where they start: json.loads's scanner starts 4 frames below its caller
+#: (loads, decode, raw_decode, the scanner's own). Two more make msgspec refuse a little earlier, never later,
+#: than json.loads would, and what it refuses the stdlib decodes: the result is json.loads's at any depth.
+_PADDING_FRAMES = 6
+
+
+def _fast_decode_deeper(frames: int, body: bytes) -> Any:
+    return _fast_decode(body) if frames <= 1 else _fast_decode_deeper(frames - 1, body)
+
+
 #: Bodies from this size on must hold at most one JSON value per DENSE_BYTES_PER_VALUE bytes: a decoded
 #: value costs 50 to 100 bytes of memory, so ``[{},{},...]`` would take 30 times its size. Callbot answers
 #: hold about one value per 20 bytes (a 10 MB listCall decodes to 3.2 times its size).
@@ -45,7 +56,7 @@ def json_object(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object; None when it is not one (not strict UTF-8, not JSON, NaN or Infinity, an integer
     of more than 4,300 digits, nested too deep, not an object)."""
     try:
-        data = _fast_decode(body)
+        data = _fast_decode_deeper(_PADDING_FRAMES, body)
     except (msgspec.MsgspecError, RecursionError):  # not JSON, or JSON msgspec does not decode as json.loads does
         pass
     else:
