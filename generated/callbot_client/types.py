@@ -55,50 +55,60 @@ class Response(Generic[T]):
 
 
 # nxcloud-callbot: models built lazily from an answer already checked against the spec.
+_FILL_LOCK = threading.RLock()
+_set = object.__setattr__
+_new = object.__new__
+_SHELLS: dict[type, type] = {}
+
+
 class _LazyModel:
     """The base of every generated model: the slot where a model made by ``from_checked_dict`` keeps the checked
-    JSON object it is read from until then (a model made by its constructor or ``from_dict`` never has it)."""
+    JSON object it is read from until its fields are set (a model made by its constructor or ``from_dict``
+    never has it)."""
 
     __slots__ = ("_source",)
 
     if TYPE_CHECKING:
         _source: Mapping[str, Any]
+    else:
+
+        def __getattr__(self, name: str) -> Any:
+            # A slot not set: while another thread sets this model's fields, wait for it; else there is none.
+            if name != "_source":
+                with _FILL_LOCK:
+                    pass
+            return object.__getattribute__(self, name)
 
     def _fill(self, d: Mapping[str, Any]) -> None:
         raise NotImplementedError
-
-
-_FILL_LOCK = threading.RLock()
-_set = object.__setattr__
-_SHELLS: dict[type, type] = {}
 
 
 class _Unbuilt:
     """Mixed into a model class to make the class of its models not built yet (see ``from_checked_dict``).
 
     Such a model holds only ``_source``. The first use of it (a field read, set or deleted, ==, repr, copy,
-    pickle) sets every field from ``_source`` under a lock, then turns the object into an instance of the model
-    class itself (same slots: ``__class__`` can be switched), so that from then on it is an ordinary model.
+    pickle) turns it into an instance of the model class itself (same slots: ``__class__`` can be switched)
+    and sets every field from ``_source``, under a lock that readers of a field not set yet wait for.
     """
 
     __slots__ = ()
+    _built_class: type
 
     def _build(self) -> None:
         with _FILL_LOCK:
-            model = type(self)
-            if _Unbuilt not in model.__mro__:
+            real = getattr(type(self), "_built_class", None)
+            if real is None:
                 return  # another thread built it meanwhile
-            real = model.__mro__[2]  # (shell, _Unbuilt, model class, ...)
             try:
                 source = object.__getattribute__(self, "_source")
             except (
                 AttributeError
             ):  # made by the constructor (attrs.evolve does that on a model's class)
                 source = None
+            _set(self, "__class__", real)
             if source is not None:
                 self._fill(source)
                 object.__delattr__(self, "_source")
-            _set(self, "__class__", real)
 
     if not TYPE_CHECKING:
 
@@ -144,6 +154,7 @@ def _unbuilt_class(model: type) -> type:
                 "__slots__": (),
                 "__module__": model.__module__,
                 "__qualname__": model.__qualname__,
+                "_built_class": model,
             },
         )
     return shell
@@ -151,8 +162,7 @@ def _unbuilt_class(model: type) -> type:
 
 def _unbuilt(model: type, source: Mapping[str, Any]) -> Any:
     """A ``model`` object that will be built from ``source`` when first used."""
-    shell = _SHELLS.get(model) or _unbuilt_class(model)
-    obj = object.__new__(shell)
+    obj = _new(_SHELLS.get(model) or _unbuilt_class(model))
     _set(obj, "_source", source)
     return obj
 

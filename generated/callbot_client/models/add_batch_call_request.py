@@ -25,7 +25,6 @@ _KEYS = frozenset(
         "callInfoList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -101,18 +100,18 @@ class AddBatchCallRequest(_LazyModel):
                 f"productID must match const 'callbot', got '{product_id}'"
             )
         user_task_id = d["userTaskID"]
-        call_info_list = CallInfoList.from_checked_dict(d["callInfoList"])
+        call_info_list = _unbuilt(CallInfoList, d["callInfoList"])
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "call_info_list", call_info_list)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.call_info_list = call_info_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -22,7 +22,6 @@ _KEYS = frozenset(
         "errList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -141,23 +140,23 @@ class AddOrdersResponse(_LazyModel):
         err_list: list[OrderError] | Unset = UNSET
         if _err_list is not UNSET:
             err_list = [
-                OrderError.from_checked_dict(err_list_item_data)
+                _unbuilt(OrderError, err_list_item_data)
                 for err_list_item_data in _err_list
             ]
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
-        _set(self, "total_count", total_count)
-        _set(self, "success_count", success_count)
-        _set(self, "err_list", err_list)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.success_count = success_count
+        self.err_list = err_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,7 +25,6 @@ _KEYS = frozenset(
         "manualHangupBy",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -137,87 +136,23 @@ class Agent(_LazyModel):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = src_dict
+        agent_name = d.get("agentName", UNSET)
 
-        def _parse_agent_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        agent_group = d.get("agentGroup", UNSET)
 
-        agent_name = _parse_agent_name(d.get("agentName", UNSET))
+        agent_call_status = d.get("agentCallStatus", UNSET)
 
-        def _parse_agent_group(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        agent_call_elapsed = d.get("agentCallElapsed", UNSET)
 
-        agent_group = _parse_agent_group(d.get("agentGroup", UNSET))
+        agent_label = d.get("agentLabel", UNSET)
 
-        def _parse_agent_call_status(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        manual_call_start = d.get("manualCallStart", UNSET)
 
-        agent_call_status = _parse_agent_call_status(d.get("agentCallStatus", UNSET))
+        manual_call_answer = d.get("manualCallAnswer", UNSET)
 
-        def _parse_agent_call_elapsed(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        manual_call_end = d.get("manualCallEnd", UNSET)
 
-        agent_call_elapsed = _parse_agent_call_elapsed(d.get("agentCallElapsed", UNSET))
-
-        def _parse_agent_label(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        agent_label = _parse_agent_label(d.get("agentLabel", UNSET))
-
-        def _parse_manual_call_start(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_start = _parse_manual_call_start(d.get("manualCallStart", UNSET))
-
-        def _parse_manual_call_answer(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_answer = _parse_manual_call_answer(d.get("manualCallAnswer", UNSET))
-
-        def _parse_manual_call_end(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_end = _parse_manual_call_end(d.get("manualCallEnd", UNSET))
-
-        def _parse_manual_hangup_by(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_hangup_by = _parse_manual_hangup_by(d.get("manualHangupBy", UNSET))
+        manual_hangup_by = d.get("manualHangupBy", UNSET)
 
         agent = cls(
             agent_name=agent_name,
@@ -248,103 +183,40 @@ class Agent(_LazyModel):
         return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
 
     def _fill(self, d: Mapping[str, Any]) -> None:
-        def _parse_agent_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        agent_name = d.get("agentName", UNSET)
 
-        agent_name = _parse_agent_name(d.get("agentName", UNSET))
+        agent_group = d.get("agentGroup", UNSET)
 
-        def _parse_agent_group(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        agent_call_status = d.get("agentCallStatus", UNSET)
 
-        agent_group = _parse_agent_group(d.get("agentGroup", UNSET))
+        agent_call_elapsed = d.get("agentCallElapsed", UNSET)
 
-        def _parse_agent_call_status(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        agent_label = d.get("agentLabel", UNSET)
 
-        agent_call_status = _parse_agent_call_status(d.get("agentCallStatus", UNSET))
+        manual_call_start = d.get("manualCallStart", UNSET)
 
-        def _parse_agent_call_elapsed(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        manual_call_answer = d.get("manualCallAnswer", UNSET)
 
-        agent_call_elapsed = _parse_agent_call_elapsed(d.get("agentCallElapsed", UNSET))
+        manual_call_end = d.get("manualCallEnd", UNSET)
 
-        def _parse_agent_label(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        manual_hangup_by = d.get("manualHangupBy", UNSET)
 
-        agent_label = _parse_agent_label(d.get("agentLabel", UNSET))
-
-        def _parse_manual_call_start(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_start = _parse_manual_call_start(d.get("manualCallStart", UNSET))
-
-        def _parse_manual_call_answer(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_answer = _parse_manual_call_answer(d.get("manualCallAnswer", UNSET))
-
-        def _parse_manual_call_end(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_end = _parse_manual_call_end(d.get("manualCallEnd", UNSET))
-
-        def _parse_manual_hangup_by(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_hangup_by = _parse_manual_hangup_by(d.get("manualHangupBy", UNSET))
-
-        _set(self, "agent_name", agent_name)
-        _set(self, "agent_group", agent_group)
-        _set(self, "agent_call_status", agent_call_status)
-        _set(self, "agent_call_elapsed", agent_call_elapsed)
-        _set(self, "agent_label", agent_label)
-        _set(self, "manual_call_start", manual_call_start)
-        _set(self, "manual_call_answer", manual_call_answer)
-        _set(self, "manual_call_end", manual_call_end)
-        _set(self, "manual_hangup_by", manual_hangup_by)
+        self.agent_name = agent_name
+        self.agent_group = agent_group
+        self.agent_call_status = agent_call_status
+        self.agent_call_elapsed = agent_call_elapsed
+        self.agent_label = agent_label
+        self.manual_call_start = manual_call_start
+        self.manual_call_answer = manual_call_answer
+        self.manual_call_end = manual_call_end
+        self.manual_hangup_by = manual_hangup_by
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -13,7 +13,6 @@ T = TypeVar("T", bound="CallInfoDetailRecordDetailItem")
 
 #: The JSON keys of the fields: any other key of an object goes to additional_properties.
 _KEYS = frozenset({})
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -59,7 +58,7 @@ class CallInfoDetailRecordDetailItem(_LazyModel):
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

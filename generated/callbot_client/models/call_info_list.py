@@ -19,7 +19,6 @@ _KEYS = frozenset(
         "callList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -94,20 +93,20 @@ class CallInfoList(_LazyModel):
         order_callback_url = d["orderCallbackUrl"]
         call_callback_url = d["callCallbackUrl"]
         call_list = [
-            CallOrder.from_checked_dict(call_list_item_data)
+            _unbuilt(CallOrder, call_list_item_data)
             for call_list_item_data in d["callList"]
         ]
 
-        _set(self, "order_callback_url", order_callback_url)
-        _set(self, "call_callback_url", call_callback_url)
-        _set(self, "call_list", call_list)
+        self.order_callback_url = order_callback_url
+        self.call_callback_url = call_callback_url
+        self.call_list = call_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -22,7 +22,6 @@ _KEYS = frozenset(
         "params",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -132,24 +131,21 @@ class CallOrder(_LazyModel):
         _params = d.get("params", UNSET)
         params: list[Param] | Unset = UNSET
         if _params is not UNSET:
-            params = [
-                Param.from_checked_dict(params_item_data)
-                for params_item_data in _params
-            ]
+            params = [_unbuilt(Param, params_item_data) for params_item_data in _params]
 
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "other", other)
-        _set(self, "user_name", user_name)
-        _set(self, "customer_name", customer_name)
-        _set(self, "params", params)
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.other = other
+        self.user_name = user_name
+        self.customer_name = customer_name
+        self.params = params
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

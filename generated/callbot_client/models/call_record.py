@@ -35,7 +35,6 @@ _KEYS = frozenset(
         "other",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -293,37 +292,31 @@ class CallRecord(_LazyModel):
         intents: list[Intent] | Unset = UNSET
         if _intents is not UNSET:
             intents = [
-                Intent.from_checked_dict(intents_item_data)
-                for intents_item_data in _intents
+                _unbuilt(Intent, intents_item_data) for intents_item_data in _intents
             ]
 
         _sms = d.get("sms", UNSET)
         sms: list[Sms] | Unset = UNSET
         if _sms is not UNSET:
-            sms = [Sms.from_checked_dict(sms_item_data) for sms_item_data in _sms]
+            sms = [_unbuilt(Sms, sms_item_data) for sms_item_data in _sms]
 
         _agent = d.get("agent", UNSET)
         agent: Agent | Unset
         if isinstance(_agent, Unset):
             agent = UNSET
         else:
-            agent = Agent.from_checked_dict(_agent)
+            agent = _unbuilt(Agent, _agent)
 
         _params = d.get("params", UNSET)
         params: list[Param] | Unset = UNSET
         if _params is not UNSET:
-            params = [
-                Param.from_checked_dict(params_item_data)
-                for params_item_data in _params
-            ]
+            params = [_unbuilt(Param, params_item_data) for params_item_data in _params]
 
         _record_detail = d.get("recordDetail", UNSET)
         record_detail: list[CallInfoDetailRecordDetailItem] | Unset = UNSET
         if _record_detail is not UNSET:
             record_detail = [
-                CallInfoDetailRecordDetailItem.from_checked_dict(
-                    record_detail_item_data
-                )
+                _unbuilt(CallInfoDetailRecordDetailItem, record_detail_item_data)
                 for record_detail_item_data in _record_detail
             ]
 
@@ -331,32 +324,32 @@ class CallRecord(_LazyModel):
         user_phone = d.get("userPhone", UNSET)
         other = d.get("other", UNSET)
 
-        _set(self, "call_id", call_id)
-        _set(self, "calling_number", calling_number)
-        _set(self, "line_address", line_address)
-        _set(self, "call_status", call_status)
-        _set(self, "call_start_ts", call_start_ts)
-        _set(self, "call_answer_ts", call_answer_ts)
-        _set(self, "call_end_ts", call_end_ts)
-        _set(self, "call_duration", call_duration)
-        _set(self, "call_audio_url", call_audio_url)
-        _set(self, "hangup_cause", hangup_cause)
-        _set(self, "term_sip_code", term_sip_code)
-        _set(self, "intents", intents)
-        _set(self, "sms", sms)
-        _set(self, "agent", agent)
-        _set(self, "params", params)
-        _set(self, "record_detail", record_detail)
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "other", other)
+        self.call_id = call_id
+        self.calling_number = calling_number
+        self.line_address = line_address
+        self.call_status = call_status
+        self.call_start_ts = call_start_ts
+        self.call_answer_ts = call_answer_ts
+        self.call_end_ts = call_end_ts
+        self.call_duration = call_duration
+        self.call_audio_url = call_audio_url
+        self.hangup_cause = hangup_cause
+        self.term_sip_code = term_sip_code
+        self.intents = intents
+        self.sms = sms
+        self.agent = agent
+        self.params = params
+        self.record_detail = record_detail
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.other = other
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

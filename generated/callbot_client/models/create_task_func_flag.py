@@ -21,7 +21,6 @@ _KEYS = frozenset(
         "smsFuncFlag",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -123,22 +122,22 @@ class CreateTaskFuncFlag(_LazyModel):
         sms_func_flag: list[CreateTaskSmsFuncFlag] | Unset = UNSET
         if _sms_func_flag is not UNSET:
             sms_func_flag = [
-                CreateTaskSmsFuncFlag.from_checked_dict(sms_func_flag_item_data)
+                _unbuilt(CreateTaskSmsFuncFlag, sms_func_flag_item_data)
                 for sms_func_flag_item_data in _sms_func_flag
             ]
 
-        _set(self, "task_keep", task_keep)
-        _set(self, "round_redial", round_redial)
-        _set(self, "whole_tts", whole_tts)
-        _set(self, "sms_enable", sms_enable)
-        _set(self, "sms_func_flag", sms_func_flag)
+        self.task_keep = task_keep
+        self.round_redial = round_redial
+        self.whole_tts = whole_tts
+        self.sms_enable = sms_enable
+        self.sms_func_flag = sms_func_flag
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -31,7 +31,6 @@ _KEYS = frozenset(
         "orderCallbackUrl",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -178,37 +177,35 @@ class CreateTaskRequest(_LazyModel):
         if isinstance(_task_create_setting, Unset):
             task_create_setting = UNSET
         else:
-            task_create_setting = TaskCreateSetting.from_checked_dict(
-                _task_create_setting
-            )
+            task_create_setting = _unbuilt(TaskCreateSetting, _task_create_setting)
 
         _func_flag = d.get("funcFlag", UNSET)
         func_flag: CreateTaskFuncFlag | Unset
         if isinstance(_func_flag, Unset):
             func_flag = UNSET
         else:
-            func_flag = CreateTaskFuncFlag.from_checked_dict(_func_flag)
+            func_flag = _unbuilt(CreateTaskFuncFlag, _func_flag)
 
         other = d.get("other", UNSET)
         task_callback_url = d.get("taskCallbackUrl", UNSET)
         order_callback_url = d.get("orderCallbackUrl", UNSET)
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "scene_id", scene_id)
-        _set(self, "account", account)
-        _set(self, "task_create_setting", task_create_setting)
-        _set(self, "func_flag", func_flag)
-        _set(self, "other", other)
-        _set(self, "task_callback_url", task_callback_url)
-        _set(self, "order_callback_url", order_callback_url)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.scene_id = scene_id
+        self.account = account
+        self.task_create_setting = task_create_setting
+        self.func_flag = func_flag
+        self.other = other
+        self.task_callback_url = task_callback_url
+        self.order_callback_url = order_callback_url
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

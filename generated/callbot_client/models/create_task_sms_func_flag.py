@@ -19,7 +19,6 @@ _KEYS = frozenset(
         "intentName",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -96,16 +95,16 @@ class CreateTaskSmsFuncFlag(_LazyModel):
 
         intent_name = cast(list[str], d.get("intentName", UNSET))
 
-        _set(self, "sms_id", sms_id)
-        _set(self, "intent_id", intent_id)
-        _set(self, "intent_name", intent_name)
+        self.sms_id = sms_id
+        self.intent_id = intent_id
+        self.intent_name = intent_name
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

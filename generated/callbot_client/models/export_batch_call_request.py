@@ -24,7 +24,6 @@ _KEYS = frozenset(
         "userTaskID",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -94,15 +93,15 @@ class ExportBatchCallRequest(_LazyModel):
             )
         user_task_id = d["userTaskID"]
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -23,7 +23,6 @@ _KEYS = frozenset(
         "intents",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -141,24 +140,23 @@ class ExportedCall(_LazyModel):
         intents: list[Intent] | Unset = UNSET
         if _intents is not UNSET:
             intents = [
-                Intent.from_checked_dict(intents_item_data)
-                for intents_item_data in _intents
+                _unbuilt(Intent, intents_item_data) for intents_item_data in _intents
             ]
 
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "other", other)
-        _set(self, "call_id", call_id)
-        _set(self, "call_status", call_status)
-        _set(self, "call_start_ts", call_start_ts)
-        _set(self, "intents", intents)
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.other = other
+        self.call_id = call_id
+        self.call_status = call_status
+        self.call_start_ts = call_start_ts
+        self.intents = intents
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -22,7 +22,6 @@ _KEYS = frozenset(
         "phoneEncrypt",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -133,25 +132,25 @@ class FuncFlag(_LazyModel):
         sms_func_flag: list[SmsFuncFlag] | Unset = UNSET
         if _sms_func_flag is not UNSET:
             sms_func_flag = [
-                SmsFuncFlag.from_checked_dict(sms_func_flag_item_data)
+                _unbuilt(SmsFuncFlag, sms_func_flag_item_data)
                 for sms_func_flag_item_data in _sms_func_flag
             ]
 
         phone_encrypt = d.get("phoneEncrypt", UNSET)
 
-        _set(self, "task_keep", task_keep)
-        _set(self, "round_redial", round_redial)
-        _set(self, "whole_tts", whole_tts)
-        _set(self, "sms_enable", sms_enable)
-        _set(self, "sms_func_flag", sms_func_flag)
-        _set(self, "phone_encrypt", phone_encrypt)
+        self.task_keep = task_keep
+        self.round_redial = round_redial
+        self.whole_tts = whole_tts
+        self.sms_enable = sms_enable
+        self.sms_func_flag = sms_func_flag
+        self.phone_encrypt = phone_encrypt
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

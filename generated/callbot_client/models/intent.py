@@ -20,7 +20,6 @@ _KEYS = frozenset(
         "intentLevel",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -99,17 +98,17 @@ class Intent(_LazyModel):
         intent_name = d.get("intentName", UNSET)
         intent_level = d.get("intentLevel", UNSET)
 
-        _set(self, "intent_id", intent_id)
-        _set(self, "intent_tag", intent_tag)
-        _set(self, "intent_name", intent_name)
-        _set(self, "intent_level", intent_level)
+        self.intent_id = intent_id
+        self.intent_tag = intent_tag
+        self.intent_name = intent_name
+        self.intent_level = intent_level
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

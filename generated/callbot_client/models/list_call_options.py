@@ -26,7 +26,6 @@ _KEYS = frozenset(
         "endTs",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -394,14 +393,14 @@ class ListCallOptions(_LazyModel):
         if isinstance(_turn_time, Unset):
             turn_time = UNSET
         else:
-            turn_time = RangeFilter.from_checked_dict(_turn_time)
+            turn_time = _unbuilt(RangeFilter, _turn_time)
 
         _call_duration = d.get("callDuration", UNSET)
         call_duration: RangeFilter | Unset
         if isinstance(_call_duration, Unset):
             call_duration = UNSET
         else:
-            call_duration = RangeFilter.from_checked_dict(_call_duration)
+            call_duration = _unbuilt(RangeFilter, _call_duration)
 
         def _parse_call_status(data: object) -> list[int] | None | Unset:
             if data is None:
@@ -423,23 +422,23 @@ class ListCallOptions(_LazyModel):
         start_ts = d.get("startTs", UNSET)
         end_ts = d.get("endTs", UNSET)
 
-        _set(self, "call_id", call_id)
-        _set(self, "intent_id", intent_id)
-        _set(self, "intent_name", intent_name)
-        _set(self, "intent_tag", intent_tag)
-        _set(self, "intent_level", intent_level)
-        _set(self, "turn_time", turn_time)
-        _set(self, "call_duration", call_duration)
-        _set(self, "call_status", call_status)
-        _set(self, "start_ts", start_ts)
-        _set(self, "end_ts", end_ts)
+        self.call_id = call_id
+        self.intent_id = intent_id
+        self.intent_name = intent_name
+        self.intent_tag = intent_tag
+        self.intent_level = intent_level
+        self.turn_time = turn_time
+        self.call_duration = call_duration
+        self.call_status = call_status
+        self.start_ts = start_ts
+        self.end_ts = end_ts
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

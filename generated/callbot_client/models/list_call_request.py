@@ -27,7 +27,6 @@ _KEYS = frozenset(
         "size",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -120,23 +119,23 @@ class ListCallRequest(_LazyModel):
                 f"productID must match const 'callbot', got '{product_id}'"
             )
         user_task_id = d["userTaskID"]
-        options = ListCallOptions.from_checked_dict(d["options"])
+        options = _unbuilt(ListCallOptions, d["options"])
 
         page = d.get("page", UNSET)
         size = d.get("size", UNSET)
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "options", options)
-        _set(self, "page", page)
-        _set(self, "size", size)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.options = options
+        self.page = page
+        self.size = size
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -21,7 +21,6 @@ _KEYS = frozenset(
         "callList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -129,22 +128,22 @@ class ListCallResponse(_LazyModel):
         call_list: list[CallRecord] | Unset = UNSET
         if _call_list is not UNSET:
             call_list = [
-                CallRecord.from_checked_dict(call_list_item_data)
+                _unbuilt(CallRecord, call_list_item_data)
                 for call_list_item_data in _call_list
             ]
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
-        _set(self, "total_count", total_count)
-        _set(self, "call_list", call_list)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.call_list = call_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -25,7 +25,6 @@ _KEYS = frozenset(
         "orderList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -103,16 +102,16 @@ class ListOrderDetailRequest(_LazyModel):
         user_task_id = d["userTaskID"]
         order_list = cast(list[str], d["orderList"])
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "order_list", order_list)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.order_list = order_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

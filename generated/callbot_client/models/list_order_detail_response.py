@@ -20,7 +20,6 @@ _KEYS = frozenset(
         "orderDetailList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -119,21 +118,21 @@ class ListOrderDetailResponse(_LazyModel):
         order_detail_list: list[OrderDetail] | Unset = UNSET
         if _order_detail_list is not UNSET:
             order_detail_list = [
-                OrderDetail.from_checked_dict(order_detail_list_item_data)
+                _unbuilt(OrderDetail, order_detail_list_item_data)
                 for order_detail_list_item_data in _order_detail_list
             ]
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
-        _set(self, "order_detail_list", order_detail_list)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.order_detail_list = order_detail_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -25,7 +25,6 @@ _KEYS = frozenset(
         "callStatus",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -241,14 +240,7 @@ class ListOrderOptions(_LazyModel):
 
         intent_level = _parse_intent_level(d.get("intentLevel", UNSET))
 
-        def _parse_finish(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        finish = _parse_finish(d.get("finish", UNSET))
+        finish = d.get("finish", UNSET)
 
         def _parse_turn_time(data: object) -> None | RangeFilter | Unset:
             if data is None:
@@ -405,14 +397,7 @@ class ListOrderOptions(_LazyModel):
 
         intent_level = _parse_intent_level(d.get("intentLevel", UNSET))
 
-        def _parse_finish(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        finish = _parse_finish(d.get("finish", UNSET))
+        finish = d.get("finish", UNSET)
 
         def _parse_turn_time(data: object) -> None | RangeFilter | Unset:
             if data is None:
@@ -436,7 +421,7 @@ class ListOrderOptions(_LazyModel):
         if isinstance(_call_duration, Unset):
             call_duration = UNSET
         else:
-            call_duration = RangeFilter.from_checked_dict(_call_duration)
+            call_duration = _unbuilt(RangeFilter, _call_duration)
 
         def _parse_call_status(data: object) -> list[int] | None | Unset:
             if data is None:
@@ -455,22 +440,22 @@ class ListOrderOptions(_LazyModel):
 
         call_status = _parse_call_status(d.get("callStatus", UNSET))
 
-        _set(self, "order_id", order_id)
-        _set(self, "intent_id", intent_id)
-        _set(self, "intent_name", intent_name)
-        _set(self, "intent_tag", intent_tag)
-        _set(self, "intent_level", intent_level)
-        _set(self, "finish", finish)
-        _set(self, "turn_time", turn_time)
-        _set(self, "call_duration", call_duration)
-        _set(self, "call_status", call_status)
+        self.order_id = order_id
+        self.intent_id = intent_id
+        self.intent_name = intent_name
+        self.intent_tag = intent_tag
+        self.intent_level = intent_level
+        self.finish = finish
+        self.turn_time = turn_time
+        self.call_duration = call_duration
+        self.call_status = call_status
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

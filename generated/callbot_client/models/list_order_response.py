@@ -21,7 +21,6 @@ _KEYS = frozenset(
         "orderList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -129,22 +128,22 @@ class ListOrderResponse(_LazyModel):
         order_list: list[OrderWithLastCall] | Unset = UNSET
         if _order_list is not UNSET:
             order_list = [
-                OrderWithLastCall.from_checked_dict(order_list_item_data)
+                _unbuilt(OrderWithLastCall, order_list_item_data)
                 for order_list_item_data in _order_list
             ]
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
-        _set(self, "total_count", total_count)
-        _set(self, "order_list", order_list)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.order_list = order_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -23,7 +23,6 @@ _KEYS = frozenset(
         "endTs",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -150,19 +149,19 @@ class ListTaskConditions(_LazyModel):
         start_ts = d.get("startTs", UNSET)
         end_ts = d.get("endTs", UNSET)
 
-        _set(self, "task_status", task_status)
-        _set(self, "task_name", task_name)
-        _set(self, "scene_id", scene_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "start_ts", start_ts)
-        _set(self, "end_ts", end_ts)
+        self.task_status = task_status
+        self.task_name = task_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.start_ts = start_ts
+        self.end_ts = end_ts
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -26,7 +26,6 @@ _KEYS = frozenset(
         "queryConditions",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -110,19 +109,19 @@ class ListTaskRequest(_LazyModel):
             )
         page = d["page"]
         size = d["size"]
-        query_conditions = ListTaskConditions.from_checked_dict(d["queryConditions"])
+        query_conditions = _unbuilt(ListTaskConditions, d["queryConditions"])
 
-        _set(self, "product_id", product_id)
-        _set(self, "page", page)
-        _set(self, "size", size)
-        _set(self, "query_conditions", query_conditions)
+        self.product_id = product_id
+        self.page = page
+        self.size = size
+        self.query_conditions = query_conditions
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -20,7 +20,6 @@ _KEYS = frozenset(
         "taskData",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -119,21 +118,21 @@ class ListTaskResponse(_LazyModel):
         task_data: list[TaskInfo] | Unset = UNSET
         if _task_data is not UNSET:
             task_data = [
-                TaskInfo.from_checked_dict(task_data_item_data)
+                _unbuilt(TaskInfo, task_data_item_data)
                 for task_data_item_data in _task_data
             ]
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
-        _set(self, "task_data", task_data)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.task_data = task_data
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -20,7 +20,6 @@ _KEYS = frozenset(
         "predictCallRate",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -100,17 +99,17 @@ class ManualCallSetting(_LazyModel):
         ratio_call_rate = d.get("ratioCallRate", UNSET)
         predict_call_rate = d.get("predictCallRate", UNSET)
 
-        _set(self, "agent_group", agent_group)
-        _set(self, "dispatch_type", dispatch_type)
-        _set(self, "ratio_call_rate", ratio_call_rate)
-        _set(self, "predict_call_rate", predict_call_rate)
+        self.agent_group = agent_group
+        self.dispatch_type = dispatch_type
+        self.ratio_call_rate = ratio_call_rate
+        self.predict_call_rate = predict_call_rate
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

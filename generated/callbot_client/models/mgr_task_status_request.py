@@ -28,7 +28,6 @@ _KEYS = frozenset(
         "delCall",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -129,17 +128,17 @@ class MgrTaskStatusRequest(_LazyModel):
         else:
             del_call = DelCall(_del_call)
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_operate", task_operate)
-        _set(self, "del_call", del_call)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.task_operate = task_operate
+        self.del_call = del_call
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -21,7 +21,6 @@ _KEYS = frozenset(
         "taskStatus",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -116,18 +115,18 @@ class MgrTaskStatusResponse(_LazyModel):
         task_id = d.get("taskID", UNSET)
         task_status = d.get("taskStatus", UNSET)
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
-        _set(self, "task_id", task_id)
-        _set(self, "task_status", task_status)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.task_id = task_id
+        self.task_status = task_status
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

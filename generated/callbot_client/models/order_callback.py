@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,7 +26,6 @@ _KEYS = frozenset(
         "callInfoDetail",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -114,11 +113,7 @@ class OrderCallback(_LazyModel):
         scene_id = d["sceneID"]
         user_task_id = d["userTaskID"]
         task_id = d["taskID"]
-
-        def _parse_callback_type(data: object) -> int | str:
-            return cast(int | str, data)
-
-        callback_type = _parse_callback_type(d["callbackType"])
+        callback_type = d["callbackType"]
 
         finish = d.get("finish", UNSET)
         other = d.get("other", UNSET)
@@ -165,11 +160,7 @@ class OrderCallback(_LazyModel):
         scene_id = d["sceneID"]
         user_task_id = d["userTaskID"]
         task_id = d["taskID"]
-
-        def _parse_callback_type(data: object) -> int | str:
-            return cast(int | str, data)
-
-        callback_type = _parse_callback_type(d["callbackType"])
+        callback_type = d["callbackType"]
 
         finish = d.get("finish", UNSET)
         other = d.get("other", UNSET)
@@ -178,25 +169,25 @@ class OrderCallback(_LazyModel):
         if isinstance(_call_info_detail, Unset):
             call_info_detail = UNSET
         else:
-            call_info_detail = CallInfoDetail.from_checked_dict(_call_info_detail)
+            call_info_detail = _unbuilt(CallInfoDetail, _call_info_detail)
 
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "user_name", user_name)
-        _set(self, "scene_id", scene_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_id", task_id)
-        _set(self, "callback_type", callback_type)
-        _set(self, "finish", finish)
-        _set(self, "other", other)
-        _set(self, "call_info_detail", call_info_detail)
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.callback_type = callback_type
+        self.finish = finish
+        self.other = other
+        self.call_info_detail = call_info_detail
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

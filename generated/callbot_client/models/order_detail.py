@@ -25,7 +25,6 @@ _KEYS = frozenset(
         "callInfoDetailList",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -162,26 +161,26 @@ class OrderDetail(_LazyModel):
         call_info_detail_list: list[CallInfoDetail] | Unset = UNSET
         if _call_info_detail_list is not UNSET:
             call_info_detail_list = [
-                CallInfoDetail.from_checked_dict(call_info_detail_list_item_data)
+                _unbuilt(CallInfoDetail, call_info_detail_list_item_data)
                 for call_info_detail_list_item_data in _call_info_detail_list
             ]
 
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "user_name", user_name)
-        _set(self, "scene_id", scene_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_id", task_id)
-        _set(self, "finish", finish)
-        _set(self, "other", other)
-        _set(self, "call_info_detail_list", call_info_detail_list)
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.finish = finish
+        self.other = other
+        self.call_info_detail_list = call_info_detail_list
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

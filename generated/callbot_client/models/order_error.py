@@ -18,7 +18,6 @@ _KEYS = frozenset(
         "errMsg",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -81,15 +80,15 @@ class OrderError(_LazyModel):
         order_id = d["orderID"]
         err_msg = d["errMsg"]
 
-        _set(self, "order_id", order_id)
-        _set(self, "err_msg", err_msg)
+        self.order_id = order_id
+        self.err_msg = err_msg
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

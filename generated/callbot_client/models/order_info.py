@@ -24,7 +24,6 @@ _KEYS = frozenset(
         "other",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -140,21 +139,21 @@ class OrderInfo(_LazyModel):
         finish = d.get("finish", UNSET)
         other = d.get("other", UNSET)
 
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "user_name", user_name)
-        _set(self, "scene_id", scene_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_id", task_id)
-        _set(self, "finish", finish)
-        _set(self, "other", other)
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.finish = finish
+        self.other = other
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -25,7 +25,6 @@ _KEYS = frozenset(
         "callInfoDetail",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -159,24 +158,24 @@ class OrderWithLastCall(_LazyModel):
         if isinstance(_call_info_detail, Unset):
             call_info_detail = UNSET
         else:
-            call_info_detail = CallInfoDetail.from_checked_dict(_call_info_detail)
+            call_info_detail = _unbuilt(CallInfoDetail, _call_info_detail)
 
-        _set(self, "order_id", order_id)
-        _set(self, "user_phone", user_phone)
-        _set(self, "user_name", user_name)
-        _set(self, "scene_id", scene_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_id", task_id)
-        _set(self, "finish", finish)
-        _set(self, "other", other)
-        _set(self, "call_info_detail", call_info_detail)
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.finish = finish
+        self.other = other
+        self.call_info_detail = call_info_detail
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,7 +18,6 @@ _KEYS = frozenset(
         "value",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -60,24 +59,9 @@ class Param(_LazyModel):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = src_dict
+        name = d.get("name", UNSET)
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.get("name", UNSET))
-
-        def _parse_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        value = _parse_value(d.get("value", UNSET))
+        value = d.get("value", UNSET)
 
         param = cls(
             name=name,
@@ -101,33 +85,19 @@ class Param(_LazyModel):
         return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
 
     def _fill(self, d: Mapping[str, Any]) -> None:
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        name = d.get("name", UNSET)
 
-        name = _parse_name(d.get("name", UNSET))
+        value = d.get("value", UNSET)
 
-        def _parse_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        value = _parse_value(d.get("value", UNSET))
-
-        _set(self, "name", name)
-        _set(self, "value", value)
+        self.name = name
+        self.value = value
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

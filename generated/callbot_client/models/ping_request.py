@@ -17,7 +17,6 @@ _KEYS = frozenset(
         "data",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -71,14 +70,14 @@ class PingRequest(_LazyModel):
     def _fill(self, d: Mapping[str, Any]) -> None:
         data = d["data"]
 
-        _set(self, "data", data)
+        self.data = data
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -21,7 +21,6 @@ _KEYS = frozenset(
         "reqId",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -107,18 +106,18 @@ class PingResponse(_LazyModel):
         msg = d["msg"]
         req_id = d["reqId"]
 
-        _set(self, "data", data)
-        _set(self, "timestamp", timestamp)
-        _set(self, "code", code)
-        _set(self, "msg", msg)
-        _set(self, "req_id", req_id)
+        self.data = data
+        self.timestamp = timestamp
+        self.code = code
+        self.msg = msg
+        self.req_id = req_id
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -19,7 +19,6 @@ _KEYS = frozenset(
         "enable",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -90,16 +89,16 @@ class RangeFilter(_LazyModel):
         lt = d.get("lt", UNSET)
         enable = d.get("enable", UNSET)
 
-        _set(self, "gt", gt)
-        _set(self, "lt", lt)
-        _set(self, "enable", enable)
+        self.gt = gt
+        self.lt = lt
+        self.enable = enable
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -19,7 +19,6 @@ _KEYS = frozenset(
         "responseID",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -97,16 +96,16 @@ class RetEnvelope(_LazyModel):
         ret_msg = d["retMsg"]
         response_id = d["responseID"]
 
-        _set(self, "ret_code", ret_code)
-        _set(self, "ret_msg", ret_msg)
-        _set(self, "response_id", response_id)
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

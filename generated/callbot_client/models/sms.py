@@ -19,7 +19,6 @@ _KEYS = frozenset(
         "smsContent",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -89,16 +88,16 @@ class Sms(_LazyModel):
         sys_message_id = d.get("sysMessageID", UNSET)
         sms_content = d.get("smsContent", UNSET)
 
-        _set(self, "sms_send_ts", sms_send_ts)
-        _set(self, "sys_message_id", sys_message_id)
-        _set(self, "sms_content", sms_content)
+        self.sms_send_ts = sms_send_ts
+        self.sys_message_id = sys_message_id
+        self.sms_content = sms_content
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

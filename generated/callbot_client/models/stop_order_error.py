@@ -18,7 +18,6 @@ _KEYS = frozenset(
         "errMsg",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -80,15 +79,15 @@ class StopOrderError(_LazyModel):
         order_id = d["orderID"]
         err_msg = d["errMsg"]
 
-        _set(self, "order_id", order_id)
-        _set(self, "err_msg", err_msg)
+        self.order_id = order_id
+        self.err_msg = err_msg
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -27,7 +27,6 @@ _KEYS = frozenset(
         "delCall",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -128,17 +127,17 @@ class StopOrderRequest(_LazyModel):
         else:
             del_call = DelCall(_del_call)
 
-        _set(self, "product_id", product_id)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "order_ids", order_ids)
-        _set(self, "del_call", del_call)
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.order_ids = order_ids
+        self.del_call = del_call
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

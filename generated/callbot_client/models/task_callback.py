@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,7 +23,6 @@ _KEYS = frozenset(
         "taskStat",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -86,11 +85,7 @@ class TaskCallback(_LazyModel):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = src_dict
-
-        def _parse_callback_type(data: object) -> int | str:
-            return cast(int | str, data)
-
-        callback_type = _parse_callback_type(d["callbackType"])
+        callback_type = d["callbackType"]
 
         user_task_id = d["userTaskID"]
         task_id = d["taskID"]
@@ -126,32 +121,29 @@ class TaskCallback(_LazyModel):
         return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
 
     def _fill(self, d: Mapping[str, Any]) -> None:
-        def _parse_callback_type(data: object) -> int | str:
-            return cast(int | str, data)
-
-        callback_type = _parse_callback_type(d["callbackType"])
+        callback_type = d["callbackType"]
 
         user_task_id = d["userTaskID"]
         task_id = d["taskID"]
         scene_id = d["sceneID"]
         task_status = d["taskStatus"]
         create_ts = d["createTs"]
-        task_stat = TaskStat.from_checked_dict(d["taskStat"])
+        task_stat = _unbuilt(TaskStat, d["taskStat"])
 
-        _set(self, "callback_type", callback_type)
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_id", task_id)
-        _set(self, "scene_id", scene_id)
-        _set(self, "task_status", task_status)
-        _set(self, "create_ts", create_ts)
-        _set(self, "task_stat", task_stat)
+        self.callback_type = callback_type
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.scene_id = scene_id
+        self.task_status = task_status
+        self.create_ts = create_ts
+        self.task_stat = task_stat
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -29,7 +29,6 @@ _KEYS = frozenset(
         "manualCallSetting",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -201,30 +200,28 @@ class TaskCreateSetting(_LazyModel):
         if isinstance(_manual_call_setting, Unset):
             manual_call_setting = UNSET
         else:
-            manual_call_setting = ManualCallSetting.from_checked_dict(
-                _manual_call_setting
-            )
+            manual_call_setting = _unbuilt(ManualCallSetting, _manual_call_setting)
 
-        _set(self, "strategy_name", strategy_name)
-        _set(self, "startup_type", startup_type)
-        _set(self, "startup_at", startup_at)
-        _set(self, "zone_second", zone_second)
-        _set(self, "dial_at_week_day", dial_at_week_day)
-        _set(self, "dial_at_up_hour", dial_at_up_hour)
-        _set(self, "dial_at_down_hour", dial_at_down_hour)
-        _set(self, "max_call", max_call)
-        _set(self, "task_name", task_name)
-        _set(self, "task_callback_url", task_callback_url)
-        _set(self, "max_ring_time", max_ring_time)
-        _set(self, "route_id", route_id)
-        _set(self, "manual_call_setting", manual_call_setting)
+        self.strategy_name = strategy_name
+        self.startup_type = startup_type
+        self.startup_at = startup_at
+        self.zone_second = zone_second
+        self.dial_at_week_day = dial_at_week_day
+        self.dial_at_up_hour = dial_at_up_hour
+        self.dial_at_down_hour = dial_at_down_hour
+        self.max_call = max_call
+        self.task_name = task_name
+        self.task_callback_url = task_callback_url
+        self.max_ring_time = max_ring_time
+        self.route_id = route_id
+        self.manual_call_setting = manual_call_setting
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

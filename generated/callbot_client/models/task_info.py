@@ -22,7 +22,6 @@ _KEYS = frozenset(
         "taskStat",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -130,21 +129,21 @@ class TaskInfo(_LazyModel):
         if isinstance(_task_stat, Unset):
             task_stat = UNSET
         else:
-            task_stat = TaskInfoStat.from_checked_dict(_task_stat)
+            task_stat = _unbuilt(TaskInfoStat, _task_stat)
 
-        _set(self, "user_task_id", user_task_id)
-        _set(self, "task_id", task_id)
-        _set(self, "scene_id", scene_id)
-        _set(self, "task_status", task_status)
-        _set(self, "create_ts", create_ts)
-        _set(self, "task_stat", task_stat)
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.scene_id = scene_id
+        self.task_status = task_status
+        self.create_ts = create_ts
+        self.task_stat = task_stat
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -23,7 +23,6 @@ _KEYS = frozenset(
         "answerRate",
     }
 )
-_set = object.__setattr__
 
 
 @_attrs_define
@@ -130,20 +129,20 @@ class TaskInfoStat(_LazyModel):
         total_call = d.get("totalCall", UNSET)
         answer_rate = d.get("answerRate", UNSET)
 
-        _set(self, "answer_order_count", answer_order_count)
-        _set(self, "finish_order_count", finish_order_count)
-        _set(self, "total_order_count", total_order_count)
-        _set(self, "finish_rate", finish_rate)
-        _set(self, "total_answer_call", total_answer_call)
-        _set(self, "total_call", total_call)
-        _set(self, "answer_rate", answer_rate)
+        self.answer_order_count = answer_order_count
+        self.finish_order_count = finish_order_count
+        self.total_order_count = total_order_count
+        self.finish_rate = finish_rate
+        self.total_answer_call = total_answer_call
+        self.total_call = total_call
+        self.answer_rate = answer_rate
         additional_properties = (
             {}
             if d.keys() <= _KEYS
             else {key: value for key, value in d.items() if key not in _KEYS}
         )
 
-        _set(self, "additional_properties", additional_properties)
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
