@@ -1,7 +1,8 @@
 """`make bench`: measures the signing layer (bench/signing.py), the per-call overhead (bench/per_call.py), the
-sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 10 MB listCall end to
-end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py) and the project's own loops,
-side by side in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
+sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 1 MB and a 10 MB listCall
+end to end (bench/listcall_end_to_end.py), iter_list_order's client CPU (bench/iter_pages.py), the webhook
+receiver (bench/receiver.py) and the project's own loops, side by side in one run, and rewrites
+bench/RESULTS.md. Not a test: nothing here asserts.
 
 Every figure is a median of repeated runs; the comparisons are interleaved and quoted as ratios, because
 this machine is shared and noisy and absolute times alone mean little.
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from . import sandbox_costs
 from .callbot import bench_callbot_call
+from .iter_pages import bench_iter_pages
 from .listcall_end_to_end import bench_listcall
 from .per_call import bench_per_call
 from .receiver import bench_receiver
@@ -95,6 +97,7 @@ def main() -> None:
     finally:
         sandbox.stop()
     bench_listcall(say)
+    bench_iter_pages(say)
     bench_receiver(say)
     bench_loops()
     say(
