@@ -15,11 +15,21 @@ application, and pausing it would only postpone the collection of the new object
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-import msgspec
+#: msgspec's decode and the errors it raises, imported with the first answer (not with the client).
+_fast: tuple[Callable[[bytes], Any], tuple[type[BaseException], ...]] | None = None
 
-_fast_decode = msgspec.json.Decoder().decode
+
+def _fast_decoder() -> tuple[Callable[[bytes], Any], tuple[type[BaseException], ...]]:
+    global _fast
+    if _fast is None:
+        import msgspec.json
+
+        _fast = (msgspec.json.Decoder().decode, (msgspec.MsgspecError, RecursionError))
+    return _fast
+
 
 #: How many frames deeper than ``json.loads`` is called msgspec runs. Both refuse nesting by the interpreter's
 #: recursion limit, counted from where they start: json.loads's scanner starts 4 frames below its caller
@@ -28,8 +38,8 @@ _fast_decode = msgspec.json.Decoder().decode
 _PADDING_FRAMES = 6
 
 
-def _fast_decode_deeper(frames: int, body: bytes) -> Any:
-    return _fast_decode(body) if frames <= 1 else _fast_decode_deeper(frames - 1, body)
+def _fast_decode_deeper(frames: int, decode: Callable[[bytes], Any], body: bytes) -> Any:
+    return decode(body) if frames <= 1 else _fast_decode_deeper(frames - 1, decode, body)
 
 
 #: Bodies from this size on must hold at most one JSON value per DENSE_BYTES_PER_VALUE bytes: a decoded
@@ -55,9 +65,10 @@ def _not_json(name: str) -> Any:
 def json_object(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object; None when it is not one (not strict UTF-8, not JSON, NaN or Infinity, an integer
     of more than 4,300 digits, nested too deep, not an object)."""
+    decode, refused = _fast or _fast_decoder()
     try:
-        data = _fast_decode_deeper(_PADDING_FRAMES, body)
-    except (msgspec.MsgspecError, RecursionError):  # not JSON, or JSON msgspec does not decode as json.loads does
+        data = _fast_decode_deeper(_PADDING_FRAMES, decode, body)
+    except refused:  # not JSON, or JSON that msgspec does not decode as json.loads does
         pass
     else:
         return data if isinstance(data, dict) else None
