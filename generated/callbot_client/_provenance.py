@@ -6,4 +6,4 @@ SPEC_SHA256 = "4ba1766004287d2ca42b3d58c072f22dd87bced72009482fdbbec80c1a4aeebc"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "4ac84406f679c56b23156213af5d5e74651647edb49d0f94aa768473d912791e"
+TEMPLATES_SHA256 = "0b74e1bda42b43002f3aa26902e4366833c666472b43949dd3545c5c33700eea"

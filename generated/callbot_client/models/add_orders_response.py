@@ -140,7 +140,7 @@ class AddOrdersResponse(_LazyModel):
         err_list: list[OrderError] | Unset = UNSET
         if _err_list is not UNSET:
             err_list = [
-                _unbuilt(OrderError, err_list_item_data)
+                OrderError.from_dict(err_list_item_data)
                 for err_list_item_data in _err_list
             ]
 

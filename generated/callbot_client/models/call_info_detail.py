@@ -265,31 +265,31 @@ class CallInfoDetail(_LazyModel):
         intents: list[Intent] | Unset = UNSET
         if _intents is not UNSET:
             intents = [
-                _unbuilt(Intent, intents_item_data) for intents_item_data in _intents
+                Intent.from_dict(intents_item_data) for intents_item_data in _intents
             ]
 
         _sms = d.get("sms", UNSET)
         sms: list[Sms] | Unset = UNSET
         if _sms is not UNSET:
-            sms = [_unbuilt(Sms, sms_item_data) for sms_item_data in _sms]
+            sms = [Sms.from_dict(sms_item_data) for sms_item_data in _sms]
 
         _agent = d.get("agent", UNSET)
         agent: Agent | Unset
         if isinstance(_agent, Unset):
             agent = UNSET
         else:
-            agent = _unbuilt(Agent, _agent)
+            agent = Agent.from_dict(_agent)
 
         _params = d.get("params", UNSET)
         params: list[Param] | Unset = UNSET
         if _params is not UNSET:
-            params = [_unbuilt(Param, params_item_data) for params_item_data in _params]
+            params = [Param.from_dict(params_item_data) for params_item_data in _params]
 
         _record_detail = d.get("recordDetail", UNSET)
         record_detail: list[CallInfoDetailRecordDetailItem] | Unset = UNSET
         if _record_detail is not UNSET:
             record_detail = [
-                _unbuilt(CallInfoDetailRecordDetailItem, record_detail_item_data)
+                CallInfoDetailRecordDetailItem.from_dict(record_detail_item_data)
                 for record_detail_item_data in _record_detail
             ]
 

@@ -131,7 +131,7 @@ class CallOrder(_LazyModel):
         _params = d.get("params", UNSET)
         params: list[Param] | Unset = UNSET
         if _params is not UNSET:
-            params = [_unbuilt(Param, params_item_data) for params_item_data in _params]
+            params = [Param.from_dict(params_item_data) for params_item_data in _params]
 
         self.order_id = order_id
         self.user_phone = user_phone

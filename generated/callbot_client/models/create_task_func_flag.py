@@ -122,7 +122,7 @@ class CreateTaskFuncFlag(_LazyModel):
         sms_func_flag: list[CreateTaskSmsFuncFlag] | Unset = UNSET
         if _sms_func_flag is not UNSET:
             sms_func_flag = [
-                _unbuilt(CreateTaskSmsFuncFlag, sms_func_flag_item_data)
+                CreateTaskSmsFuncFlag.from_dict(sms_func_flag_item_data)
                 for sms_func_flag_item_data in _sms_func_flag
             ]
 

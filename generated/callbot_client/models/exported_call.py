@@ -140,7 +140,7 @@ class ExportedCall(_LazyModel):
         intents: list[Intent] | Unset = UNSET
         if _intents is not UNSET:
             intents = [
-                _unbuilt(Intent, intents_item_data) for intents_item_data in _intents
+                Intent.from_dict(intents_item_data) for intents_item_data in _intents
             ]
 
         self.order_id = order_id

@@ -132,7 +132,7 @@ class FuncFlag(_LazyModel):
         sms_func_flag: list[SmsFuncFlag] | Unset = UNSET
         if _sms_func_flag is not UNSET:
             sms_func_flag = [
-                _unbuilt(SmsFuncFlag, sms_func_flag_item_data)
+                SmsFuncFlag.from_dict(sms_func_flag_item_data)
                 for sms_func_flag_item_data in _sms_func_flag
             ]
 

@@ -393,14 +393,14 @@ class ListCallOptions(_LazyModel):
         if isinstance(_turn_time, Unset):
             turn_time = UNSET
         else:
-            turn_time = _unbuilt(RangeFilter, _turn_time)
+            turn_time = RangeFilter.from_dict(_turn_time)
 
         _call_duration = d.get("callDuration", UNSET)
         call_duration: RangeFilter | Unset
         if isinstance(_call_duration, Unset):
             call_duration = UNSET
         else:
-            call_duration = _unbuilt(RangeFilter, _call_duration)
+            call_duration = RangeFilter.from_dict(_call_duration)
 
         def _parse_call_status(data: object) -> list[int] | None | Unset:
             if data is None:

@@ -421,7 +421,7 @@ class ListOrderOptions(_LazyModel):
         if isinstance(_call_duration, Unset):
             call_duration = UNSET
         else:
-            call_duration = _unbuilt(RangeFilter, _call_duration)
+            call_duration = RangeFilter.from_dict(_call_duration)
 
         def _parse_call_status(data: object) -> list[int] | None | Unset:
             if data is None:

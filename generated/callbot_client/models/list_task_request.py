@@ -109,7 +109,7 @@ class ListTaskRequest(_LazyModel):
             )
         page = d["page"]
         size = d["size"]
-        query_conditions = _unbuilt(ListTaskConditions, d["queryConditions"])
+        query_conditions = ListTaskConditions.from_dict(d["queryConditions"])
 
         self.product_id = product_id
         self.page = page

@@ -127,7 +127,7 @@ class StopOrderResponse(_LazyModel):
         total_count = d["totalCount"]
         success_count = d["successCount"]
         err_list = [
-            _unbuilt(StopOrderError, err_list_item_data)
+            StopOrderError.from_dict(err_list_item_data)
             for err_list_item_data in d["errList"]
         ]
 

@@ -128,7 +128,7 @@ class TaskCallback(_LazyModel):
         scene_id = d["sceneID"]
         task_status = d["taskStatus"]
         create_ts = d["createTs"]
-        task_stat = _unbuilt(TaskStat, d["taskStat"])
+        task_stat = TaskStat.from_dict(d["taskStat"])
 
         self.callback_type = callback_type
         self.user_task_id = user_task_id

@@ -200,7 +200,7 @@ class TaskCreateSetting(_LazyModel):
         if isinstance(_manual_call_setting, Unset):
             manual_call_setting = UNSET
         else:
-            manual_call_setting = _unbuilt(ManualCallSetting, _manual_call_setting)
+            manual_call_setting = ManualCallSetting.from_dict(_manual_call_setting)
 
         self.strategy_name = strategy_name
         self.startup_type = startup_type

@@ -129,7 +129,7 @@ class TaskInfo(_LazyModel):
         if isinstance(_task_stat, Unset):
             task_stat = UNSET
         else:
-            task_stat = _unbuilt(TaskInfoStat, _task_stat)
+            task_stat = TaskInfoStat.from_dict(_task_stat)
 
         self.user_task_id = user_task_id
         self.task_id = task_id
