@@ -1,7 +1,9 @@
 """A loopback server that answers every POST with one pre-built body, signed for the request's requestID.
 
-Run by ``bench/listcall_end_to_end.py`` in its own process: ``python -m bench.listcall_server BODY_FILE UUID SECRET``.
-It prints its port on stdout once listening. Signing 10 MB per request would cost the server ~16 ms of
+Run by ``bench/listcall_end_to_end.py`` and ``bench/iter_pages.py`` in its own process:
+``python -m bench.listcall_server BODY_FILE UUID SECRET [MORE_BODY_FILES...]``. With several bodies, page N of a
+request (its JSON ``page``) is answered with body (N - 1) modulo their number. It prints its port on stdout once
+listening. Signing 10 MB per request would cost the server ~16 ms of
 MD5; instead the hash of ``{secret}&body={body}`` is computed once and copied per answer, so the server
 spends microseconds per answer on signing and the client side is what gets measured.
 """
@@ -9,6 +11,7 @@ spends microseconds per answer on signing and the client side is what gets measu
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,22 +21,26 @@ from callbot_signing import sign
 
 def main() -> None:
     body_file, uuid, secret = sys.argv[1:4]
-    with open(body_file, "rb") as f:
-        body = f.read()
-    prefix = hashlib.md5(f"{secret}&body=".encode() + body)
+    bodies = []
+    for name in [body_file, *sys.argv[4:]]:
+        with open(name, "rb") as f:
+            bodies.append(f.read())
+    prefixes = [hashlib.md5(f"{secret}&body=".encode() + body) for body in bodies]
 
-    def signed(create_ts: str, request_id: str) -> str:
-        hasher = prefix.copy()
+    def signed(page: int, create_ts: str, request_id: str) -> str:
+        hasher = prefixes[page].copy()
         hasher.update(f"&createTs={create_ts}&requestID={request_id}&uuid={uuid}".encode())
         return hasher.hexdigest().upper()
 
-    assert signed("1", "r") == sign(secret, body, "1", "r", uuid)  # the shortcut is the real signature
+    assert signed(0, "1", "r") == sign(secret, bodies[0], "1", "r", uuid)  # the shortcut is the real signature
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            request = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            page = (json.loads(request).get("page", 1) - 1) % len(bodies) if len(bodies) > 1 else 0
+            body = bodies[page]
             request_id = self.headers.get("requestID", "")
             create_ts = str(int(time.time()))
             self.send_response(200)
@@ -43,7 +50,7 @@ def main() -> None:
             self.send_header("uuid", uuid)
             self.send_header("createTs", create_ts)
             self.send_header("algorithm", "MD5")
-            self.send_header("sign", signed(create_ts, request_id))
+            self.send_header("sign", signed(page, create_ts, request_id))
             self.end_headers()
             self.wfile.write(body)
 

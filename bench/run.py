@@ -1,9 +1,9 @@
 """`make bench`: measures the signing layer (bench/signing.py), the per-call overhead (bench/per_call.py), the
-sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 10 MB listCall end to
-end (bench/listcall_end_to_end.py), the webhook receiver (bench/receiver.py), `callbot orders add` against a
-minimal script (bench/bulk_import.py), start-up (bench/startup.py), the testing kit (bench/testing_kit.py) and
-the project's own loops,
-side by side in one run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
+sandbox (bench/sandbox_costs.py), `Callbot` against bare httpx (bench/callbot.py), a 1 MB and a 10 MB listCall
+end to end (bench/listcall_end_to_end.py), iter_list_order's client CPU (bench/iter_pages.py), the webhook
+receiver (bench/receiver.py), `callbot orders add` against a minimal script (bench/bulk_import.py), start-up
+(bench/startup.py), the testing kit (bench/testing_kit.py) and the project's own loops, side by side in one
+run, and rewrites bench/RESULTS.md. Not a test: nothing here asserts.
 
 Every figure is a median of repeated runs; the comparisons are interleaved and quoted as ratios, because
 this machine is shared and noisy and absolute times alone mean little.
@@ -22,6 +22,7 @@ from pathlib import Path
 from . import sandbox_costs
 from .bulk_import import bench_bulk_import
 from .callbot import bench_callbot_call
+from .iter_pages import bench_iter_pages
 from .listcall_end_to_end import bench_listcall
 from .per_call import bench_per_call
 from .receiver import bench_receiver
@@ -100,6 +101,7 @@ def main() -> None:
         sandbox.stop()
     bench_callbot_call(say)
     bench_listcall(say)
+    bench_iter_pages(say)
     bench_receiver(say)
     bench_bulk_import(say)
     bench_startup(say)

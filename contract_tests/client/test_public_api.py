@@ -86,6 +86,7 @@ WIRE = [
     "envelope_keys",
     "error_for_ret_code",
     "httpx_private_problems",
+    "json_object",
     "normalize_algorithm",
     "operations",
     "parse_retry_after",

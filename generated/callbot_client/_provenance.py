@@ -6,4 +6,4 @@ SPEC_SHA256 = "4ba1766004287d2ca42b3d58c072f22dd87bced72009482fdbbec80c1a4aeebc"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "a0eeb1f9d03f0fe935a93bb29c8da2f49e75766559b8f212a5559713321796ca"
+TEMPLATES_SHA256 = "62a16df2c05ed13f958db9fd7cdf2ea919437ebb12a56593c1ac852b542f3229"

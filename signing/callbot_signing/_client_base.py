@@ -45,9 +45,14 @@ _E = DefaultedTypeVar("_E", default=Never)
 class _ResponseModel(Protocol):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
 
 
 _M = TypeVar("_M", bound=_ResponseModel)
+
+#: The stream of an answer once read (in place of httpx's, which refers back to the response).
+_READ = httpx.ByteStream(b"")
 
 
 def _from_env(value: str | None, variable: str, what: str, default: str | None = None) -> str:
@@ -153,8 +158,12 @@ class _Base(Generic[_E]):
         raise NotImplementedError
 
     def _result(self, response: httpx.Response, operation: str, model: type[_M], *, or_raise: bool) -> _M | _E:
-        data: dict[str, Any] = response.extensions[JSON_EXTENSION]  # judged by the transport (_judge.py)
-        envelope: Envelope = response.extensions[ENVELOPE_EXTENSION]
+        # Judged by the transport (_judge.py), and taken off the response: nothing of the answer but the result is
+        # kept once the call returns (httpx's Response and its stream refer to each other, so the response
+        # itself is only freed by a collection).
+        data: dict[str, Any] = response.extensions.pop(JSON_EXTENSION)
+        response.stream = _READ  # and the cycle broken: the body (read already) is freed with the response
+        envelope: Envelope = response.extensions.pop(ENVELOPE_EXTENSION)
         request_id: str | None = response.request.extensions.get(REQUEST_ID_EXTENSION)
         if envelope.ret_code != 0:  # only reached with raise_on_error=False
             if or_raise:
@@ -168,7 +177,9 @@ class _Base(Generic[_E]):
             reply = ErrorReply(envelope.ret_code, envelope.ret_msg, envelope.response_id, request_id, operation, data)
             return reply  # type: ignore[return-value]  # _E is ErrorReply exactly when raise_on_error is False
         try:
-            return model.from_dict(data)
+            # Built lazily: each model's fields are set from the answer when one of them is first read. The
+            # answer fits the spec (or, with check_response_schemas off, from_dict built it), so that cannot fail.
+            return model.from_checked_dict(data)
         except Exception as exc:  # the schema check (or _judge's model check without it) makes this unreachable
             raise UnexpectedResponseError(
                 f"{operation} got an answer the {model.__name__} model cannot hold ({type(exc).__name__}: {exc}). "

@@ -21,6 +21,7 @@ from ._constants import (
 from ._envelope import PING_KEYS, STANDARD_KEYS, Envelope, EnvelopeError, read_envelope
 from ._errors import RET_CODES, error_for_ret_code
 from ._httpx_private import problems as httpx_private_problems
+from ._json import json_object
 from ._replay import MAX_REPLAY_WINDOW
 from ._retry import (
     IDEMPOTENT_OPERATIONS,
@@ -73,6 +74,7 @@ __all__ = [
     "envelope_keys",
     "error_for_ret_code",
     "httpx_private_problems",
+    "json_object",
     "normalize_algorithm",
     "operations",
     "parse_retry_after",

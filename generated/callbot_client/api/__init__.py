@@ -27,6 +27,8 @@ class _ResponseModel(Protocol):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
 
 
 _M = TypeVar("_M", bound=_ResponseModel)

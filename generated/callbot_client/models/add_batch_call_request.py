@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     Self,
@@ -13,15 +12,23 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.call_info_list import CallInfoList
-
+from ..types import _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="AddBatchCallRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "userTaskID",
+        "callInfoList",
+    }
+)
+
+
 @_attrs_define
-class AddBatchCallRequest:
+class AddBatchCallRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -55,18 +62,14 @@ class AddBatchCallRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call_info_list import CallInfoList
-
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
-
-        user_task_id = d.pop("userTaskID")
-
-        call_info_list = CallInfoList.from_dict(d.pop("callInfoList"))
+        user_task_id = d["userTaskID"]
+        call_info_list = CallInfoList.from_dict(d["callInfoList"])
 
         add_batch_call_request = cls(
             product_id=product_id,
@@ -74,8 +77,41 @@ class AddBatchCallRequest:
             call_info_list=call_info_list,
         )
 
-        add_batch_call_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        add_batch_call_request.additional_properties = additional_properties
         return add_batch_call_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        user_task_id = d["userTaskID"]
+        call_info_list = _unbuilt(CallInfoList, d["callInfoList"])
+
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.call_info_list = call_info_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +128,6 @@ class AddBatchCallRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call_info_list import CallInfoList

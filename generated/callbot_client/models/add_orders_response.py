@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_error import OrderError
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="AddOrdersResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "totalCount",
+        "successCount",
+        "errList",
+    }
+)
+
+
 @_attrs_define
-class AddOrdersResponse:
+class AddOrdersResponse(_LazyModel):
     """The answer of addBatchCall, createAndCall and importBatchCall: the envelope, and how many of the
     request's orders were added and which were refused.
 
@@ -82,27 +91,19 @@ class AddOrdersResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.order_error import OrderError
-
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        total_count = d.pop("totalCount", UNSET)
-
-        success_count = d.pop("successCount", UNSET)
-
-        _err_list = d.pop("errList", UNSET)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d.get("totalCount", UNSET)
+        success_count = d.get("successCount", UNSET)
+        _err_list = d.get("errList", UNSET)
         err_list: list[OrderError] | Unset = UNSET
         if _err_list is not UNSET:
-            err_list = []
-            for err_list_item_data in _err_list:
-                err_list_item = OrderError.from_dict(err_list_item_data)
-
-                err_list.append(err_list_item)
+            err_list = [
+                OrderError.from_dict(err_list_item_data)
+                for err_list_item_data in _err_list
+            ]
 
         add_orders_response = cls(
             ret_code=ret_code,
@@ -113,8 +114,49 @@ class AddOrdersResponse:
             err_list=err_list,
         )
 
-        add_orders_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        add_orders_response.additional_properties = additional_properties
         return add_orders_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d.get("totalCount", UNSET)
+        success_count = d.get("successCount", UNSET)
+        _err_list = d.get("errList", UNSET)
+        err_list: list[OrderError] | Unset = UNSET
+        if _err_list is not UNSET:
+            err_list = [
+                OrderError.from_dict(err_list_item_data)
+                for err_list_item_data in _err_list
+            ]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.success_count = success_count
+        self.err_list = err_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +173,6 @@ class AddOrdersResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.order_error import OrderError

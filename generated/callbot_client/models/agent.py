@@ -1,18 +1,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="Agent")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "agentName",
+        "agentGroup",
+        "agentCallStatus",
+        "agentCallElapsed",
+        "agentLabel",
+        "manualCallStart",
+        "manualCallAnswer",
+        "manualCallEnd",
+        "manualHangupBy",
+    }
+)
+
+
 @_attrs_define
-class Agent:
+class Agent(_LazyModel):
     """The human agent a call was handed to, if any (all null in the example otherwise).
 
     Attributes:
@@ -119,88 +135,24 @@ class Agent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = src_dict
+        agent_name = d.get("agentName", UNSET)
 
-        def _parse_agent_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        agent_group = d.get("agentGroup", UNSET)
 
-        agent_name = _parse_agent_name(d.pop("agentName", UNSET))
+        agent_call_status = d.get("agentCallStatus", UNSET)
 
-        def _parse_agent_group(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        agent_call_elapsed = d.get("agentCallElapsed", UNSET)
 
-        agent_group = _parse_agent_group(d.pop("agentGroup", UNSET))
+        agent_label = d.get("agentLabel", UNSET)
 
-        def _parse_agent_call_status(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        manual_call_start = d.get("manualCallStart", UNSET)
 
-        agent_call_status = _parse_agent_call_status(d.pop("agentCallStatus", UNSET))
+        manual_call_answer = d.get("manualCallAnswer", UNSET)
 
-        def _parse_agent_call_elapsed(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        manual_call_end = d.get("manualCallEnd", UNSET)
 
-        agent_call_elapsed = _parse_agent_call_elapsed(d.pop("agentCallElapsed", UNSET))
-
-        def _parse_agent_label(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        agent_label = _parse_agent_label(d.pop("agentLabel", UNSET))
-
-        def _parse_manual_call_start(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_start = _parse_manual_call_start(d.pop("manualCallStart", UNSET))
-
-        def _parse_manual_call_answer(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_answer = _parse_manual_call_answer(d.pop("manualCallAnswer", UNSET))
-
-        def _parse_manual_call_end(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_call_end = _parse_manual_call_end(d.pop("manualCallEnd", UNSET))
-
-        def _parse_manual_hangup_by(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        manual_hangup_by = _parse_manual_hangup_by(d.pop("manualHangupBy", UNSET))
+        manual_hangup_by = d.get("manualHangupBy", UNSET)
 
         agent = cls(
             agent_name=agent_name,
@@ -214,8 +166,57 @@ class Agent:
             manual_hangup_by=manual_hangup_by,
         )
 
-        agent.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        agent.additional_properties = additional_properties
         return agent
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        agent_name = d.get("agentName", UNSET)
+
+        agent_group = d.get("agentGroup", UNSET)
+
+        agent_call_status = d.get("agentCallStatus", UNSET)
+
+        agent_call_elapsed = d.get("agentCallElapsed", UNSET)
+
+        agent_label = d.get("agentLabel", UNSET)
+
+        manual_call_start = d.get("manualCallStart", UNSET)
+
+        manual_call_answer = d.get("manualCallAnswer", UNSET)
+
+        manual_call_end = d.get("manualCallEnd", UNSET)
+
+        manual_hangup_by = d.get("manualHangupBy", UNSET)
+
+        self.agent_name = agent_name
+        self.agent_group = agent_group
+        self.agent_call_status = agent_call_status
+        self.agent_call_elapsed = agent_call_elapsed
+        self.agent_label = agent_label
+        self.manual_call_start = manual_call_start
+        self.manual_call_answer = manual_call_answer
+        self.manual_call_end = manual_call_end
+        self.manual_hangup_by = manual_hangup_by
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

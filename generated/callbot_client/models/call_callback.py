@@ -1,22 +1,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.call_info_detail import CallInfoDetail
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="CallCallback")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "userPhone",
+        "userName",
+        "sceneID",
+        "userTaskID",
+        "taskID",
+        "finish",
+        "other",
+        "callbackType",
+        "callInfoDetail",
+    }
+)
+
+
 @_attrs_define
-class CallCallback:
+class CallCallback(_LazyModel):
     """
     Attributes:
         order_id (str):
@@ -91,31 +104,18 @@ class CallCallback:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call_info_detail import CallInfoDetail
+        d = src_dict
+        order_id = d["orderID"]
+        user_phone = d["userPhone"]
+        user_name = d["userName"]
+        scene_id = d["sceneID"]
+        user_task_id = d["userTaskID"]
+        task_id = d["taskID"]
+        finish = d["finish"]
+        other = d["other"]
+        callback_type = d["callbackType"]
 
-        d = dict(src_dict)
-        order_id = d.pop("orderID")
-
-        user_phone = d.pop("userPhone")
-
-        user_name = d.pop("userName")
-
-        scene_id = d.pop("sceneID")
-
-        user_task_id = d.pop("userTaskID")
-
-        task_id = d.pop("taskID")
-
-        finish = d.pop("finish")
-
-        other = d.pop("other")
-
-        def _parse_callback_type(data: object) -> int | str:
-            return cast(int | str, data)
-
-        callback_type = _parse_callback_type(d.pop("callbackType"))
-
-        _call_info_detail = d.pop("callInfoDetail", UNSET)
+        _call_info_detail = d.get("callInfoDetail", UNSET)
         call_info_detail: CallInfoDetail | Unset
         if isinstance(_call_info_detail, Unset):
             call_info_detail = UNSET
@@ -135,8 +135,57 @@ class CallCallback:
             call_info_detail=call_info_detail,
         )
 
-        call_callback.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        call_callback.additional_properties = additional_properties
         return call_callback
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_id = d["orderID"]
+        user_phone = d["userPhone"]
+        user_name = d["userName"]
+        scene_id = d["sceneID"]
+        user_task_id = d["userTaskID"]
+        task_id = d["taskID"]
+        finish = d["finish"]
+        other = d["other"]
+        callback_type = d["callbackType"]
+
+        _call_info_detail = d.get("callInfoDetail", UNSET)
+        call_info_detail: CallInfoDetail | Unset
+        if isinstance(_call_info_detail, Unset):
+            call_info_detail = UNSET
+        else:
+            call_info_detail = _unbuilt(CallInfoDetail, _call_info_detail)
+
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.finish = finish
+        self.other = other
+        self.callback_type = callback_type
+        self.call_info_detail = call_info_detail
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -153,3 +202,6 @@ class CallCallback:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call_info_detail import CallInfoDetail

@@ -6,11 +6,17 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="CallInfoDetailRecordDetailItem")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset({})
+
+
 @_attrs_define
-class CallInfoDetailRecordDetailItem:
+class CallInfoDetailRecordDetailItem(_LazyModel):
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -22,11 +28,37 @@ class CallInfoDetailRecordDetailItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = src_dict
+
         call_info_detail_record_detail_item = cls()
 
-        call_info_detail_record_detail_item.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        call_info_detail_record_detail_item.additional_properties = (
+            additional_properties
+        )
         return call_info_detail_record_detail_item
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

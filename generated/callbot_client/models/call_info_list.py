@@ -1,20 +1,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.call_order import CallOrder
-
+from ..types import _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="CallInfoList")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderCallbackUrl",
+        "callCallbackUrl",
+        "callList",
+    }
+)
+
+
 @_attrs_define
-class CallInfoList:
+class CallInfoList(_LazyModel):
     """
     Attributes:
         order_callback_url (str): URL called when an order is finished (Webhook - By Order).
@@ -51,19 +59,13 @@ class CallInfoList:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call_order import CallOrder
-
-        d = dict(src_dict)
-        order_callback_url = d.pop("orderCallbackUrl")
-
-        call_callback_url = d.pop("callCallbackUrl")
-
-        call_list = []
-        _call_list = d.pop("callList")
-        for call_list_item_data in _call_list:
-            call_list_item = CallOrder.from_dict(call_list_item_data)
-
-            call_list.append(call_list_item)
+        d = src_dict
+        order_callback_url = d["orderCallbackUrl"]
+        call_callback_url = d["callCallbackUrl"]
+        call_list = [
+            CallOrder.from_dict(call_list_item_data)
+            for call_list_item_data in d["callList"]
+        ]
 
         call_info_list = cls(
             order_callback_url=order_callback_url,
@@ -71,8 +73,40 @@ class CallInfoList:
             call_list=call_list,
         )
 
-        call_info_list.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        call_info_list.additional_properties = additional_properties
         return call_info_list
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_callback_url = d["orderCallbackUrl"]
+        call_callback_url = d["callCallbackUrl"]
+        call_list = [
+            _unbuilt(CallOrder, call_list_item_data)
+            for call_list_item_data in d["callList"]
+        ]
+
+        self.order_callback_url = order_callback_url
+        self.call_callback_url = call_callback_url
+        self.call_list = call_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +123,6 @@ class CallInfoList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call_order import CallOrder

@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.param import Param
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="CallOrder")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "userPhone",
+        "other",
+        "userName",
+        "customerName",
+        "params",
+    }
+)
+
+
 @_attrs_define
-class CallOrder:
+class CallOrder(_LazyModel):
     """One phone number to dial, that is one order.
 
     Attributes:
@@ -77,27 +86,16 @@ class CallOrder:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.param import Param
-
-        d = dict(src_dict)
-        order_id = d.pop("orderID")
-
-        user_phone = d.pop("userPhone")
-
-        other = d.pop("other", UNSET)
-
-        user_name = d.pop("userName", UNSET)
-
-        customer_name = d.pop("customerName", UNSET)
-
-        _params = d.pop("params", UNSET)
+        d = src_dict
+        order_id = d["orderID"]
+        user_phone = d["userPhone"]
+        other = d.get("other", UNSET)
+        user_name = d.get("userName", UNSET)
+        customer_name = d.get("customerName", UNSET)
+        _params = d.get("params", UNSET)
         params: list[Param] | Unset = UNSET
         if _params is not UNSET:
-            params = []
-            for params_item_data in _params:
-                params_item = Param.from_dict(params_item_data)
-
-                params.append(params_item)
+            params = [Param.from_dict(params_item_data) for params_item_data in _params]
 
         call_order = cls(
             order_id=order_id,
@@ -108,8 +106,46 @@ class CallOrder:
             params=params,
         )
 
-        call_order.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        call_order.additional_properties = additional_properties
         return call_order
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_id = d["orderID"]
+        user_phone = d["userPhone"]
+        other = d.get("other", UNSET)
+        user_name = d.get("userName", UNSET)
+        customer_name = d.get("customerName", UNSET)
+        _params = d.get("params", UNSET)
+        params: list[Param] | Unset = UNSET
+        if _params is not UNSET:
+            params = [Param.from_dict(params_item_data) for params_item_data in _params]
+
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.other = other
+        self.user_name = user_name
+        self.customer_name = customer_name
+        self.params = params
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -126,3 +162,6 @@ class CallOrder:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.param import Param

@@ -1,28 +1,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.agent import Agent
-    from ..models.call_info_detail_record_detail_item import (
-        CallInfoDetailRecordDetailItem,
-    )
-    from ..models.intent import Intent
-    from ..models.param import Param
-    from ..models.sms import Sms
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="CallRecord")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "callID",
+        "callingNumber",
+        "lineAddress",
+        "callStatus",
+        "callStartTs",
+        "callAnswerTs",
+        "callEndTs",
+        "callDuration",
+        "callAudioUrl",
+        "hangupCause",
+        "termSipCode",
+        "intents",
+        "sms",
+        "agent",
+        "params",
+        "recordDetail",
+        "orderID",
+        "userPhone",
+        "other",
+    }
+)
+
+
 @_attrs_define
-class CallRecord:
+class CallRecord(_LazyModel):
     """
     Attributes:
         call_id (str | Unset):
@@ -174,87 +190,53 @@ class CallRecord:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.agent import Agent
-        from ..models.call_info_detail_record_detail_item import (
-            CallInfoDetailRecordDetailItem,
-        )
-        from ..models.intent import Intent
-        from ..models.param import Param
-        from ..models.sms import Sms
-
-        d = dict(src_dict)
-        call_id = d.pop("callID", UNSET)
-
-        calling_number = d.pop("callingNumber", UNSET)
-
-        line_address = d.pop("lineAddress", UNSET)
-
-        call_status = d.pop("callStatus", UNSET)
-
-        call_start_ts = d.pop("callStartTs", UNSET)
-
-        call_answer_ts = d.pop("callAnswerTs", UNSET)
-
-        call_end_ts = d.pop("callEndTs", UNSET)
-
-        call_duration = d.pop("callDuration", UNSET)
-
-        call_audio_url = d.pop("callAudioUrl", UNSET)
-
-        hangup_cause = d.pop("hangupCause", UNSET)
-
-        term_sip_code = d.pop("termSipCode", UNSET)
-
-        _intents = d.pop("intents", UNSET)
+        d = src_dict
+        call_id = d.get("callID", UNSET)
+        calling_number = d.get("callingNumber", UNSET)
+        line_address = d.get("lineAddress", UNSET)
+        call_status = d.get("callStatus", UNSET)
+        call_start_ts = d.get("callStartTs", UNSET)
+        call_answer_ts = d.get("callAnswerTs", UNSET)
+        call_end_ts = d.get("callEndTs", UNSET)
+        call_duration = d.get("callDuration", UNSET)
+        call_audio_url = d.get("callAudioUrl", UNSET)
+        hangup_cause = d.get("hangupCause", UNSET)
+        term_sip_code = d.get("termSipCode", UNSET)
+        _intents = d.get("intents", UNSET)
         intents: list[Intent] | Unset = UNSET
         if _intents is not UNSET:
-            intents = []
-            for intents_item_data in _intents:
-                intents_item = Intent.from_dict(intents_item_data)
+            intents = [
+                Intent.from_dict(intents_item_data) for intents_item_data in _intents
+            ]
 
-                intents.append(intents_item)
-
-        _sms = d.pop("sms", UNSET)
+        _sms = d.get("sms", UNSET)
         sms: list[Sms] | Unset = UNSET
         if _sms is not UNSET:
-            sms = []
-            for sms_item_data in _sms:
-                sms_item = Sms.from_dict(sms_item_data)
+            sms = [Sms.from_dict(sms_item_data) for sms_item_data in _sms]
 
-                sms.append(sms_item)
-
-        _agent = d.pop("agent", UNSET)
+        _agent = d.get("agent", UNSET)
         agent: Agent | Unset
         if isinstance(_agent, Unset):
             agent = UNSET
         else:
             agent = Agent.from_dict(_agent)
 
-        _params = d.pop("params", UNSET)
+        _params = d.get("params", UNSET)
         params: list[Param] | Unset = UNSET
         if _params is not UNSET:
-            params = []
-            for params_item_data in _params:
-                params_item = Param.from_dict(params_item_data)
+            params = [Param.from_dict(params_item_data) for params_item_data in _params]
 
-                params.append(params_item)
-
-        _record_detail = d.pop("recordDetail", UNSET)
+        _record_detail = d.get("recordDetail", UNSET)
         record_detail: list[CallInfoDetailRecordDetailItem] | Unset = UNSET
         if _record_detail is not UNSET:
-            record_detail = []
-            for record_detail_item_data in _record_detail:
-                record_detail_item = CallInfoDetailRecordDetailItem.from_dict(
-                    record_detail_item_data
-                )
+            record_detail = [
+                CallInfoDetailRecordDetailItem.from_dict(record_detail_item_data)
+                for record_detail_item_data in _record_detail
+            ]
 
-                record_detail.append(record_detail_item)
-
-        order_id = d.pop("orderID", UNSET)
-
-        user_phone = d.pop("userPhone", UNSET)
-
-        other = d.pop("other", UNSET)
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        other = d.get("other", UNSET)
 
         call_record = cls(
             call_id=call_id,
@@ -278,8 +260,96 @@ class CallRecord:
             other=other,
         )
 
-        call_record.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        call_record.additional_properties = additional_properties
         return call_record
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        call_id = d.get("callID", UNSET)
+        calling_number = d.get("callingNumber", UNSET)
+        line_address = d.get("lineAddress", UNSET)
+        call_status = d.get("callStatus", UNSET)
+        call_start_ts = d.get("callStartTs", UNSET)
+        call_answer_ts = d.get("callAnswerTs", UNSET)
+        call_end_ts = d.get("callEndTs", UNSET)
+        call_duration = d.get("callDuration", UNSET)
+        call_audio_url = d.get("callAudioUrl", UNSET)
+        hangup_cause = d.get("hangupCause", UNSET)
+        term_sip_code = d.get("termSipCode", UNSET)
+        _intents = d.get("intents", UNSET)
+        intents: list[Intent] | Unset = UNSET
+        if _intents is not UNSET:
+            intents = [
+                Intent.from_dict(intents_item_data) for intents_item_data in _intents
+            ]
+
+        _sms = d.get("sms", UNSET)
+        sms: list[Sms] | Unset = UNSET
+        if _sms is not UNSET:
+            sms = [Sms.from_dict(sms_item_data) for sms_item_data in _sms]
+
+        _agent = d.get("agent", UNSET)
+        agent: Agent | Unset
+        if isinstance(_agent, Unset):
+            agent = UNSET
+        else:
+            agent = Agent.from_dict(_agent)
+
+        _params = d.get("params", UNSET)
+        params: list[Param] | Unset = UNSET
+        if _params is not UNSET:
+            params = [Param.from_dict(params_item_data) for params_item_data in _params]
+
+        _record_detail = d.get("recordDetail", UNSET)
+        record_detail: list[CallInfoDetailRecordDetailItem] | Unset = UNSET
+        if _record_detail is not UNSET:
+            record_detail = [
+                CallInfoDetailRecordDetailItem.from_dict(record_detail_item_data)
+                for record_detail_item_data in _record_detail
+            ]
+
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        other = d.get("other", UNSET)
+
+        self.call_id = call_id
+        self.calling_number = calling_number
+        self.line_address = line_address
+        self.call_status = call_status
+        self.call_start_ts = call_start_ts
+        self.call_answer_ts = call_answer_ts
+        self.call_end_ts = call_end_ts
+        self.call_duration = call_duration
+        self.call_audio_url = call_audio_url
+        self.hangup_cause = hangup_cause
+        self.term_sip_code = term_sip_code
+        self.intents = intents
+        self.sms = sms
+        self.agent = agent
+        self.params = params
+        self.record_detail = record_detail
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.other = other
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -296,3 +366,10 @@ class CallRecord:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.agent import Agent
+from ..models.call_info_detail_record_detail_item import CallInfoDetailRecordDetailItem
+from ..models.intent import Intent
+from ..models.param import Param
+from ..models.sms import Sms

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     Self,
@@ -13,19 +12,26 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.call_info_list import CallInfoList
-    from ..models.func_flag import FuncFlag
-    from ..models.task_create_setting import TaskCreateSetting
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="CreateAndCallRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "userTaskID",
+        "sceneID",
+        "callInfoList",
+        "taskCreateSetting",
+        "funcFlag",
+    }
+)
+
+
 @_attrs_define
-class CreateAndCallRequest:
+class CreateAndCallRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -80,31 +86,24 @@ class CreateAndCallRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call_info_list import CallInfoList
-        from ..models.func_flag import FuncFlag
-        from ..models.task_create_setting import TaskCreateSetting
-
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
+        user_task_id = d["userTaskID"]
+        scene_id = d["sceneID"]
+        call_info_list = CallInfoList.from_dict(d["callInfoList"])
 
-        user_task_id = d.pop("userTaskID")
-
-        scene_id = d.pop("sceneID")
-
-        call_info_list = CallInfoList.from_dict(d.pop("callInfoList"))
-
-        _task_create_setting = d.pop("taskCreateSetting", UNSET)
+        _task_create_setting = d.get("taskCreateSetting", UNSET)
         task_create_setting: TaskCreateSetting | Unset
         if isinstance(_task_create_setting, Unset):
             task_create_setting = UNSET
         else:
             task_create_setting = TaskCreateSetting.from_dict(_task_create_setting)
 
-        _func_flag = d.pop("funcFlag", UNSET)
+        _func_flag = d.get("funcFlag", UNSET)
         func_flag: FuncFlag | Unset
         if isinstance(_func_flag, Unset):
             func_flag = UNSET
@@ -120,8 +119,59 @@ class CreateAndCallRequest:
             func_flag=func_flag,
         )
 
-        create_and_call_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        create_and_call_request.additional_properties = additional_properties
         return create_and_call_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        user_task_id = d["userTaskID"]
+        scene_id = d["sceneID"]
+        call_info_list = _unbuilt(CallInfoList, d["callInfoList"])
+
+        _task_create_setting = d.get("taskCreateSetting", UNSET)
+        task_create_setting: TaskCreateSetting | Unset
+        if isinstance(_task_create_setting, Unset):
+            task_create_setting = UNSET
+        else:
+            task_create_setting = _unbuilt(TaskCreateSetting, _task_create_setting)
+
+        _func_flag = d.get("funcFlag", UNSET)
+        func_flag: FuncFlag | Unset
+        if isinstance(_func_flag, Unset):
+            func_flag = UNSET
+        else:
+            func_flag = _unbuilt(FuncFlag, _func_flag)
+
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.scene_id = scene_id
+        self.call_info_list = call_info_list
+        self.task_create_setting = task_create_setting
+        self.func_flag = func_flag
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -138,3 +188,8 @@ class CreateAndCallRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call_info_list import CallInfoList
+from ..models.func_flag import FuncFlag
+from ..models.task_create_setting import TaskCreateSetting

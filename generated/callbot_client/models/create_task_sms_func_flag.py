@@ -6,13 +6,23 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="CreateTaskSmsFuncFlag")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "smsId",
+        "intentId",
+        "intentName",
+    }
+)
+
+
 @_attrs_define
-class CreateTaskSmsFuncFlag:
+class CreateTaskSmsFuncFlag(_LazyModel):
     """SMS settings as the createTask example spells them.
 
     Attributes:
@@ -51,12 +61,11 @@ class CreateTaskSmsFuncFlag:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sms_id = d.pop("smsId", UNSET)
+        d = src_dict
+        sms_id = d.get("smsId", UNSET)
+        intent_id = cast(list[str], d.get("intentId", UNSET))
 
-        intent_id = cast(list[str], d.pop("intentId", UNSET))
-
-        intent_name = cast(list[str], d.pop("intentName", UNSET))
+        intent_name = cast(list[str], d.get("intentName", UNSET))
 
         create_task_sms_func_flag = cls(
             sms_id=sms_id,
@@ -64,8 +73,38 @@ class CreateTaskSmsFuncFlag:
             intent_name=intent_name,
         )
 
-        create_task_sms_func_flag.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        create_task_sms_func_flag.additional_properties = additional_properties
         return create_task_sms_func_flag
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        sms_id = d.get("smsId", UNSET)
+        intent_id = cast(list[str], d.get("intentId", UNSET))
+
+        intent_name = cast(list[str], d.get("intentName", UNSET))
+
+        self.sms_id = sms_id
+        self.intent_id = intent_id
+        self.intent_name = intent_name
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

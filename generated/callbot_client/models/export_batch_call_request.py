@@ -12,11 +12,22 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="ExportBatchCallRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "userTaskID",
+    }
+)
+
+
 @_attrs_define
-class ExportBatchCallRequest:
+class ExportBatchCallRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -45,22 +56,52 @@ class ExportBatchCallRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
-
-        user_task_id = d.pop("userTaskID")
+        user_task_id = d["userTaskID"]
 
         export_batch_call_request = cls(
             product_id=product_id,
             user_task_id=user_task_id,
         )
 
-        export_batch_call_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        export_batch_call_request.additional_properties = additional_properties
         return export_batch_call_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        user_task_id = d["userTaskID"]
+
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

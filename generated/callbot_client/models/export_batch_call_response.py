@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.exported_call import ExportedCall
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ExportBatchCallResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "totalCount",
+        "batchID",
+        "callList",
+    }
+)
+
+
 @_attrs_define
-class ExportBatchCallResponse:
+class ExportBatchCallResponse(_LazyModel):
     """
     Attributes:
         ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
@@ -80,27 +89,19 @@ class ExportBatchCallResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.exported_call import ExportedCall
-
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        total_count = d.pop("totalCount", UNSET)
-
-        batch_id = d.pop("batchID", UNSET)
-
-        _call_list = d.pop("callList", UNSET)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d.get("totalCount", UNSET)
+        batch_id = d.get("batchID", UNSET)
+        _call_list = d.get("callList", UNSET)
         call_list: list[ExportedCall] | Unset = UNSET
         if _call_list is not UNSET:
-            call_list = []
-            for call_list_item_data in _call_list:
-                call_list_item = ExportedCall.from_dict(call_list_item_data)
-
-                call_list.append(call_list_item)
+            call_list = [
+                ExportedCall.from_dict(call_list_item_data)
+                for call_list_item_data in _call_list
+            ]
 
         export_batch_call_response = cls(
             ret_code=ret_code,
@@ -111,8 +112,49 @@ class ExportBatchCallResponse:
             call_list=call_list,
         )
 
-        export_batch_call_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        export_batch_call_response.additional_properties = additional_properties
         return export_batch_call_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d.get("totalCount", UNSET)
+        batch_id = d.get("batchID", UNSET)
+        _call_list = d.get("callList", UNSET)
+        call_list: list[ExportedCall] | Unset = UNSET
+        if _call_list is not UNSET:
+            call_list = [
+                _unbuilt(ExportedCall, call_list_item_data)
+                for call_list_item_data in _call_list
+            ]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.batch_id = batch_id
+        self.call_list = call_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +171,6 @@ class ExportBatchCallResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.exported_call import ExportedCall

@@ -1,22 +1,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.intent import Intent
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ExportedCall")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "userPhone",
+        "other",
+        "callID",
+        "callStatus",
+        "callStartTs",
+        "intents",
+    }
+)
+
+
 @_attrs_define
-class ExportedCall:
+class ExportedCall(_LazyModel):
     """
     Attributes:
         order_id (str | Unset):
@@ -79,29 +89,19 @@ class ExportedCall:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.intent import Intent
-
-        d = dict(src_dict)
-        order_id = d.pop("orderID", UNSET)
-
-        user_phone = d.pop("userPhone", UNSET)
-
-        other = d.pop("other", UNSET)
-
-        call_id = d.pop("callID", UNSET)
-
-        call_status = d.pop("callStatus", UNSET)
-
-        call_start_ts = d.pop("callStartTs", UNSET)
-
-        _intents = d.pop("intents", UNSET)
+        d = src_dict
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        other = d.get("other", UNSET)
+        call_id = d.get("callID", UNSET)
+        call_status = d.get("callStatus", UNSET)
+        call_start_ts = d.get("callStartTs", UNSET)
+        _intents = d.get("intents", UNSET)
         intents: list[Intent] | Unset = UNSET
         if _intents is not UNSET:
-            intents = []
-            for intents_item_data in _intents:
-                intents_item = Intent.from_dict(intents_item_data)
-
-                intents.append(intents_item)
+            intents = [
+                Intent.from_dict(intents_item_data) for intents_item_data in _intents
+            ]
 
         exported_call = cls(
             order_id=order_id,
@@ -113,8 +113,50 @@ class ExportedCall:
             intents=intents,
         )
 
-        exported_call.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        exported_call.additional_properties = additional_properties
         return exported_call
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        other = d.get("other", UNSET)
+        call_id = d.get("callID", UNSET)
+        call_status = d.get("callStatus", UNSET)
+        call_start_ts = d.get("callStartTs", UNSET)
+        _intents = d.get("intents", UNSET)
+        intents: list[Intent] | Unset = UNSET
+        if _intents is not UNSET:
+            intents = [
+                Intent.from_dict(intents_item_data) for intents_item_data in _intents
+            ]
+
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.other = other
+        self.call_id = call_id
+        self.call_status = call_status
+        self.call_start_ts = call_start_ts
+        self.intents = intents
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +173,6 @@ class ExportedCall:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.intent import Intent

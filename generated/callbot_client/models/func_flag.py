@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.sms_func_flag import SmsFuncFlag
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="FuncFlag")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "taskKeep",
+        "roundRedial",
+        "wholeTTS",
+        "smsEnable",
+        "smsFuncFlag",
+        "phoneEncrypt",
+    }
+)
+
+
 @_attrs_define
-class FuncFlag:
+class FuncFlag(_LazyModel):
     """Feature switches of a task (createTaskAndCall and updateTask spelling).
 
     Attributes:
@@ -74,27 +83,20 @@ class FuncFlag:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.sms_func_flag import SmsFuncFlag
-
-        d = dict(src_dict)
-        task_keep = d.pop("taskKeep", UNSET)
-
-        round_redial = d.pop("roundRedial", UNSET)
-
-        whole_tts = d.pop("wholeTTS", UNSET)
-
-        sms_enable = d.pop("smsEnable", UNSET)
-
-        _sms_func_flag = d.pop("smsFuncFlag", UNSET)
+        d = src_dict
+        task_keep = d.get("taskKeep", UNSET)
+        round_redial = d.get("roundRedial", UNSET)
+        whole_tts = d.get("wholeTTS", UNSET)
+        sms_enable = d.get("smsEnable", UNSET)
+        _sms_func_flag = d.get("smsFuncFlag", UNSET)
         sms_func_flag: list[SmsFuncFlag] | Unset = UNSET
         if _sms_func_flag is not UNSET:
-            sms_func_flag = []
-            for sms_func_flag_item_data in _sms_func_flag:
-                sms_func_flag_item = SmsFuncFlag.from_dict(sms_func_flag_item_data)
+            sms_func_flag = [
+                SmsFuncFlag.from_dict(sms_func_flag_item_data)
+                for sms_func_flag_item_data in _sms_func_flag
+            ]
 
-                sms_func_flag.append(sms_func_flag_item)
-
-        phone_encrypt = d.pop("phoneEncrypt", UNSET)
+        phone_encrypt = d.get("phoneEncrypt", UNSET)
 
         func_flag = cls(
             task_keep=task_keep,
@@ -105,8 +107,50 @@ class FuncFlag:
             phone_encrypt=phone_encrypt,
         )
 
-        func_flag.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        func_flag.additional_properties = additional_properties
         return func_flag
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        task_keep = d.get("taskKeep", UNSET)
+        round_redial = d.get("roundRedial", UNSET)
+        whole_tts = d.get("wholeTTS", UNSET)
+        sms_enable = d.get("smsEnable", UNSET)
+        _sms_func_flag = d.get("smsFuncFlag", UNSET)
+        sms_func_flag: list[SmsFuncFlag] | Unset = UNSET
+        if _sms_func_flag is not UNSET:
+            sms_func_flag = [
+                SmsFuncFlag.from_dict(sms_func_flag_item_data)
+                for sms_func_flag_item_data in _sms_func_flag
+            ]
+
+        phone_encrypt = d.get("phoneEncrypt", UNSET)
+
+        self.task_keep = task_keep
+        self.round_redial = round_redial
+        self.whole_tts = whole_tts
+        self.sms_enable = sms_enable
+        self.sms_func_flag = sms_func_flag
+        self.phone_encrypt = phone_encrypt
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -123,3 +167,6 @@ class FuncFlag:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.sms_func_flag import SmsFuncFlag

@@ -6,13 +6,24 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="Intent")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "intentID",
+        "intentTag",
+        "intentName",
+        "intentLevel",
+    }
+)
+
+
 @_attrs_define
-class Intent:
+class Intent(_LazyModel):
     """
     Attributes:
         intent_id (str | Unset):
@@ -52,14 +63,11 @@ class Intent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        intent_id = d.pop("intentID", UNSET)
-
-        intent_tag = d.pop("intentTag", UNSET)
-
-        intent_name = d.pop("intentName", UNSET)
-
-        intent_level = d.pop("intentLevel", UNSET)
+        d = src_dict
+        intent_id = d.get("intentID", UNSET)
+        intent_tag = d.get("intentTag", UNSET)
+        intent_name = d.get("intentName", UNSET)
+        intent_level = d.get("intentLevel", UNSET)
 
         intent = cls(
             intent_id=intent_id,
@@ -68,8 +76,39 @@ class Intent:
             intent_level=intent_level,
         )
 
-        intent.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        intent.additional_properties = additional_properties
         return intent
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        intent_id = d.get("intentID", UNSET)
+        intent_tag = d.get("intentTag", UNSET)
+        intent_name = d.get("intentName", UNSET)
+        intent_level = d.get("intentLevel", UNSET)
+
+        self.intent_id = intent_id
+        self.intent_tag = intent_tag
+        self.intent_name = intent_name
+        self.intent_level = intent_level
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

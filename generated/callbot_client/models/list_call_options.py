@@ -1,22 +1,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.range_filter import RangeFilter
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListCallOptions")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "callID",
+        "intentID",
+        "intentName",
+        "intentTag",
+        "intentLevel",
+        "turnTime",
+        "callDuration",
+        "callStatus",
+        "startTs",
+        "endTs",
+    }
+)
+
+
 @_attrs_define
-class ListCallOptions:
+class ListCallOptions(_LazyModel):
     """Query conditions.
 
     Attributes:
@@ -139,9 +152,7 @@ class ListCallOptions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.range_filter import RangeFilter
-
-        d = dict(src_dict)
+        d = src_dict
 
         def _parse_call_id(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -158,7 +169,7 @@ class ListCallOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        call_id = _parse_call_id(d.pop("callID", UNSET))
+        call_id = _parse_call_id(d.get("callID", UNSET))
 
         def _parse_intent_id(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -175,7 +186,7 @@ class ListCallOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        intent_id = _parse_intent_id(d.pop("intentID", UNSET))
+        intent_id = _parse_intent_id(d.get("intentID", UNSET))
 
         def _parse_intent_name(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -192,7 +203,7 @@ class ListCallOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        intent_name = _parse_intent_name(d.pop("intentName", UNSET))
+        intent_name = _parse_intent_name(d.get("intentName", UNSET))
 
         def _parse_intent_tag(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -209,7 +220,7 @@ class ListCallOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        intent_tag = _parse_intent_tag(d.pop("intentTag", UNSET))
+        intent_tag = _parse_intent_tag(d.get("intentTag", UNSET))
 
         def _parse_intent_level(data: object) -> list[int] | None | Unset:
             if data is None:
@@ -226,16 +237,16 @@ class ListCallOptions:
                 pass
             return cast(list[int] | None | Unset, data)
 
-        intent_level = _parse_intent_level(d.pop("intentLevel", UNSET))
+        intent_level = _parse_intent_level(d.get("intentLevel", UNSET))
 
-        _turn_time = d.pop("turnTime", UNSET)
+        _turn_time = d.get("turnTime", UNSET)
         turn_time: RangeFilter | Unset
         if isinstance(_turn_time, Unset):
             turn_time = UNSET
         else:
             turn_time = RangeFilter.from_dict(_turn_time)
 
-        _call_duration = d.pop("callDuration", UNSET)
+        _call_duration = d.get("callDuration", UNSET)
         call_duration: RangeFilter | Unset
         if isinstance(_call_duration, Unset):
             call_duration = UNSET
@@ -257,11 +268,10 @@ class ListCallOptions:
                 pass
             return cast(list[int] | None | Unset, data)
 
-        call_status = _parse_call_status(d.pop("callStatus", UNSET))
+        call_status = _parse_call_status(d.get("callStatus", UNSET))
 
-        start_ts = d.pop("startTs", UNSET)
-
-        end_ts = d.pop("endTs", UNSET)
+        start_ts = d.get("startTs", UNSET)
+        end_ts = d.get("endTs", UNSET)
 
         list_call_options = cls(
             call_id=call_id,
@@ -276,8 +286,159 @@ class ListCallOptions:
             end_ts=end_ts,
         )
 
-        list_call_options.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_call_options.additional_properties = additional_properties
         return list_call_options
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        def _parse_call_id(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                call_id_type_0 = cast(list[str], data)
+
+                return call_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        call_id = _parse_call_id(d.get("callID", UNSET))
+
+        def _parse_intent_id(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_id_type_0 = cast(list[str], data)
+
+                return intent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_id = _parse_intent_id(d.get("intentID", UNSET))
+
+        def _parse_intent_name(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_name_type_0 = cast(list[str], data)
+
+                return intent_name_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_name = _parse_intent_name(d.get("intentName", UNSET))
+
+        def _parse_intent_tag(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_tag_type_0 = cast(list[str], data)
+
+                return intent_tag_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_tag = _parse_intent_tag(d.get("intentTag", UNSET))
+
+        def _parse_intent_level(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_level_type_0 = cast(list[int], data)
+
+                return intent_level_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        intent_level = _parse_intent_level(d.get("intentLevel", UNSET))
+
+        _turn_time = d.get("turnTime", UNSET)
+        turn_time: RangeFilter | Unset
+        if isinstance(_turn_time, Unset):
+            turn_time = UNSET
+        else:
+            turn_time = RangeFilter.from_dict(_turn_time)
+
+        _call_duration = d.get("callDuration", UNSET)
+        call_duration: RangeFilter | Unset
+        if isinstance(_call_duration, Unset):
+            call_duration = UNSET
+        else:
+            call_duration = RangeFilter.from_dict(_call_duration)
+
+        def _parse_call_status(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                call_status_type_0 = cast(list[int], data)
+
+                return call_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        call_status = _parse_call_status(d.get("callStatus", UNSET))
+
+        start_ts = d.get("startTs", UNSET)
+        end_ts = d.get("endTs", UNSET)
+
+        self.call_id = call_id
+        self.intent_id = intent_id
+        self.intent_name = intent_name
+        self.intent_tag = intent_tag
+        self.intent_level = intent_level
+        self.turn_time = turn_time
+        self.call_duration = call_duration
+        self.call_status = call_status
+        self.start_ts = start_ts
+        self.end_ts = end_ts
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -294,3 +455,6 @@ class ListCallOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.range_filter import RangeFilter

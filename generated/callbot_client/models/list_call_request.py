@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     Self,
@@ -13,17 +12,25 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.list_call_options import ListCallOptions
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListCallRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "userTaskID",
+        "options",
+        "page",
+        "size",
+    }
+)
+
+
 @_attrs_define
-class ListCallRequest:
+class ListCallRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -69,22 +76,17 @@ class ListCallRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.list_call_options import ListCallOptions
-
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
+        user_task_id = d["userTaskID"]
+        options = ListCallOptions.from_dict(d["options"])
 
-        user_task_id = d.pop("userTaskID")
-
-        options = ListCallOptions.from_dict(d.pop("options"))
-
-        page = d.pop("page", UNSET)
-
-        size = d.pop("size", UNSET)
+        page = d.get("page", UNSET)
+        size = d.get("size", UNSET)
 
         list_call_request = cls(
             product_id=product_id,
@@ -94,8 +96,46 @@ class ListCallRequest:
             size=size,
         )
 
-        list_call_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_call_request.additional_properties = additional_properties
         return list_call_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        user_task_id = d["userTaskID"]
+        options = _unbuilt(ListCallOptions, d["options"])
+
+        page = d.get("page", UNSET)
+        size = d.get("size", UNSET)
+
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.options = options
+        self.page = page
+        self.size = size
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -112,3 +152,6 @@ class ListCallRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_call_options import ListCallOptions

@@ -1,22 +1,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.call_record import CallRecord
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListCallResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "totalCount",
+        "callList",
+    }
+)
+
+
 @_attrs_define
-class ListCallResponse:
+class ListCallResponse(_LazyModel):
     """
     Attributes:
         ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
@@ -74,25 +82,18 @@ class ListCallResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call_record import CallRecord
-
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        total_count = d.pop("totalCount", UNSET)
-
-        _call_list = d.pop("callList", UNSET)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d.get("totalCount", UNSET)
+        _call_list = d.get("callList", UNSET)
         call_list: list[CallRecord] | Unset = UNSET
         if _call_list is not UNSET:
-            call_list = []
-            for call_list_item_data in _call_list:
-                call_list_item = CallRecord.from_dict(call_list_item_data)
-
-                call_list.append(call_list_item)
+            call_list = [
+                CallRecord.from_dict(call_list_item_data)
+                for call_list_item_data in _call_list
+            ]
 
         list_call_response = cls(
             ret_code=ret_code,
@@ -102,8 +103,47 @@ class ListCallResponse:
             call_list=call_list,
         )
 
-        list_call_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_call_response.additional_properties = additional_properties
         return list_call_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d.get("totalCount", UNSET)
+        _call_list = d.get("callList", UNSET)
+        call_list: list[CallRecord] | Unset = UNSET
+        if _call_list is not UNSET:
+            call_list = [
+                _unbuilt(CallRecord, call_list_item_data)
+                for call_list_item_data in _call_list
+            ]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.call_list = call_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,3 +160,6 @@ class ListCallResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call_record import CallRecord

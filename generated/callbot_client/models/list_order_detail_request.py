@@ -12,11 +12,23 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="ListOrderDetailRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "userTaskID",
+        "orderList",
+    }
+)
+
+
 @_attrs_define
-class ListOrderDetailRequest:
+class ListOrderDetailRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -50,16 +62,14 @@ class ListOrderDetailRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
-
-        user_task_id = d.pop("userTaskID")
-
-        order_list = cast(list[str], d.pop("orderList"))
+        user_task_id = d["userTaskID"]
+        order_list = cast(list[str], d["orderList"])
 
         list_order_detail_request = cls(
             product_id=product_id,
@@ -67,8 +77,41 @@ class ListOrderDetailRequest:
             order_list=order_list,
         )
 
-        list_order_detail_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_order_detail_request.additional_properties = additional_properties
         return list_order_detail_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        user_task_id = d["userTaskID"]
+        order_list = cast(list[str], d["orderList"])
+
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.order_list = order_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

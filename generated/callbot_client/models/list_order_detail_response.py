@@ -1,22 +1,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_detail import OrderDetail
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListOrderDetailResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "orderDetailList",
+    }
+)
+
+
 @_attrs_define
-class ListOrderDetailResponse:
+class ListOrderDetailResponse(_LazyModel):
     """
     Attributes:
         ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
@@ -68,25 +75,17 @@ class ListOrderDetailResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.order_detail import OrderDetail
-
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        _order_detail_list = d.pop("orderDetailList", UNSET)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        _order_detail_list = d.get("orderDetailList", UNSET)
         order_detail_list: list[OrderDetail] | Unset = UNSET
         if _order_detail_list is not UNSET:
-            order_detail_list = []
-            for order_detail_list_item_data in _order_detail_list:
-                order_detail_list_item = OrderDetail.from_dict(
-                    order_detail_list_item_data
-                )
-
-                order_detail_list.append(order_detail_list_item)
+            order_detail_list = [
+                OrderDetail.from_dict(order_detail_list_item_data)
+                for order_detail_list_item_data in _order_detail_list
+            ]
 
         list_order_detail_response = cls(
             ret_code=ret_code,
@@ -95,8 +94,45 @@ class ListOrderDetailResponse:
             order_detail_list=order_detail_list,
         )
 
-        list_order_detail_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_order_detail_response.additional_properties = additional_properties
         return list_order_detail_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        _order_detail_list = d.get("orderDetailList", UNSET)
+        order_detail_list: list[OrderDetail] | Unset = UNSET
+        if _order_detail_list is not UNSET:
+            order_detail_list = [
+                _unbuilt(OrderDetail, order_detail_list_item_data)
+                for order_detail_list_item_data in _order_detail_list
+            ]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.order_detail_list = order_detail_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -113,3 +149,6 @@ class ListOrderDetailResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.order_detail import OrderDetail

@@ -1,22 +1,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.range_filter import RangeFilter
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListOrderOptions")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "intentID",
+        "intentName",
+        "intentTag",
+        "intentLevel",
+        "finish",
+        "turnTime",
+        "callDuration",
+        "callStatus",
+    }
+)
+
+
 @_attrs_define
-class ListOrderOptions:
+class ListOrderOptions(_LazyModel):
     """Query conditions.
 
     Attributes:
@@ -43,8 +55,6 @@ class ListOrderOptions:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.range_filter import RangeFilter
-
         order_id: list[str] | None | Unset
         if isinstance(self.order_id, Unset):
             order_id = UNSET
@@ -143,9 +153,7 @@ class ListOrderOptions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.range_filter import RangeFilter
-
-        d = dict(src_dict)
+        d = src_dict
 
         def _parse_order_id(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -162,7 +170,7 @@ class ListOrderOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        order_id = _parse_order_id(d.pop("orderID", UNSET))
+        order_id = _parse_order_id(d.get("orderID", UNSET))
 
         def _parse_intent_id(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -179,7 +187,7 @@ class ListOrderOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        intent_id = _parse_intent_id(d.pop("intentID", UNSET))
+        intent_id = _parse_intent_id(d.get("intentID", UNSET))
 
         def _parse_intent_name(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -196,7 +204,7 @@ class ListOrderOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        intent_name = _parse_intent_name(d.pop("intentName", UNSET))
+        intent_name = _parse_intent_name(d.get("intentName", UNSET))
 
         def _parse_intent_tag(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -213,7 +221,7 @@ class ListOrderOptions:
                 pass
             return cast(list[str] | None | Unset, data)
 
-        intent_tag = _parse_intent_tag(d.pop("intentTag", UNSET))
+        intent_tag = _parse_intent_tag(d.get("intentTag", UNSET))
 
         def _parse_intent_level(data: object) -> list[int] | None | Unset:
             if data is None:
@@ -230,16 +238,9 @@ class ListOrderOptions:
                 pass
             return cast(list[int] | None | Unset, data)
 
-        intent_level = _parse_intent_level(d.pop("intentLevel", UNSET))
+        intent_level = _parse_intent_level(d.get("intentLevel", UNSET))
 
-        def _parse_finish(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        finish = _parse_finish(d.pop("finish", UNSET))
+        finish = d.get("finish", UNSET)
 
         def _parse_turn_time(data: object) -> None | RangeFilter | Unset:
             if data is None:
@@ -256,9 +257,9 @@ class ListOrderOptions:
                 pass
             return cast(None | RangeFilter | Unset, data)
 
-        turn_time = _parse_turn_time(d.pop("turnTime", UNSET))
+        turn_time = _parse_turn_time(d.get("turnTime", UNSET))
 
-        _call_duration = d.pop("callDuration", UNSET)
+        _call_duration = d.get("callDuration", UNSET)
         call_duration: RangeFilter | Unset
         if isinstance(_call_duration, Unset):
             call_duration = UNSET
@@ -280,7 +281,7 @@ class ListOrderOptions:
                 pass
             return cast(list[int] | None | Unset, data)
 
-        call_status = _parse_call_status(d.pop("callStatus", UNSET))
+        call_status = _parse_call_status(d.get("callStatus", UNSET))
 
         list_order_options = cls(
             order_id=order_id,
@@ -294,8 +295,167 @@ class ListOrderOptions:
             call_status=call_status,
         )
 
-        list_order_options.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_order_options.additional_properties = additional_properties
         return list_order_options
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        def _parse_order_id(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                order_id_type_0 = cast(list[str], data)
+
+                return order_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        order_id = _parse_order_id(d.get("orderID", UNSET))
+
+        def _parse_intent_id(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_id_type_0 = cast(list[str], data)
+
+                return intent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_id = _parse_intent_id(d.get("intentID", UNSET))
+
+        def _parse_intent_name(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_name_type_0 = cast(list[str], data)
+
+                return intent_name_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_name = _parse_intent_name(d.get("intentName", UNSET))
+
+        def _parse_intent_tag(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_tag_type_0 = cast(list[str], data)
+
+                return intent_tag_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        intent_tag = _parse_intent_tag(d.get("intentTag", UNSET))
+
+        def _parse_intent_level(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                intent_level_type_0 = cast(list[int], data)
+
+                return intent_level_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        intent_level = _parse_intent_level(d.get("intentLevel", UNSET))
+
+        finish = d.get("finish", UNSET)
+
+        def _parse_turn_time(data: object) -> None | RangeFilter | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                turn_time_type_0 = RangeFilter.from_dict(data)
+
+                return turn_time_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RangeFilter | Unset, data)
+
+        turn_time = _parse_turn_time(d.get("turnTime", UNSET))
+
+        _call_duration = d.get("callDuration", UNSET)
+        call_duration: RangeFilter | Unset
+        if isinstance(_call_duration, Unset):
+            call_duration = UNSET
+        else:
+            call_duration = RangeFilter.from_dict(_call_duration)
+
+        def _parse_call_status(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                call_status_type_0 = cast(list[int], data)
+
+                return call_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        call_status = _parse_call_status(d.get("callStatus", UNSET))
+
+        self.order_id = order_id
+        self.intent_id = intent_id
+        self.intent_name = intent_name
+        self.intent_tag = intent_tag
+        self.intent_level = intent_level
+        self.finish = finish
+        self.turn_time = turn_time
+        self.call_duration = call_duration
+        self.call_status = call_status
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -312,3 +472,6 @@ class ListOrderOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.range_filter import RangeFilter

@@ -7,13 +7,26 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.task_status import TaskStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListTaskConditions")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "taskStatus",
+        "taskName",
+        "sceneID",
+        "userTaskID",
+        "startTs",
+        "endTs",
+    }
+)
+
+
 @_attrs_define
-class ListTaskConditions:
+class ListTaskConditions(_LazyModel):
     """Filters; every one is optional.
 
     Attributes:
@@ -75,8 +88,8 @@ class ListTaskConditions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _task_status = d.pop("taskStatus", UNSET)
+        d = src_dict
+        _task_status = d.get("taskStatus", UNSET)
         task_status: list[TaskStatus] | Unset = UNSET
         if _task_status is not UNSET:
             task_status = []
@@ -85,15 +98,13 @@ class ListTaskConditions:
 
                 task_status.append(task_status_item)
 
-        task_name = cast(list[str], d.pop("taskName", UNSET))
+        task_name = cast(list[str], d.get("taskName", UNSET))
 
-        scene_id = d.pop("sceneID", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        user_task_id = cast(list[str], d.get("userTaskID", UNSET))
 
-        user_task_id = cast(list[str], d.pop("userTaskID", UNSET))
-
-        start_ts = d.pop("startTs", UNSET)
-
-        end_ts = d.pop("endTs", UNSET)
+        start_ts = d.get("startTs", UNSET)
+        end_ts = d.get("endTs", UNSET)
 
         list_task_conditions = cls(
             task_status=task_status,
@@ -104,8 +115,53 @@ class ListTaskConditions:
             end_ts=end_ts,
         )
 
-        list_task_conditions.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_task_conditions.additional_properties = additional_properties
         return list_task_conditions
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        _task_status = d.get("taskStatus", UNSET)
+        task_status: list[TaskStatus] | Unset = UNSET
+        if _task_status is not UNSET:
+            task_status = []
+            for task_status_item_data in _task_status:
+                task_status_item = TaskStatus(task_status_item_data)
+
+                task_status.append(task_status_item)
+
+        task_name = cast(list[str], d.get("taskName", UNSET))
+
+        scene_id = d.get("sceneID", UNSET)
+        user_task_id = cast(list[str], d.get("userTaskID", UNSET))
+
+        start_ts = d.get("startTs", UNSET)
+        end_ts = d.get("endTs", UNSET)
+
+        self.task_status = task_status
+        self.task_name = task_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.start_ts = start_ts
+        self.end_ts = end_ts
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

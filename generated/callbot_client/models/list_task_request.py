@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     Self,
@@ -13,15 +12,24 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.list_task_conditions import ListTaskConditions
-
+from ..types import _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListTaskRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "page",
+        "size",
+        "queryConditions",
+    }
+)
+
+
 @_attrs_define
-class ListTaskRequest:
+class ListTaskRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -60,20 +68,15 @@ class ListTaskRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.list_task_conditions import ListTaskConditions
-
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
-
-        page = d.pop("page")
-
-        size = d.pop("size")
-
-        query_conditions = ListTaskConditions.from_dict(d.pop("queryConditions"))
+        page = d["page"]
+        size = d["size"]
+        query_conditions = ListTaskConditions.from_dict(d["queryConditions"])
 
         list_task_request = cls(
             product_id=product_id,
@@ -82,8 +85,43 @@ class ListTaskRequest:
             query_conditions=query_conditions,
         )
 
-        list_task_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_task_request.additional_properties = additional_properties
         return list_task_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        page = d["page"]
+        size = d["size"]
+        query_conditions = ListTaskConditions.from_dict(d["queryConditions"])
+
+        self.product_id = product_id
+        self.page = page
+        self.size = size
+        self.query_conditions = query_conditions
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +138,6 @@ class ListTaskRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_task_conditions import ListTaskConditions

@@ -1,22 +1,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.task_info import TaskInfo
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ListTaskResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "taskData",
+    }
+)
+
+
 @_attrs_define
-class ListTaskResponse:
+class ListTaskResponse(_LazyModel):
     """
     Attributes:
         ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
@@ -68,23 +75,17 @@ class ListTaskResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_info import TaskInfo
-
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        _task_data = d.pop("taskData", UNSET)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        _task_data = d.get("taskData", UNSET)
         task_data: list[TaskInfo] | Unset = UNSET
         if _task_data is not UNSET:
-            task_data = []
-            for task_data_item_data in _task_data:
-                task_data_item = TaskInfo.from_dict(task_data_item_data)
-
-                task_data.append(task_data_item)
+            task_data = [
+                TaskInfo.from_dict(task_data_item_data)
+                for task_data_item_data in _task_data
+            ]
 
         list_task_response = cls(
             ret_code=ret_code,
@@ -93,8 +94,45 @@ class ListTaskResponse:
             task_data=task_data,
         )
 
-        list_task_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        list_task_response.additional_properties = additional_properties
         return list_task_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        _task_data = d.get("taskData", UNSET)
+        task_data: list[TaskInfo] | Unset = UNSET
+        if _task_data is not UNSET:
+            task_data = [
+                _unbuilt(TaskInfo, task_data_item_data)
+                for task_data_item_data in _task_data
+            ]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.task_data = task_data
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +149,6 @@ class ListTaskResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_info import TaskInfo

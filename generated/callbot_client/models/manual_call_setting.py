@@ -6,13 +6,24 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="ManualCallSetting")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "agentGroup",
+        "dispatchType",
+        "ratioCallRate",
+        "predictCallRate",
+    }
+)
+
+
 @_attrs_define
-class ManualCallSetting:
+class ManualCallSetting(_LazyModel):
     """Settings named for a hand-over to human agents (meaning not documented, see x-assumption).
 
     Attributes:
@@ -53,14 +64,11 @@ class ManualCallSetting:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        agent_group = d.pop("agentGroup", UNSET)
-
-        dispatch_type = d.pop("dispatchType", UNSET)
-
-        ratio_call_rate = d.pop("ratioCallRate", UNSET)
-
-        predict_call_rate = d.pop("predictCallRate", UNSET)
+        d = src_dict
+        agent_group = d.get("agentGroup", UNSET)
+        dispatch_type = d.get("dispatchType", UNSET)
+        ratio_call_rate = d.get("ratioCallRate", UNSET)
+        predict_call_rate = d.get("predictCallRate", UNSET)
 
         manual_call_setting = cls(
             agent_group=agent_group,
@@ -69,8 +77,39 @@ class ManualCallSetting:
             predict_call_rate=predict_call_rate,
         )
 
-        manual_call_setting.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        manual_call_setting.additional_properties = additional_properties
         return manual_call_setting
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        agent_group = d.get("agentGroup", UNSET)
+        dispatch_type = d.get("dispatchType", UNSET)
+        ratio_call_rate = d.get("ratioCallRate", UNSET)
+        predict_call_rate = d.get("predictCallRate", UNSET)
+
+        self.agent_group = agent_group
+        self.dispatch_type = dispatch_type
+        self.ratio_call_rate = ratio_call_rate
+        self.predict_call_rate = predict_call_rate
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,13 +6,25 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="MgrTaskStatusResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "taskID",
+        "taskStatus",
+    }
+)
+
+
 @_attrs_define
-class MgrTaskStatusResponse:
+class MgrTaskStatusResponse(_LazyModel):
     """
     Attributes:
         ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
@@ -65,16 +77,12 @@ class MgrTaskStatusResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        task_id = d.pop("taskID", UNSET)
-
-        task_status = d.pop("taskStatus", UNSET)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        task_id = d.get("taskID", UNSET)
+        task_status = d.get("taskStatus", UNSET)
 
         mgr_task_status_response = cls(
             ret_code=ret_code,
@@ -84,8 +92,41 @@ class MgrTaskStatusResponse:
             task_status=task_status,
         )
 
-        mgr_task_status_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        mgr_task_status_response.additional_properties = additional_properties
         return mgr_task_status_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        task_id = d.get("taskID", UNSET)
+        task_status = d.get("taskStatus", UNSET)
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.task_id = task_id
+        self.task_status = task_status
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,13 +6,28 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="OrderInfo")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "userPhone",
+        "userName",
+        "sceneID",
+        "userTaskID",
+        "taskID",
+        "finish",
+        "other",
+    }
+)
+
+
 @_attrs_define
-class OrderInfo:
+class OrderInfo(_LazyModel):
     """An order and its identifiers, as in the callbacks and orderDetailList.
 
     Attributes:
@@ -77,22 +92,15 @@ class OrderInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        order_id = d.pop("orderID", UNSET)
-
-        user_phone = d.pop("userPhone", UNSET)
-
-        user_name = d.pop("userName", UNSET)
-
-        scene_id = d.pop("sceneID", UNSET)
-
-        user_task_id = d.pop("userTaskID", UNSET)
-
-        task_id = d.pop("taskID", UNSET)
-
-        finish = d.pop("finish", UNSET)
-
-        other = d.pop("other", UNSET)
+        d = src_dict
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        user_name = d.get("userName", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        user_task_id = d.get("userTaskID", UNSET)
+        task_id = d.get("taskID", UNSET)
+        finish = d.get("finish", UNSET)
+        other = d.get("other", UNSET)
 
         order_info = cls(
             order_id=order_id,
@@ -105,8 +113,47 @@ class OrderInfo:
             other=other,
         )
 
-        order_info.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        order_info.additional_properties = additional_properties
         return order_info
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        user_name = d.get("userName", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        user_task_id = d.get("userTaskID", UNSET)
+        task_id = d.get("taskID", UNSET)
+        finish = d.get("finish", UNSET)
+        other = d.get("other", UNSET)
+
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.finish = finish
+        self.other = other
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,22 +1,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.call_info_detail import CallInfoDetail
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="OrderWithLastCall")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "userPhone",
+        "userName",
+        "sceneID",
+        "userTaskID",
+        "taskID",
+        "finish",
+        "other",
+        "callInfoDetail",
+    }
+)
+
+
 @_attrs_define
-class OrderWithLastCall:
+class OrderWithLastCall(_LazyModel):
     """
     Attributes:
         order_id (str | Unset):
@@ -88,26 +100,16 @@ class OrderWithLastCall:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call_info_detail import CallInfoDetail
-
-        d = dict(src_dict)
-        order_id = d.pop("orderID", UNSET)
-
-        user_phone = d.pop("userPhone", UNSET)
-
-        user_name = d.pop("userName", UNSET)
-
-        scene_id = d.pop("sceneID", UNSET)
-
-        user_task_id = d.pop("userTaskID", UNSET)
-
-        task_id = d.pop("taskID", UNSET)
-
-        finish = d.pop("finish", UNSET)
-
-        other = d.pop("other", UNSET)
-
-        _call_info_detail = d.pop("callInfoDetail", UNSET)
+        d = src_dict
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        user_name = d.get("userName", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        user_task_id = d.get("userTaskID", UNSET)
+        task_id = d.get("taskID", UNSET)
+        finish = d.get("finish", UNSET)
+        other = d.get("other", UNSET)
+        _call_info_detail = d.get("callInfoDetail", UNSET)
         call_info_detail: CallInfoDetail | Unset
         if isinstance(_call_info_detail, Unset):
             call_info_detail = UNSET
@@ -126,8 +128,54 @@ class OrderWithLastCall:
             call_info_detail=call_info_detail,
         )
 
-        order_with_last_call.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        order_with_last_call.additional_properties = additional_properties
         return order_with_last_call
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_id = d.get("orderID", UNSET)
+        user_phone = d.get("userPhone", UNSET)
+        user_name = d.get("userName", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        user_task_id = d.get("userTaskID", UNSET)
+        task_id = d.get("taskID", UNSET)
+        finish = d.get("finish", UNSET)
+        other = d.get("other", UNSET)
+        _call_info_detail = d.get("callInfoDetail", UNSET)
+        call_info_detail: CallInfoDetail | Unset
+        if isinstance(_call_info_detail, Unset):
+            call_info_detail = UNSET
+        else:
+            call_info_detail = _unbuilt(CallInfoDetail, _call_info_detail)
+
+        self.order_id = order_id
+        self.user_phone = user_phone
+        self.user_name = user_name
+        self.scene_id = scene_id
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.finish = finish
+        self.other = other
+        self.call_info_detail = call_info_detail
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -144,3 +192,6 @@ class OrderWithLastCall:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call_info_detail import CallInfoDetail

@@ -6,11 +6,25 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="PingResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "data",
+        "timestamp",
+        "code",
+        "msg",
+        "reqId",
+    }
+)
+
+
 @_attrs_define
-class PingResponse:
+class PingResponse(_LazyModel):
     """
     Attributes:
         data (str): The `data` sent in the request.
@@ -54,16 +68,12 @@ class PingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        data = d.pop("data")
-
-        timestamp = d.pop("timestamp")
-
-        code = d.pop("code")
-
-        msg = d.pop("msg")
-
-        req_id = d.pop("reqId")
+        d = src_dict
+        data = d["data"]
+        timestamp = d["timestamp"]
+        code = d["code"]
+        msg = d["msg"]
+        req_id = d["reqId"]
 
         ping_response = cls(
             data=data,
@@ -73,8 +83,41 @@ class PingResponse:
             req_id=req_id,
         )
 
-        ping_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        ping_response.additional_properties = additional_properties
         return ping_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        data = d["data"]
+        timestamp = d["timestamp"]
+        code = d["code"]
+        msg = d["msg"]
+        req_id = d["reqId"]
+
+        self.data = data
+        self.timestamp = timestamp
+        self.code = code
+        self.msg = msg
+        self.req_id = req_id
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

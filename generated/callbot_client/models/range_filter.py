@@ -6,13 +6,23 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="RangeFilter")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "gt",
+        "lt",
+        "enable",
+    }
+)
+
+
 @_attrs_define
-class RangeFilter:
+class RangeFilter(_LazyModel):
     """A numeric range filter, applied only when `enable` is true.
 
     Attributes:
@@ -47,12 +57,10 @@ class RangeFilter:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        gt = d.pop("gt", UNSET)
-
-        lt = d.pop("lt", UNSET)
-
-        enable = d.pop("enable", UNSET)
+        d = src_dict
+        gt = d.get("gt", UNSET)
+        lt = d.get("lt", UNSET)
+        enable = d.get("enable", UNSET)
 
         range_filter = cls(
             gt=gt,
@@ -60,8 +68,37 @@ class RangeFilter:
             enable=enable,
         )
 
-        range_filter.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        range_filter.additional_properties = additional_properties
         return range_filter
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        gt = d.get("gt", UNSET)
+        lt = d.get("lt", UNSET)
+        enable = d.get("enable", UNSET)
+
+        self.gt = gt
+        self.lt = lt
+        self.enable = enable
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,11 +6,23 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="RetEnvelope")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+    }
+)
+
+
 @_attrs_define
-class RetEnvelope:
+class RetEnvelope(_LazyModel):
     """The envelope every answer but Ping's carries.
 
     Attributes:
@@ -52,12 +64,10 @@ class RetEnvelope:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
 
         ret_envelope = cls(
             ret_code=ret_code,
@@ -65,8 +75,37 @@ class RetEnvelope:
             response_id=response_id,
         )
 
-        ret_envelope.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        ret_envelope.additional_properties = additional_properties
         return ret_envelope
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,13 +6,23 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="Sms")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "smsSendTs",
+        "sysMessageID",
+        "smsContent",
+    }
+)
+
+
 @_attrs_define
-class Sms:
+class Sms(_LazyModel):
     """
     Attributes:
         sms_send_ts (int | Unset):
@@ -46,12 +56,10 @@ class Sms:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sms_send_ts = d.pop("smsSendTs", UNSET)
-
-        sys_message_id = d.pop("sysMessageID", UNSET)
-
-        sms_content = d.pop("smsContent", UNSET)
+        d = src_dict
+        sms_send_ts = d.get("smsSendTs", UNSET)
+        sys_message_id = d.get("sysMessageID", UNSET)
+        sms_content = d.get("smsContent", UNSET)
 
         sms = cls(
             sms_send_ts=sms_send_ts,
@@ -59,8 +67,37 @@ class Sms:
             sms_content=sms_content,
         )
 
-        sms.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        sms.additional_properties = additional_properties
         return sms
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        sms_send_ts = d.get("smsSendTs", UNSET)
+        sys_message_id = d.get("sysMessageID", UNSET)
+        sms_content = d.get("smsContent", UNSET)
+
+        self.sms_send_ts = sms_send_ts
+        self.sys_message_id = sys_message_id
+        self.sms_content = sms_content
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,11 +6,22 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="StopOrderError")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "orderID",
+        "errMsg",
+    }
+)
+
+
 @_attrs_define
-class StopOrderError:
+class StopOrderError(_LazyModel):
     """
     Attributes:
         order_id (str): Failed order ID.
@@ -39,18 +50,44 @@ class StopOrderError:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        order_id = d.pop("orderID")
-
-        err_msg = d.pop("errMsg")
+        d = src_dict
+        order_id = d["orderID"]
+        err_msg = d["errMsg"]
 
         stop_order_error = cls(
             order_id=order_id,
             err_msg=err_msg,
         )
 
-        stop_order_error.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        stop_order_error.additional_properties = additional_properties
         return stop_order_error
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        order_id = d["orderID"]
+        err_msg = d["errMsg"]
+
+        self.order_id = order_id
+        self.err_msg = err_msg
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

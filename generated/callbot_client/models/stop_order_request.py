@@ -13,13 +13,24 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.del_call import DelCall
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="StopOrderRequest")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "productID",
+        "userTaskID",
+        "orderIDs",
+        "delCall",
+    }
+)
+
+
 @_attrs_define
-class StopOrderRequest:
+class StopOrderRequest(_LazyModel):
     """
     Attributes:
         product_id (Literal['callbot']): Constant value: "callbot". Default: 'callbot'.
@@ -61,18 +72,16 @@ class StopOrderRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        product_id = cast(Literal["callbot"], d.pop("productID"))
+        d = src_dict
+        product_id = cast(Literal["callbot"], d["productID"])
         if product_id != "callbot":
             raise ValueError(
                 f"productID must match const 'callbot', got '{product_id}'"
             )
+        user_task_id = d["userTaskID"]
+        order_ids = cast(list[str], d["orderIDs"])
 
-        user_task_id = d.pop("userTaskID")
-
-        order_ids = cast(list[str], d.pop("orderIDs"))
-
-        _del_call = d.pop("delCall", UNSET)
+        _del_call = d.get("delCall", UNSET)
         del_call: DelCall | Unset
         if isinstance(_del_call, Unset):
             del_call = UNSET
@@ -86,8 +95,49 @@ class StopOrderRequest:
             del_call=del_call,
         )
 
-        stop_order_request.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        stop_order_request.additional_properties = additional_properties
         return stop_order_request
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        product_id = cast(Literal["callbot"], d["productID"])
+        if product_id != "callbot":
+            raise ValueError(
+                f"productID must match const 'callbot', got '{product_id}'"
+            )
+        user_task_id = d["userTaskID"]
+        order_ids = cast(list[str], d["orderIDs"])
+
+        _del_call = d.get("delCall", UNSET)
+        del_call: DelCall | Unset
+        if isinstance(_del_call, Unset):
+            del_call = UNSET
+        else:
+            del_call = DelCall(_del_call)
+
+        self.product_id = product_id
+        self.user_task_id = user_task_id
+        self.order_ids = order_ids
+        self.del_call = del_call
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

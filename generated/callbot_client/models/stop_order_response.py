@@ -1,20 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.stop_order_error import StopOrderError
-
+from ..types import _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="StopOrderResponse")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "retCode",
+        "retMsg",
+        "responseID",
+        "totalCount",
+        "successCount",
+        "errList",
+    }
+)
+
+
 @_attrs_define
-class StopOrderResponse:
+class StopOrderResponse(_LazyModel):
     """
     Attributes:
         ret_code (int): Response code: 0 success, anything else a failure (the HTTP status is 200 either way). The table
@@ -73,25 +84,16 @@ class StopOrderResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.stop_order_error import StopOrderError
-
-        d = dict(src_dict)
-        ret_code = d.pop("retCode")
-
-        ret_msg = d.pop("retMsg")
-
-        response_id = d.pop("responseID")
-
-        total_count = d.pop("totalCount")
-
-        success_count = d.pop("successCount")
-
-        err_list = []
-        _err_list = d.pop("errList")
-        for err_list_item_data in _err_list:
-            err_list_item = StopOrderError.from_dict(err_list_item_data)
-
-            err_list.append(err_list_item)
+        d = src_dict
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d["totalCount"]
+        success_count = d["successCount"]
+        err_list = [
+            StopOrderError.from_dict(err_list_item_data)
+            for err_list_item_data in d["errList"]
+        ]
 
         stop_order_response = cls(
             ret_code=ret_code,
@@ -102,8 +104,46 @@ class StopOrderResponse:
             err_list=err_list,
         )
 
-        stop_order_response.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        stop_order_response.additional_properties = additional_properties
         return stop_order_response
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        ret_code = d["retCode"]
+        ret_msg = d["retMsg"]
+        response_id = d["responseID"]
+        total_count = d["totalCount"]
+        success_count = d["successCount"]
+        err_list = [
+            StopOrderError.from_dict(err_list_item_data)
+            for err_list_item_data in d["errList"]
+        ]
+
+        self.ret_code = ret_code
+        self.ret_msg = ret_msg
+        self.response_id = response_id
+        self.total_count = total_count
+        self.success_count = success_count
+        self.err_list = err_list
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,3 +160,6 @@ class StopOrderResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.stop_order_error import StopOrderError

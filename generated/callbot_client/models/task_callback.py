@@ -1,20 +1,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.task_stat import TaskStat
-
+from ..types import _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="TaskCallback")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "callbackType",
+        "userTaskID",
+        "taskID",
+        "sceneID",
+        "taskStatus",
+        "createTs",
+        "taskStat",
+    }
+)
+
+
 @_attrs_define
-class TaskCallback:
+class TaskCallback(_LazyModel):
     """
     Attributes:
         callback_type (int | str): Callback type. Webhook - Task Status lists 1 task callback, 2 order callback (text
@@ -72,26 +84,15 @@ class TaskCallback:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_stat import TaskStat
+        d = src_dict
+        callback_type = d["callbackType"]
 
-        d = dict(src_dict)
-
-        def _parse_callback_type(data: object) -> int | str:
-            return cast(int | str, data)
-
-        callback_type = _parse_callback_type(d.pop("callbackType"))
-
-        user_task_id = d.pop("userTaskID")
-
-        task_id = d.pop("taskID")
-
-        scene_id = d.pop("sceneID")
-
-        task_status = d.pop("taskStatus")
-
-        create_ts = d.pop("createTs")
-
-        task_stat = TaskStat.from_dict(d.pop("taskStat"))
+        user_task_id = d["userTaskID"]
+        task_id = d["taskID"]
+        scene_id = d["sceneID"]
+        task_status = d["taskStatus"]
+        create_ts = d["createTs"]
+        task_stat = TaskStat.from_dict(d["taskStat"])
 
         task_callback = cls(
             callback_type=callback_type,
@@ -103,8 +104,46 @@ class TaskCallback:
             task_stat=task_stat,
         )
 
-        task_callback.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        task_callback.additional_properties = additional_properties
         return task_callback
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        callback_type = d["callbackType"]
+
+        user_task_id = d["userTaskID"]
+        task_id = d["taskID"]
+        scene_id = d["sceneID"]
+        task_status = d["taskStatus"]
+        create_ts = d["createTs"]
+        task_stat = TaskStat.from_dict(d["taskStat"])
+
+        self.callback_type = callback_type
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.scene_id = scene_id
+        self.task_status = task_status
+        self.create_ts = create_ts
+        self.task_stat = task_stat
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -121,3 +160,6 @@ class TaskCallback:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_stat import TaskStat

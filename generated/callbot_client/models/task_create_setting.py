@@ -1,22 +1,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.manual_call_setting import ManualCallSetting
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="TaskCreateSetting")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "strategyName",
+        "startupType",
+        "startupAt",
+        "zoneSecond",
+        "dialAtWeekDay",
+        "dialAtUpHour",
+        "dialAtDownHour",
+        "maxCall",
+        "taskName",
+        "taskCallbackUrl",
+        "maxRingTime",
+        "routeID",
+        "manualCallSetting",
+    }
+)
+
+
 @_attrs_define
-class TaskCreateSetting:
+class TaskCreateSetting(_LazyModel):
     """Dialing settings of a task.
 
     Attributes:
@@ -114,34 +130,20 @@ class TaskCreateSetting:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.manual_call_setting import ManualCallSetting
-
-        d = dict(src_dict)
-        strategy_name = d.pop("strategyName", UNSET)
-
-        startup_type = d.pop("startupType", UNSET)
-
-        startup_at = d.pop("startupAt", UNSET)
-
-        zone_second = d.pop("zoneSecond", UNSET)
-
-        dial_at_week_day = d.pop("dialAtWeekDay", UNSET)
-
-        dial_at_up_hour = d.pop("dialAtUpHour", UNSET)
-
-        dial_at_down_hour = d.pop("dialAtDownHour", UNSET)
-
-        max_call = d.pop("maxCall", UNSET)
-
-        task_name = d.pop("taskName", UNSET)
-
-        task_callback_url = d.pop("taskCallbackUrl", UNSET)
-
-        max_ring_time = d.pop("maxRingTime", UNSET)
-
-        route_id = d.pop("routeID", UNSET)
-
-        _manual_call_setting = d.pop("manualCallSetting", UNSET)
+        d = src_dict
+        strategy_name = d.get("strategyName", UNSET)
+        startup_type = d.get("startupType", UNSET)
+        startup_at = d.get("startupAt", UNSET)
+        zone_second = d.get("zoneSecond", UNSET)
+        dial_at_week_day = d.get("dialAtWeekDay", UNSET)
+        dial_at_up_hour = d.get("dialAtUpHour", UNSET)
+        dial_at_down_hour = d.get("dialAtDownHour", UNSET)
+        max_call = d.get("maxCall", UNSET)
+        task_name = d.get("taskName", UNSET)
+        task_callback_url = d.get("taskCallbackUrl", UNSET)
+        max_ring_time = d.get("maxRingTime", UNSET)
+        route_id = d.get("routeID", UNSET)
+        _manual_call_setting = d.get("manualCallSetting", UNSET)
         manual_call_setting: ManualCallSetting | Unset
         if isinstance(_manual_call_setting, Unset):
             manual_call_setting = UNSET
@@ -164,8 +166,62 @@ class TaskCreateSetting:
             manual_call_setting=manual_call_setting,
         )
 
-        task_create_setting.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        task_create_setting.additional_properties = additional_properties
         return task_create_setting
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        strategy_name = d.get("strategyName", UNSET)
+        startup_type = d.get("startupType", UNSET)
+        startup_at = d.get("startupAt", UNSET)
+        zone_second = d.get("zoneSecond", UNSET)
+        dial_at_week_day = d.get("dialAtWeekDay", UNSET)
+        dial_at_up_hour = d.get("dialAtUpHour", UNSET)
+        dial_at_down_hour = d.get("dialAtDownHour", UNSET)
+        max_call = d.get("maxCall", UNSET)
+        task_name = d.get("taskName", UNSET)
+        task_callback_url = d.get("taskCallbackUrl", UNSET)
+        max_ring_time = d.get("maxRingTime", UNSET)
+        route_id = d.get("routeID", UNSET)
+        _manual_call_setting = d.get("manualCallSetting", UNSET)
+        manual_call_setting: ManualCallSetting | Unset
+        if isinstance(_manual_call_setting, Unset):
+            manual_call_setting = UNSET
+        else:
+            manual_call_setting = ManualCallSetting.from_dict(_manual_call_setting)
+
+        self.strategy_name = strategy_name
+        self.startup_type = startup_type
+        self.startup_at = startup_at
+        self.zone_second = zone_second
+        self.dial_at_week_day = dial_at_week_day
+        self.dial_at_up_hour = dial_at_up_hour
+        self.dial_at_down_hour = dial_at_down_hour
+        self.max_call = max_call
+        self.task_name = task_name
+        self.task_callback_url = task_callback_url
+        self.max_ring_time = max_ring_time
+        self.route_id = route_id
+        self.manual_call_setting = manual_call_setting
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -182,3 +238,6 @@ class TaskCreateSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.manual_call_setting import ManualCallSetting

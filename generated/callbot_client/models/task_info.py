@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.task_info_stat import TaskInfoStat
-
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="TaskInfo")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "userTaskID",
+        "taskID",
+        "sceneID",
+        "taskStatus",
+        "createTs",
+        "taskStat",
+    }
+)
+
+
 @_attrs_define
-class TaskInfo:
+class TaskInfo(_LazyModel):
     """
     Attributes:
         user_task_id (str | Unset):
@@ -71,20 +80,13 @@ class TaskInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_info_stat import TaskInfoStat
-
-        d = dict(src_dict)
-        user_task_id = d.pop("userTaskID", UNSET)
-
-        task_id = d.pop("taskID", UNSET)
-
-        scene_id = d.pop("sceneID", UNSET)
-
-        task_status = d.pop("taskStatus", UNSET)
-
-        create_ts = d.pop("createTs", UNSET)
-
-        _task_stat = d.pop("taskStat", UNSET)
+        d = src_dict
+        user_task_id = d.get("userTaskID", UNSET)
+        task_id = d.get("taskID", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        task_status = d.get("taskStatus", UNSET)
+        create_ts = d.get("createTs", UNSET)
+        _task_stat = d.get("taskStat", UNSET)
         task_stat: TaskInfoStat | Unset
         if isinstance(_task_stat, Unset):
             task_stat = UNSET
@@ -100,8 +102,48 @@ class TaskInfo:
             task_stat=task_stat,
         )
 
-        task_info.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        task_info.additional_properties = additional_properties
         return task_info
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        user_task_id = d.get("userTaskID", UNSET)
+        task_id = d.get("taskID", UNSET)
+        scene_id = d.get("sceneID", UNSET)
+        task_status = d.get("taskStatus", UNSET)
+        create_ts = d.get("createTs", UNSET)
+        _task_stat = d.get("taskStat", UNSET)
+        task_stat: TaskInfoStat | Unset
+        if isinstance(_task_stat, Unset):
+            task_stat = UNSET
+        else:
+            task_stat = TaskInfoStat.from_dict(_task_stat)
+
+        self.user_task_id = user_task_id
+        self.task_id = task_id
+        self.scene_id = scene_id
+        self.task_status = task_status
+        self.create_ts = create_ts
+        self.task_stat = task_stat
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:
@@ -118,3 +160,6 @@ class TaskInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_info_stat import TaskInfoStat

@@ -6,13 +6,27 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _LazyModel, _unbuilt
 
 T = TypeVar("T", bound="TaskInfoStat")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "answerOrderCount",
+        "finishOrderCount",
+        "totalOrderCount",
+        "finishRate",
+        "totalAnswerCall",
+        "totalCall",
+        "answerRate",
+    }
+)
+
+
 @_attrs_define
-class TaskInfoStat:
+class TaskInfoStat(_LazyModel):
     """Statistics of a task, as listTask returns them (the fields of TaskStat, each optional).
 
     Attributes:
@@ -71,20 +85,14 @@ class TaskInfoStat:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        answer_order_count = d.pop("answerOrderCount", UNSET)
-
-        finish_order_count = d.pop("finishOrderCount", UNSET)
-
-        total_order_count = d.pop("totalOrderCount", UNSET)
-
-        finish_rate = d.pop("finishRate", UNSET)
-
-        total_answer_call = d.pop("totalAnswerCall", UNSET)
-
-        total_call = d.pop("totalCall", UNSET)
-
-        answer_rate = d.pop("answerRate", UNSET)
+        d = src_dict
+        answer_order_count = d.get("answerOrderCount", UNSET)
+        finish_order_count = d.get("finishOrderCount", UNSET)
+        total_order_count = d.get("totalOrderCount", UNSET)
+        finish_rate = d.get("finishRate", UNSET)
+        total_answer_call = d.get("totalAnswerCall", UNSET)
+        total_call = d.get("totalCall", UNSET)
+        answer_rate = d.get("answerRate", UNSET)
 
         task_info_stat = cls(
             answer_order_count=answer_order_count,
@@ -96,8 +104,45 @@ class TaskInfoStat:
             answer_rate=answer_rate,
         )
 
-        task_info_stat.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        task_info_stat.additional_properties = additional_properties
         return task_info_stat
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        answer_order_count = d.get("answerOrderCount", UNSET)
+        finish_order_count = d.get("finishOrderCount", UNSET)
+        total_order_count = d.get("totalOrderCount", UNSET)
+        finish_rate = d.get("finishRate", UNSET)
+        total_answer_call = d.get("totalAnswerCall", UNSET)
+        total_call = d.get("totalCall", UNSET)
+        answer_rate = d.get("answerRate", UNSET)
+
+        self.answer_order_count = answer_order_count
+        self.finish_order_count = finish_order_count
+        self.total_order_count = total_order_count
+        self.finish_rate = finish_rate
+        self.total_answer_call = total_answer_call
+        self.total_call = total_call
+        self.answer_rate = answer_rate
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

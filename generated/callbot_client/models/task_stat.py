@@ -6,11 +6,27 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import _LazyModel, _unbuilt
+
 T = TypeVar("T", bound="TaskStat")
 
 
+#: The JSON keys of the fields: any other key of an object goes to additional_properties.
+_KEYS = frozenset(
+    {
+        "answerOrderCount",
+        "finishOrderCount",
+        "totalOrderCount",
+        "finishRate",
+        "totalAnswerCall",
+        "totalCall",
+        "answerRate",
+    }
+)
+
+
 @_attrs_define
-class TaskStat:
+class TaskStat(_LazyModel):
     """Statistics of a task, as Webhook - Task Status sends them (its table marks every field required).
 
     Attributes:
@@ -65,20 +81,14 @@ class TaskStat:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        answer_order_count = d.pop("answerOrderCount")
-
-        finish_order_count = d.pop("finishOrderCount")
-
-        total_order_count = d.pop("totalOrderCount")
-
-        finish_rate = d.pop("finishRate")
-
-        total_answer_call = d.pop("totalAnswerCall")
-
-        total_call = d.pop("totalCall")
-
-        answer_rate = d.pop("answerRate")
+        d = src_dict
+        answer_order_count = d["answerOrderCount"]
+        finish_order_count = d["finishOrderCount"]
+        total_order_count = d["totalOrderCount"]
+        finish_rate = d["finishRate"]
+        total_answer_call = d["totalAnswerCall"]
+        total_call = d["totalCall"]
+        answer_rate = d["answerRate"]
 
         task_stat = cls(
             answer_order_count=answer_order_count,
@@ -90,8 +100,45 @@ class TaskStat:
             answer_rate=answer_rate,
         )
 
-        task_stat.additional_properties = d
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        task_stat.additional_properties = additional_properties
         return task_stat
+
+    @classmethod
+    def from_checked_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The model of ``src_dict``, a JSON object already checked against the spec (as the client does with
+        every answer): its fields are set from ``src_dict`` when the first of them is read, and nested models
+        likewise. Use ``from_dict`` for data not checked: it raises at once on what does not fit."""
+        return _unbuilt(cls, src_dict)  # type: ignore[no-any-return]
+
+    def _fill(self, d: Mapping[str, Any]) -> None:
+        answer_order_count = d["answerOrderCount"]
+        finish_order_count = d["finishOrderCount"]
+        total_order_count = d["totalOrderCount"]
+        finish_rate = d["finishRate"]
+        total_answer_call = d["totalAnswerCall"]
+        total_call = d["totalCall"]
+        answer_rate = d["answerRate"]
+
+        self.answer_order_count = answer_order_count
+        self.finish_order_count = finish_order_count
+        self.total_order_count = total_order_count
+        self.finish_rate = finish_rate
+        self.total_answer_call = total_answer_call
+        self.total_call = total_call
+        self.answer_rate = answer_rate
+        additional_properties = (
+            {}
+            if d.keys() <= _KEYS
+            else {key: value for key, value in d.items() if key not in _KEYS}
+        )
+
+        self.additional_properties = additional_properties
 
     @property
     def additional_keys(self) -> list[str]:

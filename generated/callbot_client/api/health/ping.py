@@ -33,10 +33,11 @@ def _response_json(response: httpx.Response) -> Any:
     """The body's JSON, parsed once.
 
     The signing layer's transport parses and schema-validates the body and leaves the object in
-    ``response.extensions["callbot.json"]``; it is taken from there when present, else parsed here.
+    ``response.extensions["callbot.json"]``; it is taken from there when present (and off the response, which
+    httpx keeps alive until a garbage collection), else parsed here.
     """
     if "callbot.json" in response.extensions:
-        return response.extensions["callbot.json"]
+        return response.extensions.pop("callbot.json")
     return response.json()
 
 
