@@ -280,3 +280,18 @@ def test_each_fault_set_on_the_handle_is_what_the_client_sees() -> None:
         with pytest.raises(APITimeoutError):
             sb.client(timeout=0.2, max_retries=0).ping(data="x")
         assert callbot.ping(data="x").code == 0  # the next request: no fault left
+
+
+def test_a_campaign_bigger_than_the_cap_of_waiting_callbacks_delivers_every_callback_in_one_advance() -> None:
+    """One advance dialing 2,000 orders makes over 4,000 callbacks, more than an account may have waiting
+    (MAX_PENDING_PER_ACCOUNT): they are sent as the dialing goes, so a receiver that takes them loses none."""
+    from callbot_sandbox.callbacks import MAX_PENDING_PER_ACCOUNT
+
+    orders = 2 * MAX_PENDING_PER_ACCOUNT
+    with running() as sb:
+        campaign(sb, orders)
+        sb.advance(2 * 3600)
+        kinds = [record.kind for record in sb.callbacks]
+        assert kinds.count("order") == orders
+        assert kinds.count("call") == orders
+        assert sb.sandbox.callbacks.dropped == {}

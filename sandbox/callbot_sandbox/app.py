@@ -71,6 +71,9 @@ INTERNAL_ERROR_MESSAGE = "internal error of the sandbox (logged)"
 DIAL_BUDGET_PER_REQUEST = 100
 #: The heartbeat catches up this many calls per hold of the state lock, letting requests in between.
 DIAL_BUDGET_PER_HOLD = 500
+#: advance() dials this many calls per hold of the state lock and then sends the callbacks due: a call makes at
+#: most three (call ended, order finished, task status), well under an account's cap of waiting callbacks.
+CALLS_PER_FLUSH = 200
 #: At most this many long reads (chunked lists and scans) advance at once, at most MAX_LONG_RUNNING_PER_ACCOUNT
 #: of one account's; others wait for a turn.
 MAX_LONG_RUNNING = 3
@@ -158,25 +161,26 @@ class Sandbox:
         """Move simulation time on by ``seconds``, dial what is due, and deliver the callbacks due by then
         (retries whose delay has passed included): every account's (``account`` None: the virtual clock
         moves), or only ``account``'s (an Account or its uuid): no other account's time, calls or callbacks
-        move. One account's dialing runs in slices of DIAL_BUDGET_PER_HOLD calls, letting requests in between."""
+        move. Dialing runs in slices of CALLS_PER_FLUSH calls, letting requests in between, and the callbacks due
+        are sent after each slice, so that a campaign's callbacks never outgrow an account's cap of waiting ones."""
         if self.virtual_clock is None:
             raise RuntimeError("advance() needs a sandbox made with a virtual_clock")
         if account is None:
             with self.lock:
                 self.virtual_clock.advance(seconds)
-                self._catch_up()
-            self.callbacks.flush()
-            return
-        uuid = account if isinstance(account, str) else account.uuid
-        if uuid not in self.accounts:
-            raise ValueError(f"advance(): the sandbox has no account {uuid[:64]!r}")
-        self.clocks.advance(uuid, seconds)
+            owners: tuple[str, ...] | None = None
+        else:
+            uuid = account if isinstance(account, str) else account.uuid
+            if uuid not in self.accounts:
+                raise ValueError(f"advance(): the sandbox has no account {uuid[:64]!r}")
+            self.clocks.advance(uuid, seconds)
+            owners = (uuid,)
         done = False
-        while not done:
+        while not done:  # callbacks sent between slices: an account's queue stays under its cap while it is taken
             with self.lock:
-                done = self.dialer.run_until(self.clocks.now, budget=DIAL_BUDGET_PER_HOLD, owners=(uuid,))
+                done = self.dialer.run_until(self.clocks.now, budget=CALLS_PER_FLUSH, owners=owners)
                 self._announce_status_changes()
-        self.callbacks.flush(accounts=(uuid,))
+            self.callbacks.flush(accounts=owners)
 
     def tick(self) -> None:
         """Real-time mode's heartbeat: dial what is due, holding the state lock for a slice of

@@ -40,6 +40,8 @@ logger = logging.getLogger("callbot_sandbox.callbacks")
 MAX_PARALLEL_ACCOUNTS = 32
 #: At most this many deliveries wait per account; beyond, the oldest is dropped (and logged).
 MAX_PENDING_PER_ACCOUNT = 1000
+#: Callback URLs remembered as sendable (each checked once, not once per callback); forgotten all at once.
+SENDABLE_URLS_KEPT = 1024
 
 
 @dataclass
@@ -92,6 +94,7 @@ class CallbackSender:
         #: Deliveries dropped because their account's queue was full, by account uuid.
         self.dropped: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._sendable: set[tuple[bool, str]] = set()  # (allow_external, url) checked and sendable
         self._queues: dict[str, deque[Delivery]] = {}  # account uuid -> its waiting deliveries, oldest first
         self._lanes: dict[str, Future[None]] = {}  # account uuid -> its latest round
         self._http: httpx.Client | None = None
@@ -141,11 +144,15 @@ class CallbackSender:
         if not url:
             return
         try:
-            if not (self.allow_external or is_loopback(url)):
-                self.refused.append(url)
-                logger.warning("not sending the %s callback to %r: only loopback targets are allowed", kind, url)
-                return
-            httpx.URL(url)  # the URL must be one httpx can send to
+            if (self.allow_external, url) not in self._sendable:  # a task's callbacks share a URL: checked once
+                if not (self.allow_external or is_loopback(url)):
+                    self.refused.append(url)
+                    logger.warning("not sending the %s callback to %r: only loopback targets are allowed", kind, url)
+                    return
+                httpx.URL(url)  # the URL must be one httpx can send to
+                if len(self._sendable) >= SENDABLE_URLS_KEPT:
+                    self._sendable.clear()
+                self._sendable.add((self.allow_external, url))
             body = encode_json(payload)
         except Exception as exc:
             self.refused.append(url)
