@@ -6,4 +6,4 @@ SPEC_SHA256 = "4ba1766004287d2ca42b3d58c072f22dd87bced72009482fdbbec80c1a4aeebc"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "62a16df2c05ed13f958db9fd7cdf2ea919437ebb12a56593c1ac852b542f3229"
+TEMPLATES_SHA256 = "53d7ce8855e436715c7d5d112ca9c10e4d776932b976987ad69cef420ee8608b"

@@ -9,8 +9,19 @@ from attrs import define
 
 
 class Unset:
+    """The type of UNSET, a field left out: one object, which pickling and copying keep."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __reduce__(self) -> str:
+        return "UNSET"  # unpickled as this module's UNSET
+
+    def __copy__(self) -> "Unset":
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Unset":
+        return self
 
 
 UNSET: Unset = Unset()
