@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return command_main(argv)
 
 
-def __getattr__(name: str) -> Any:
+def _lazy_attribute(name: str) -> Any:
     """A bulk name of ``nxcloud_callbot``, imported on first use and kept here for the next lookup."""
     if name not in __all__ or name == "main":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -52,6 +52,10 @@ def __getattr__(name: str) -> Any:
     value = getattr(nxcloud_callbot, name)
     globals()[name] = value
     return value
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag a misspelled name
+    __getattr__ = _lazy_attribute
 
 
 def __dir__() -> list[str]:

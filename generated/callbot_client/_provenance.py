@@ -6,4 +6,4 @@ SPEC_SHA256 = "4ba1766004287d2ca42b3d58c072f22dd87bced72009482fdbbec80c1a4aeebc"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "53d7ce8855e436715c7d5d112ca9c10e4d776932b976987ad69cef420ee8608b"
+TEMPLATES_SHA256 = "b1845dcd0686c0ff978658b9aab10953b30f18238c012bec7cb4de6e23e974d1"

@@ -148,7 +148,7 @@ def _name_public_classes() -> None:
             obj.__module__ = "nxcloud_callbot"
 
 
-def __getattr__(name: str) -> Any:
+def _lazy_attribute(name: str) -> Any:
     """A public name, its module imported on first use and the name kept here for the next lookup."""
     module = _HOMES.get(name)
     if module is None:
@@ -157,6 +157,10 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     _name_public_classes()
     return value
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag a misspelled name
+    __getattr__ = _lazy_attribute
 
 
 def __dir__() -> list[str]:

@@ -121,7 +121,7 @@ def _name_public_classes() -> None:
             obj.__module__ = __name__
 
 
-def __getattr__(name: str) -> Any:
+def _lazy_attribute(name: str) -> Any:
     """A public name or submodule, imported on first use and kept here for the next lookup."""
     if name in _SUBMODULES:
         return import_module(f".{name}", __name__)  # the import binds it in this package
@@ -134,6 +134,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag a misspelled name
+    __getattr__ = _lazy_attribute
 
 
 def __dir__() -> list[str]:

@@ -14,13 +14,17 @@ if TYPE_CHECKING:
 __all__ = [*_models.__all__]
 
 
-def __getattr__(name: str) -> Any:
+def _lazy_attribute(name: str) -> Any:
     """The model ``name`` of ``callbot_client.models``, imported on first use and kept here for the next lookup."""
     if name not in _models.__all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(_models, name)
     globals()[name] = value
     return value
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag a misspelled name
+    __getattr__ = _lazy_attribute
 
 
 def __dir__() -> list[str]:

@@ -191,7 +191,7 @@ __all__ = (
 )
 
 
-def __getattr__(name: str) -> Any:
+def _lazy_attribute(name: str) -> Any:
     """The model ``name``, its module imported on first use (and the model kept here for the next lookup)."""
     module = _MODULES.get(name)
     if module is None:
@@ -199,6 +199,10 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(module, __name__), name)
     globals()[name] = value
     return value
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag a misspelled name
+    __getattr__ = _lazy_attribute
 
 
 def __dir__() -> list[str]:
