@@ -35,7 +35,7 @@ from ._envelope import Envelope, ErrorReply, response_id_of
 from ._errors import APIConnectionError, UnexpectedResponseError, error_for_ret_code
 from ._retry import RetryPolicy
 from ._secret import SecretKey
-from ._transport import USER_AGENT
+from ._transport import user_agent
 
 #: What an error reply becomes: Never when the client raises (the default, so a bare ``Callbot``
 #: annotation means ``Callbot[Never]``), ErrorReply with ``raise_on_error=False``.
@@ -212,7 +212,7 @@ class _Base(Generic[_E]):
 
     def _httpx_kwargs(self) -> dict[str, Any]:
         # Our User-Agent as the client's default (the transport would otherwise replace httpx's on every call).
-        headers = httpx.Headers({"User-Agent": USER_AGENT})
+        headers = httpx.Headers({"User-Agent": user_agent()})
         headers.update(self._httpx_args.get("headers") or {})
         return {
             "base_url": self.base_url,

@@ -29,10 +29,16 @@ from ._judge import judge_attempt
 from ._pool import AsyncPool, SyncPool
 from ._read import aread_bounded, read_bounded
 from ._settings import check_count
-from ._version import __version__
 
-#: Sent instead of httpx's own User-Agent.
-USER_AGENT = f"nxcloud-callbot/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+
+@functools.cache
+def user_agent() -> str:
+    """Sent instead of httpx's own User-Agent. Built on first use: reading the installed version imports
+    importlib.metadata, which a bare ``import`` of the client need not pay."""
+    from ._version import __version__
+
+    return f"nxcloud-callbot/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+
 
 _GZIP_MAGIC = b"\x1f\x8b"
 #: The largest max_response_bytes taken (1 TiB): past it the bound means nothing, and the decompressor's
@@ -211,18 +217,18 @@ def _headers_overflow(request: httpx.Request, exc: WireLimitExceeded) -> httpx.R
 def _prepare(request: httpx.Request) -> None:
     """Once per call: our User-Agent, an Accept-Encoding that names only what the client decodes, and a body
     compressed when the caller labelled it gzip."""
-    user_agent = content_encoding = b""
+    sent_agent = content_encoding = b""
     accept_encoding: bytes | None = None
     for name, value in request.headers.raw:  # one pass; Headers.get() scans them all each time
         lowered = name.lower()
         if lowered == b"user-agent":
-            user_agent = value
+            sent_agent = value
         elif lowered == b"content-encoding":
             content_encoding = value.lower()
         elif lowered == b"accept-encoding":
             accept_encoding = value if accept_encoding is None else accept_encoding + b", " + value
-    if user_agent.startswith(b"python-httpx/"):
-        request.headers["User-Agent"] = USER_AGENT
+    if sent_agent.startswith(b"python-httpx/"):
+        request.headers["User-Agent"] = user_agent()
     narrowed = _accept_encoding(accept_encoding)
     if narrowed != accept_encoding:
         request.headers["Accept-Encoding"] = narrowed.decode("latin-1")
