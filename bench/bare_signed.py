@@ -1,4 +1,4 @@
-"""The baseline of the per-call comparisons (sections 2 and 6): what a careful user writes with bare httpx and
+"""The baseline of the per-call comparisons (sections 2 and 5): what a careful user writes with bare httpx and
 hashlib, without this package.
 
 Per call, as the client must: a fresh requestID (uuid4 hex) and createTs, the sign over the exact body bytes,

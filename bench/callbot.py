@@ -51,7 +51,7 @@ def check_handwritten(response: httpx.Response, request_id: str) -> Any:
 
 
 def bench_callbot_call(say: SAY) -> None:
-    say("## 6. A `Callbot` call against bare httpx")
+    say("## 5. A `Callbot` call against bare httpx")
     say()
     say("`Callbot.stop_order(...)` and `Callbot.ping(...)` (and `AsyncCallbot`) against a fixed-answer server in its")
     say("own process (`bench/fixed_answer_server.py`: a bare asyncio protocol answering each operation with one")

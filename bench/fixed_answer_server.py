@@ -1,5 +1,5 @@
 """A loopback server that answers each operation with one fixed body, signed for the request's requestID: the
-server of the per-call comparisons (sections 2 and 6), so that every contender costs the server the same.
+server of the per-call comparisons (sections 2 and 5), so that every contender costs the server the same.
 
 ``python -m bench.fixed_answer_server UUID SECRET`` prints its port on stdout once listening. It is a bare
 asyncio protocol (no framework): a request costs it a few tens of microseconds, so the ratios of the clients

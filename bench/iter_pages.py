@@ -56,7 +56,7 @@ def cpu(call: Callable[[], Any]) -> float:
 
 
 def bench_iter_pages(say: SAY) -> None:
-    say("## 8. `iter_list_order`: client CPU against bare signed pages")
+    say("## 7. `iter_list_order`: client CPU against bare signed pages")
     say()
     bodies = [page_body(page) for page in range(BODIES)]
     say(f"{PAGES} pages of {PAGE_ROWS} orders ({len(bodies[0]) / 1e3:.0f} KB each, every order with its last call's")

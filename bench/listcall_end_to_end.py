@@ -155,7 +155,7 @@ GOALS = {1_000_000: "≤ 1.5×", 10_000_000: "≤ 1.3×"}
 
 
 def bench_listcall(say: SAY) -> None:
-    say("## 7. A 1 MB and a 10 MB listCall end to end")
+    say("## 6. A 1 MB and a 10 MB listCall end to end")
     say()
     say("`Callbot.list_call(...)` returning the `ListCallResponse` model (then `len(call_list)`), against a loopback")
     say("server (its own process, `bench/listcall_server.py`) answering a signed listCall: call rows with every")

@@ -1,5 +1,5 @@
 """Section 2 of `make bench`: the generated client through `connect()` against a signed call with bare httpx
-(bench/bare_signed.py) on the fixed-answer server of section 6, sequential and concurrent, and where its client
+(bench/bare_signed.py) on the fixed-answer server of section 5, sequential and concurrent, and where its client
 CPU goes. ``python -m bench.per_call`` runs it alone."""
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ def bench_per_call() -> None:
     say("## 2. Per-call overhead of `connect()` against bare httpx")
     say()
     say("A generated function through `connect()` (`stop_order.sync(client=connect(...), body=...)`) against the")
-    say("baseline of section 6, **bare httpx** (`bench/bare_signed.py`: per call a fresh requestID and sign with")
+    say("baseline of section 5, **bare httpx** (`bench/bare_signed.py`: per call a fresh requestID and sign with")
     say("hashlib, the POST of the same bytes, the answer's sign checked and one `json.loads`), interleaved, each on")
-    say("its own keep-alive connection to the fixed-answer server of section 6 (its own process: the server costs")
+    say("its own keep-alive connection to the fixed-answer server of section 5 (its own process: the server costs")
     say("the same for both). The generated function adds the request model and its encoding, the transport")
     say("(bounded read, deadline, retry loop), the full verification, the envelope, the schema check and the")
     say("response model; like `Callbot`, it keeps no cookies unless asked (`httpx_args={'cookies': ...}`), which")

@@ -53,7 +53,7 @@ def bench_sandbox(sandbox: SandboxProcess) -> None:
 
 
 def bench_loops() -> None:
-    say("## 5. The project's own loops")
+    say("## 12. The project's own loops")
     say()
     say("| command | wall time | goal |")
     say("|---|---|---|")

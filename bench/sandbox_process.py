@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from callbot_signing import connect, signature_headers
+from callbot_signing import connect
 
 from .report import SECRET, UUID
 
@@ -19,7 +19,7 @@ class SandboxProcess:
     """``callbot-sandbox`` in its own process, with the task ``bench-task`` (orders o-1, o-2) made.
 
     ``replays``: serve a signed request again (``--allow-replayed-requests``), so that the bare clients of
-    sections 2 and 6 can resend headers signed once and the server does the same work for every client."""
+    a load generator can resend headers signed once and the server does the same work for every client."""
 
     def __init__(self, *, replays: bool = True) -> None:
         from callbot_sandbox.testing import free_port, wait_until_ready
@@ -63,8 +63,3 @@ class SandboxProcess:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-
-
-def presigned(body: bytes) -> dict[str, str]:
-    """Headers signed once, reused: the bare client then does no signing work at all."""
-    return {"Content-Type": "application/json", **signature_headers(SECRET, body, UUID)}

@@ -131,7 +131,7 @@ def row(say: SAY, what: str, baseline: str, runs: tuple[list[Run], list[Run]], g
 
 
 def bench_startup(say: SAY, rounds: int = ROUNDS) -> None:
-    say("## 9. Start-up: importing the client, `callbot --help`")
+    say("## 10. Start-up: importing the client, `callbot --help`")
     say()
     say("Each command is a fresh Python process, started in turn with its baseline (A B, then B A) for")
     say(f"{rounds} rounds after a warm-up; the processes find every module compiled to bytecode, as an")

@@ -72,7 +72,7 @@ def campaign(transport: Transport, *, sync_handler: bool = False) -> Callable[[]
 
 
 def bench_testing_kit(say: SAY) -> None:
-    say("## 9. The testing kit: the fixture and a campaign test")
+    say("## 11. The testing kit: the fixture and a campaign test")
     say()
     logging.getLogger("callbot_sandbox").setLevel(logging.ERROR)
     fixtures = {"in process (default)": fixture_cycle("inprocess"), "loopback HTTP": fixture_cycle("http")}
