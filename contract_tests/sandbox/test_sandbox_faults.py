@@ -297,6 +297,13 @@ def test_a_fault_for_one_account_leaves_the_others_requests_alone() -> None:
     assert order_ids(sandbox, A) == ORDER_IDS and order_ids(sandbox, B) == []
 
 
+def test_a_fault_for_an_account_the_sandbox_does_not_have_is_refused_when_set() -> None:
+    sandbox = new_sandbox()
+    with pytest.raises(ValueError, match="no account 'no-such-account'"):
+        sandbox.faults.fail_next("addBatchCall", account="no-such-account")
+    assert sandbox.faults.pending() == 0
+
+
 def test_a_request_refused_at_the_door_does_not_use_a_fault_up() -> None:
     sandbox = new_sandbox()
     app = sandbox.asgi_app()

@@ -148,7 +148,7 @@ class Sandbox:
         #: Accounts whose advance is running (one at a time per account).
         self.advancing: set[str] = set()
         #: Faults injected into the answers of chosen operations (faults.py).
-        self.faults = Faults(self.spec.operations)
+        self.faults = Faults(self.spec.operations, self.accounts)
 
     @property
     def long_running(self) -> int:

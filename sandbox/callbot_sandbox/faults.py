@@ -18,7 +18,7 @@ import difflib
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,8 +41,8 @@ Kind = Literal["fail", "unsigned", "drop", "delay"]
 class AnswerDropped(Exception):
     """The sandbox dropped an answer on purpose (``Faults.drop_answer_after_carrying_out``): raised by its
     ASGI app after ``http.response.start`` (status 200, a Content-Length) and before any body. A server then
-    closes the connection, so the client sees the answer cut short; an in-process transport turns it into
-    the connection error the client would see."""
+    closes the connection, so the client sees the answer cut short; the kit's in-process transports
+    (callbot_sandbox.inprocess) turn it into the same connection error (httpx's own ASGITransport does not)."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,10 @@ class Faults:
     of the sandbox's spec, e.g. ``"addBatchCall"``; another name is a ValueError listing the known ones) from
     ``account`` (a uuid; None: from any account). A request refused at the door does not use a fault up."""
 
-    def __init__(self, operations: Iterable[str]) -> None:
+    def __init__(self, operations: Iterable[str], accounts: Container[str] | None = None) -> None:
         self._known = frozenset(operations)
+        #: The sandbox's account uuids (read when a fault is set): a fault for another uuid is a ValueError.
+        self._accounts = accounts
         self._lock = threading.Lock()
         self._queues: dict[str, deque[_Queued]] = {}
         _quiet_uvicorn_about_dropped_answers()
@@ -156,6 +158,8 @@ class Faults:
         count = check_count("times", times)
         if account is not None and not isinstance(account, str):
             raise TypeError(f"account must be a uuid (str) or None for any account, got {type(account).__name__}")
+        if account is not None and self._accounts is not None and account not in self._accounts:
+            raise ValueError(f"the sandbox has no account {account[:64]!r}: a fault for it would never be used")
         with self._lock:
             self._queues.setdefault(operation, deque()).append(_Queued(fault, account, count))
 
