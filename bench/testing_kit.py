@@ -1,4 +1,4 @@
-"""Section 9 of `make bench`: the testing kit (callbot_sandbox.kit, the pytest fixtures' body). Two figures,
+"""Section 11 of `make bench`: the testing kit (callbot_sandbox.kit, the pytest fixtures' body). Two figures,
 each interleaved against the same thing over loopback HTTP (``transport="http"``: the sandbox served by
 uvicorn on a free port, as a user would otherwise run it):
 

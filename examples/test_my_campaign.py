@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from callbot_sandbox import CallbotSandbox
-from nxcloud_callbot import APIConnectionError, AsyncCallbot, Callbot, Delivery, WebhookReceiver, find_existing_orders
+from nxcloud_callbot import AsyncCallbot, Callbot, CallbotError, Delivery, WebhookReceiver, find_existing_orders
 from nxcloud_callbot.models import CallInfoList, CallOrder, OrderCallback, TaskOperate
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -43,7 +43,10 @@ def add_batch(callbot: Callbot[Any], task: str, batch: list[CallOrder]) -> None:
     info = CallInfoList(call_list=batch, call_callback_url=f"{CALLBACKS}/call", order_callback_url=f"{CALLBACKS}/order")
     try:
         callbot.add_batch_call(user_task_id=task, call_info_list=info)
-    except APIConnectionError:  # carried out or not? find out, never add an order twice
+    except CallbotError as error:
+        if not error.outcome_unknown:  # refused: nothing was added
+            raise
+        # carried out or not (a lost answer, a refusal nobody signed)? find out, never add an order twice
         there = find_existing_orders(callbot, task, [order.order_id for order in batch])
         missing = [order for order in batch if order.order_id not in there]
         if missing:

@@ -260,6 +260,22 @@ def test_the_fault_methods_hand_their_arguments_to_the_sandboxs_faults(monkeypat
         ]
 
 
+def test_the_fault_methods_take_an_account_or_its_uuid_and_refuse_one_the_sandbox_does_not_have() -> None:
+    with running(accounts=2) as sb:
+        first, second = sb.accounts
+        sb.fail_next("ping", account=second.uuid)
+        sb.fail_next("ping", account=first)
+        assert sb.pending_faults("ping") == 2 and sb.pending_faults() == 2
+        with pytest.raises(CallbotError) as refused:
+            sb.client(second, max_retries=0).ping(data="x")
+        assert refused.value.ret_code == 7
+        assert sb.pending_faults("ping") == 1  # the first account's is still there
+        with pytest.raises(ValueError, match="no account 'nobody'"):
+            sb.delay("ping", 1, account="nobody")
+        sb.clear_faults()
+        assert sb.pending_faults() == 0
+
+
 def test_each_fault_set_on_the_handle_is_what_the_client_sees() -> None:
     """Needs Sandbox.faults (faults.py): each fault for the next request of its operation only."""
     with running() as sb:

@@ -172,23 +172,38 @@ class CallbotSandbox:
 
     # --- faults (Sandbox.faults) -------------------------------------------------------------------------
 
-    def fail_next(self, operation: str, ret_code: int = 7, *, times: int = 1, account: Account | None = None) -> None:
+    def fail_next(
+        self, operation: str, ret_code: int = 7, *, times: int = 1, account: Account | str | None = None
+    ) -> None:
         """The next ``times`` requests of ``operation`` (an operationId; unknown: ValueError) get a signed
-        refusal with ``ret_code``, and change nothing. ``account``: only its requests (default: anyone's)."""
+        refusal with ``ret_code``, and change nothing. ``account`` (an Account or its uuid; one the sandbox does
+        not have: ValueError): only its requests (default: anyone's). A retCode the client retries (7, busy)
+        is retried after its back-off, on the wall clock: ``times`` over its retries, or a client made with
+        ``max_retries=0``, to see it raised."""
         self.sandbox.faults.fail_next(operation, ret_code, times=times, account=_uuid(account))
 
-    def drop_answer_after_carrying_out(self, operation: str, *, times: int = 1, account: Account | None = None) -> None:
+    def drop_answer_after_carrying_out(
+        self, operation: str, *, times: int = 1, account: Account | str | None = None
+    ) -> None:
         """The next ``times`` requests of ``operation`` take effect, and their answers are lost (the client
         sees a broken connection)."""
         self.sandbox.faults.drop_answer_after_carrying_out(operation, times=times, account=_uuid(account))
 
-    def delay(self, operation: str, seconds: float, *, times: int = 1, account: Account | None = None) -> None:
+    def delay(self, operation: str, seconds: float, *, times: int = 1, account: Account | str | None = None) -> None:
         """The next ``times`` answers to ``operation`` come ``seconds`` later (wall clock)."""
         self.sandbox.faults.delay(operation, seconds, times=times, account=_uuid(account))
 
-    def unsigned_refusal(self, operation: str, *, times: int = 1, account: Account | None = None) -> None:
+    def unsigned_refusal(self, operation: str, *, times: int = 1, account: Account | str | None = None) -> None:
         """The next ``times`` requests of ``operation`` get an unsigned refusal, and change nothing."""
         self.sandbox.faults.unsigned_refusal(operation, times=times, account=_uuid(account))
+
+    def clear_faults(self) -> None:
+        """Forget every fault not used yet."""
+        self.sandbox.faults.clear()
+
+    def pending_faults(self, operation: str | None = None) -> int:
+        """How many requests (of ``operation``, or of any) faults are still waiting for."""
+        return self.sandbox.faults.pending(operation)
 
     # --- lifetime ----------------------------------------------------------------------------------------
 
@@ -208,9 +223,10 @@ class CallbotSandbox:
         self.close()
 
 
-def _uuid(account: Account | None) -> str | None:
-    """The faults' ``account`` argument: only that account's requests take the fault (None: anyone's)."""
-    return None if account is None else account.uuid
+def _uuid(account: Account | str | None) -> str | None:
+    """The faults' ``account`` argument, an Account or its uuid: only that account's requests take the fault
+    (None: anyone's)."""
+    return account.uuid if isinstance(account, Account) else account
 
 
 @contextlib.contextmanager

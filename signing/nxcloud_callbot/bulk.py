@@ -55,7 +55,7 @@ _TO_SEND: Final = frozenset({0, CODES["failed"], CODES["sending"], CODES["unknow
 
 
 def find_existing_orders(callbot: Callbot[Any], user_task_id: str, order_ids: Sequence[str]) -> set[str]:
-    """Which of ``order_ids`` exist in the task: listOrder filtered by orderID, ``LOOKUP_SIZE`` at a time.
+    """Which of ``order_ids`` exist in the task: listOrder filtered by orderID, 1,000 (LOOKUP_SIZE) at a time.
 
     Pages until an empty page or every ID was seen (a service that caps the page size still gets asked for
     the next page); at most one page more than there are IDs. Raises CallbotError when the service cannot
