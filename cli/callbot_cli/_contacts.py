@@ -204,7 +204,21 @@ def _order_builder(header: list[str]) -> Callable[[list[str]], CallOrder]:
             params=[Param(name=name, value=record[index]) for name, index in params] if params else UNSET,
         )
 
-    return build
+    if len(params) != 1:
+        return build
+    (param_name, param_index), unset = params[0], UNSET
+
+    def build_with_one_param(record: list[str]) -> CallOrder:  # the usual file: no comprehension per row
+        return CallOrder(
+            order_id=record[order_id],
+            user_phone=record[phone],
+            other=(record[other] or unset) if other >= 0 else unset,
+            user_name=(record[user_name] or unset) if user_name >= 0 else unset,
+            customer_name=(record[customer_name] or unset) if customer_name >= 0 else unset,
+            params=[Param(name=param_name, value=record[param_index])],
+        )
+
+    return build_with_one_param
 
 
 def _ids_header(line: int, header: list[str]) -> None:
