@@ -84,11 +84,11 @@ print(json.dumps([os.waitstatus_to_exitcode(status), wall, cpu, usage.ru_maxrss 
 """
 
 
-def run_once(command: Sequence[str], env: Mapping[str, str]) -> Run:
-    """One fresh process of ``command``: its wall time, CPU time and peak RSS; RuntimeError when it fails."""
-    done = subprocess.run(
-        [PYTHON, "-c", SPAWN, *command], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+def run_once(command: Sequence[str], env: Mapping[str, str], timeout: float = 120, cwd: Path | None = None) -> Run:
+    """One fresh process of ``command`` (in ``cwd``, default this process's): its wall time, CPU time and peak
+    RSS; RuntimeError when it fails, subprocess.TimeoutExpired after ``timeout`` seconds."""
+    launcher = [PYTHON, "-c", SPAWN, *command]
+    done = subprocess.run(launcher, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0 or not done.stdout.strip():
         raise RuntimeError(f"{' '.join(command)} could not be measured: {done.stderr[-2000:]}")
     code, wall, cpu, rss = json.loads(done.stdout)

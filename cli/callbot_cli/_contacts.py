@@ -204,7 +204,21 @@ def _order_builder(header: list[str]) -> Callable[[list[str]], CallOrder]:
             params=[Param(name=name, value=record[index]) for name, index in params] if params else UNSET,
         )
 
-    return build
+    if len(params) != 1:
+        return build
+    (param_name, param_index), unset = params[0], UNSET
+
+    def build_with_one_param(record: list[str]) -> CallOrder:  # the usual file: no comprehension per row
+        return CallOrder(
+            order_id=record[order_id],
+            user_phone=record[phone],
+            other=(record[other] or unset) if other >= 0 else unset,
+            user_name=(record[user_name] or unset) if user_name >= 0 else unset,
+            customer_name=(record[customer_name] or unset) if customer_name >= 0 else unset,
+            params=[Param(name=param_name, value=record[param_index])],
+        )
+
+    return build_with_one_param
 
 
 def _ids_header(line: int, header: list[str]) -> None:
@@ -233,13 +247,26 @@ def read_order_ids(path: Path) -> tuple[list[str], dict[str, int], list[RowProbl
     return ids, lines, problems
 
 
+#: Result lines gathered before they are written at once (the fast path of write_results).
+RESULT_LINES_PER_WRITE = 4096
+
+
+def _needs_quotes(cell: str) -> bool:
+    """Whether the csv module (excel dialect, minimal quoting) would quote ``cell``."""
+    return '"' in cell or "," in cell or "\r" in cell or "\n" in cell
+
+
 def write_results(
     path: Path, results: Iterable[OrderResult], lines: Iterable[int], problems: Sequence[RowProblem] = ()
 ) -> Counter[str]:
     """One line per order (``lines``: the input line of each result, in the same order, ascending) and per
     invalid row (with its orderID as written and why), by input line; written as the results come (a stream:
     nothing is kept per order), to a temporary file that is then renamed, so that a reader never sees half a
-    file. Returns the number of results by status."""
+    file. Returns the number of results by status.
+
+    Runs once per order of millions: a result without a message whose orderID needs no quoting (the usual
+    one) is formatted as the csv module would write it and written with a few thousand others at once;
+    statuses are counted by runs of the same status."""
     counts: Counter[str] = Counter()
     pending = iter(sorted(problems))
     problem = next(pending, None)
@@ -247,14 +274,33 @@ def write_results(
     with temporary.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["line", "orderID", "status", "message"])
-        write = writer.writerow
+        chunk: list[str] = []
+        last, run = "", 0  # the status of the latest results, and how many in a row have it
         for result, line in zip(results, lines, strict=True):
-            while problem is not None and problem.line < line:
-                write((problem.line, problem.order_id, "invalid", problem.problem))
-                problem = next(pending, None)
-            status = result.status
-            counts[status] += 1
-            write((line, result.order_id, status, result.message))
+            if problem is not None and problem.line < line:
+                handle.write("".join(chunk))
+                chunk.clear()
+                while problem is not None and problem.line < line:
+                    writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
+                    problem = next(pending, None)
+            order_id, status, message = result.order_id, result.status, result.message
+            if status is not last:
+                if run:
+                    counts[last] += run
+                last, run = status, 0
+            run += 1
+            if message or _needs_quotes(order_id):
+                handle.write("".join(chunk))
+                chunk.clear()
+                writer.writerow((line, order_id, status, message))
+            else:
+                chunk.append(f"{line},{order_id},{status},\r\n")
+                if len(chunk) >= RESULT_LINES_PER_WRITE:
+                    handle.write("".join(chunk))
+                    chunk.clear()
+        handle.write("".join(chunk))
+        if run:
+            counts[last] += run
         while problem is not None:
             writer.writerow((problem.line, problem.order_id, "invalid", problem.problem))
             problem = next(pending, None)

@@ -57,9 +57,9 @@ class OrderResult:
 
 def _result(order_id: str, status: OrderStatus, message: str) -> OrderResult:
     """``OrderResult(order_id, status, message)``, made without the frozen dataclass's ``__init__`` (three
-    ``object.__setattr__`` calls): one is made per order, for millions of orders."""
+    ``object.__setattr__`` calls): its attributes given as one dict. One is made per order, for millions."""
     result = object.__new__(OrderResult)
-    result.__dict__.update(order_id=order_id, status=status, message=message)
+    object.__setattr__(result, "__dict__", {"order_id": order_id, "status": status, "message": message})
     return result
 
 
@@ -240,7 +240,7 @@ class _Import:
                     return
                 pending = rest
                 continue
-            refused = _refusals(answer.err_list, {order.order_id for order in pending})
+            refused = _refusals(answer.err_list, pending)
             if refused:
                 # An order may be refused as a duplicate of itself: the client re-sends a batch after an HTTP
                 # 503 or 429 (said to mean "not carried out", but no service signs it), and this run re-sends
@@ -257,9 +257,11 @@ class _Import:
         self.finish(batch, "failed", lost, len(pending))
 
 
-def _refusals(err_list: Sequence[OrderError] | Unset, sent: set[str]) -> dict[str, str]:
+def _refusals(err_list: Sequence[OrderError] | Unset, sent: Sequence[CallOrder]) -> dict[str, str]:
     """``{orderID: errMsg}`` from an addBatchCall answer's errList (assumed by the spec, AddOrdersResponse:
-    the sandbox sends one); orders not listed were accepted."""
-    if isinstance(err_list, Unset):
+    the sandbox sends one) for the orders ``sent``; orders not listed were accepted. The orderIDs sent are
+    gathered only when the list is not empty (the usual answer: once per batch of up to 10,000)."""
+    if isinstance(err_list, Unset) or not err_list:
         return {}
-    return {item.order_id: item.err_msg or "refused" for item in err_list if item.order_id in sent}
+    ids = {order.order_id for order in sent}
+    return {item.order_id: item.err_msg or "refused" for item in err_list if item.order_id in ids}

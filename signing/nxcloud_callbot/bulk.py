@@ -52,6 +52,8 @@ MAX_ORDER_IDS_PER_STOP: Final = 1_000
 MAX_CONCURRENCY: Final = 64
 #: The journal's states of an order that is sent (again) unless a lookup finds it: never sent, failed, in doubt.
 _TO_SEND: Final = frozenset({0, CODES["failed"], CODES["sending"], CODES["unknown"]})
+#: The journal's states of an order whose fate it does not know: looked up before anything is sent.
+_IN_DOUBT: Final = frozenset({CODES["sending"], CODES["unknown"]})
 
 
 def find_existing_orders(callbot: Callbot[Any], user_task_id: str, order_ids: Sequence[str]) -> set[str]:
@@ -119,33 +121,43 @@ def iter_add_orders(
 def _add_in_order(
     run: _Import, orders: Sequence[CallOrder], replay: Replay, batch_size: int, concurrency: int
 ) -> Iterator[OrderResult]:
+    next_batch = run.journal.next_batch if run.journal is not None else 1
+    if not any(replay.codes):  # a fresh run: every order is sent, in input order, one batch's results after another
+        delivered = _in_order(_batches(orders, range(len(orders)), batch_size, next_batch), run.deliver, concurrency)
+        return _batch_results(run, delivered)
+    return _resumed(run, orders, replay, batch_size, concurrency, next_batch)
+
+
+def _batches(orders: Sequence[CallOrder], to_send: Sequence[int], size: int, first_number: int) -> Iterator[_Batch]:
+    """The orders at the positions ``to_send`` in batches of ``size``, numbered from ``first_number``."""
+    for number, start in enumerate(range(0, len(to_send), size), start=first_number):
+        positions = to_send[start : start + size]
+        if isinstance(orders, list) and isinstance(positions, range) and positions.step == 1:
+            yield _Batch(number, positions, orders[positions.start : positions.stop])
+        else:
+            yield _Batch(number, positions, [orders[p] for p in positions])
+
+
+def _resumed(
+    run: _Import, orders: Sequence[CallOrder], replay: Replay, batch_size: int, concurrency: int, next_batch: int
+) -> Iterator[OrderResult]:
+    """The results of a run that resumes a journal: the orders it settled are not sent again, those it left in
+    doubt are looked up first (as the iterator is first read), the others are sent."""
     codes = replay.codes
     settled = codes.count(CODES["accepted"]) + codes.count(CODES["refused"])
     if run.progress is not None and settled:
         run.progress(settled)
-    in_doubt = [orders[p] for p in range(len(orders)) if codes[p] in (CODES["sending"], CODES["unknown"])]
+    in_doubt = [orders[p] for p in range(len(orders)) if codes[p] in _IN_DOUBT]
     if in_doubt:  # looked up first: found ones are settled, the others are sent with the rest
         run.reconcile(in_doubt, "an earlier run was interrupted")
         del in_doubt
-    fresh = not any(codes)
-    to_send: Sequence[int] = (
-        range(len(orders))
-        if fresh
-        else [p for p in range(len(orders)) if codes[p] in _TO_SEND and orders[p].order_id not in run.results]
-    )
-    next_batch = run.journal.next_batch if run.journal is not None else 1
-
-    def batches() -> Iterator[_Batch]:
-        for number, start in enumerate(range(0, len(to_send), batch_size), start=next_batch):
-            positions = to_send[start : start + batch_size]
-            yield _Batch(number, positions, [orders[p] for p in positions])
-
-    delivered = _in_order(batches(), run.deliver, concurrency)
+    to_send = [p for p in range(len(orders)) if codes[p] in _TO_SEND and orders[p].order_id not in run.results]
+    delivered = _in_order(_batches(orders, to_send, batch_size, next_batch), run.deliver, concurrency)
     batch: _Batch | None = None
     rank = -1  # the index in to_send of the last order sent
     for position, order in enumerate(orders):
         order_id = order.order_id
-        if fresh or (rank + 1 < len(to_send) and to_send[rank + 1] == position):
+        if rank + 1 < len(to_send) and to_send[rank + 1] == position:
             rank += 1
             if rank % batch_size == 0:
                 batch = next(delivered)
@@ -158,6 +170,26 @@ def _add_in_order(
             state, message = replay.state(position)
             assert state == "accepted" or state == "refused"
             yield _result(order_id, state, message)
+
+
+def _batch_results(run: _Import, delivered: Iterator[_Batch]) -> Iterator[OrderResult]:
+    """One result per order of each batch, once delivered: its batch's outcome, or the one it was settled with
+    one by one (``run.results``). Runs once per order of millions: a batch none of whose orders was settled one
+    by one (the usual case) takes a loop that only makes results, and they are made without the frozen
+    dataclass's ``__init__`` (see ``_result``)."""
+    new, set_attribute = object.__new__, object.__setattr__
+    for batch in delivered:
+        status, message = batch.outcome
+        if run.results:  # only this batch's own delivery settles its orders, and it is over
+            for order in batch.orders:
+                order_id = order.order_id
+                settled = run.results.pop(order_id, None)
+                yield settled or _result(order_id, status, message)
+            continue
+        for order in batch.orders:
+            result = new(OrderResult)
+            set_attribute(result, "__dict__", {"order_id": order.order_id, "status": status, "message": message})
+            yield result
 
 
 def add_orders(
