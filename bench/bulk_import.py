@@ -44,7 +44,7 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, flo
 def bench_bulk_import(say: SAY, rows: int | None = None, pairs: int | None = None) -> None:
     rows = rows or int(os.environ.get("BENCH_BULK_ROWS", "1000000"))
     pairs = pairs or int(os.environ.get("BENCH_BULK_PAIRS", "3"))
-    say(f"## 8. `callbot orders add` against a minimal script, {rows:,} rows")
+    say(f"## 9. `callbot orders add` against a minimal script, {rows:,} rows")
     say()
     load_before = os.getloadavg()[0]
     answer = {"retCode": 0, "retMsg": "success", "responseID": "r", "totalCount": 0, "successCount": 0, "errList": []}
