@@ -113,11 +113,14 @@ def test_the_server_limits_are_callbot_sandbox_options_and_refused_out_of_range(
     text = parser.format_help()
     for option in ("--header-timeout", "--body-timeout", "--max-connections", "--timeout-keep-alive"):
         assert option in text
-    for option in ("--limit-concurrency", "--h11-max-incomplete-event-size", "--backlog"):
+    for option in ("--limit-concurrency", "--h11-max-incomplete-event-size", "--backlog", "--min-upload-rate"):
         assert option in text
     assert "--max-reading-bytes-per-account" in text
     bad: dict[str, Any]
     for bad in ({"header_timeout": 0.0}, {"body_timeout": float("nan")}, {"max_connections": 0}, {"backlog": -1}):
+        with pytest.raises(ValueError):
+            ServerLimits(**bad)
+    for bad in ({"min_upload_rate": 0.0}, {"min_upload_rate": float("inf")}, {"shutdown_timeout": -1.0}):
         with pytest.raises(ValueError):
             ServerLimits(**bad)
 
@@ -127,9 +130,12 @@ def test_the_options_reach_uvicorn() -> None:
 
     argv = ["--header-timeout", "2.5", "--body-timeout", "4", "--max-connections", "64", "--timeout-keep-alive", "3"]
     argv += ["--limit-concurrency", "100", "--h11-max-incomplete-event-size", "8192", "--backlog", "32"]
+    argv += ["--min-upload-rate", "512", "--shutdown-timeout", "2"]
     limits = server_limits_of(build_parser().parse_args(argv))
     assert (limits.header_timeout, limits.body_timeout, limits.max_connections) == (2.5, 4.0, 64)
+    assert (limits.min_upload_rate, limits.shutdown_timeout) == (512.0, 2.0)
     options = limits.uvicorn_options()
+    assert options["timeout_graceful_shutdown"] == 2.0
     assert {key: options[key] for key in ("timeout_keep_alive", "limit_concurrency", "backlog")} == {
         "timeout_keep_alive": 3,
         "limit_concurrency": 100,
