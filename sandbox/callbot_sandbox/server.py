@@ -11,6 +11,7 @@ http_limits.py.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import ipaddress
 import json
@@ -295,7 +296,16 @@ class ForcedBySecondSignal(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.should_exit and sig in (signal.SIGINT, signal.SIGTERM):
             self.force_exit = True
+            with contextlib.suppress(RuntimeError):  # no loop running: nothing is open
+                asyncio.get_running_loop().call_soon(self._close_connections)
         super().handle_exit(sig, frame)
+
+    def _close_connections(self) -> None:
+        """Close every connection (on Python 3.12+, asyncio's wait_closed() waits for them)."""
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.close()
 
 
 def _heartbeat(sandbox: Any, stop: threading.Event) -> None:
