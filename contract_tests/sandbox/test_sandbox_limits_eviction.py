@@ -24,7 +24,7 @@ from callbot_sandbox.server import build_parser
 from callbot_sandbox.testing import free_port, wait_until_ready
 from nxcloud_callbot import APITimeoutError, Callbot
 
-from .test_sandbox_limits import BOUND, A, closed_by_server, served, signed_ping, slow_connections
+from ..slow_clients import BOUND, A, closed_by_server, served, signed_ping, slow_connections
 
 pytestmark = pytest.mark.contract
 

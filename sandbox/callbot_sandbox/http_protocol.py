@@ -19,18 +19,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import h11
 from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-if TYPE_CHECKING:
-    from .http_limits import ServerLimits
-
 logger = logging.getLogger("callbot_sandbox.http")
 #: Seconds a body check comes after the moment it is due (a check exactly then would find nothing yet).
 CHECK_SLACK = 0.05
+
+
+class ConnectionLimits(Protocol):
+    """The limits this module reads (http_limits.ServerLimits has them)."""
+
+    @property
+    def header_timeout(self) -> float: ...
+    @property
+    def body_timeout(self) -> float: ...
+    @property
+    def min_upload_rate(self) -> float: ...
+    @property
+    def max_connections(self) -> int: ...
+    @property
+    def h11_max_incomplete_event_size(self) -> int: ...
 
 
 class ClosingUnreadRequests(h11.Connection):
@@ -69,7 +81,7 @@ class ReadingClock(FlowControl):
         return now - self._paused_for - (now - self._paused_at if self.read_paused else 0.0)
 
 
-def limited_h11(limits: ServerLimits) -> type[H11Protocol]:
+def limited_h11(limits: ConnectionLimits) -> type[H11Protocol]:
     """uvicorn's h11 protocol with ``limits``' timeouts and connection cap (one class per server: the groups
     of its connections are its own)."""
     idle: dict[LimitedH11Protocol, None] = {}
