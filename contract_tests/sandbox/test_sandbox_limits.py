@@ -5,75 +5,17 @@ request is answered meanwhile. Every wait is a poll with a bound."""
 
 from __future__ import annotations
 
-import selectors
-import socket
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
-import httpx
 import pytest
-from callbot_sandbox import Account, Sandbox, serve_in_thread
-from callbot_sandbox.dialer import VirtualClock
 from callbot_sandbox.http_limits import ServerLimits
 from callbot_sandbox.server import build_parser
-from nxcloud_callbot import CallbotAuth
+
+from ..slow_clients import BOUND, PARTIAL_HEAD, A, closed_by_server, served, signed_ping, slow_connections
 
 pytestmark = pytest.mark.contract
-
-A = Account("limits-a", "limits-secret-0123456789")
-BOUND = 20.0  # seconds any wait below may take at most on a loaded machine
-PARTIAL_HEAD = b"POST /callcentre/api/v3/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
-
-
-@contextmanager
-def served(limits: ServerLimits) -> Iterator[tuple[Sandbox, str]]:
-    sandbox = Sandbox([A], virtual_clock=VirtualClock(time.time()))
-    with serve_in_thread(sandbox.asgi_app(), limits=limits) as base_url:
-        yield sandbox, base_url
-
-
-def signed_ping(base_url: str) -> int:
-    auth = CallbotAuth(A.uuid, A.secret_key, A.algorithm)
-    answer = httpx.post(f"{base_url}/callcentre/api/v3/ping", json={"data": "still there?"}, auth=auth, timeout=BOUND)
-    code: int = answer.json()["code"]
-    return code
-
-
-def slow_connections(stack: ExitStack, base_url: str, count: int, first_bytes: bytes) -> list[socket.socket]:
-    port = int(base_url.rsplit(":", 1)[1])
-    sockets = []
-    for _ in range(count):
-        sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=BOUND))
-        sock.sendall(first_bytes)
-        sock.setblocking(False)
-        sockets.append(sock)
-    return sockets
-
-
-def closed_by_server(sockets: list[socket.socket], at_least: int) -> int:
-    """Poll until at least ``at_least`` of ``sockets`` are closed by the other end (bounded); how many are.
-    (A selector, not select(): the sockets' descriptors may be past select's 1,024.)"""
-    closed = 0
-    deadline = time.monotonic() + BOUND
-    with selectors.DefaultSelector() as watching:
-        for sock in sockets:
-            watching.register(sock, selectors.EVENT_READ)
-        while closed < at_least and time.monotonic() < deadline:
-            for key, _ in watching.select(0.1):
-                peer = key.fileobj
-                assert isinstance(peer, socket.socket)
-                try:
-                    ended = peer.recv(4096) == b""
-                except ConnectionResetError:
-                    ended = True
-                except BlockingIOError:
-                    ended = False
-                if ended:
-                    watching.unregister(peer)
-                    closed += 1
-    return closed
 
 
 def test_slowloris_connections_are_closed_after_the_header_timeout_and_a_signed_ping_is_answered() -> None:
@@ -113,11 +55,13 @@ def test_the_server_limits_are_callbot_sandbox_options_and_refused_out_of_range(
     text = parser.format_help()
     for option in ("--header-timeout", "--body-timeout", "--max-connections", "--timeout-keep-alive"):
         assert option in text
-    for option in ("--limit-concurrency", "--h11-max-incomplete-event-size", "--backlog"):
+    for option in ("--limit-concurrency", "--h11-max-incomplete-event-size", "--backlog", "--min-upload-rate"):
         assert option in text
     assert "--max-reading-bytes-per-account" in text
-    bad: dict[str, Any]
-    for bad in ({"header_timeout": 0.0}, {"body_timeout": float("nan")}, {"max_connections": 0}, {"backlog": -1}):
+    out_of_range: list[dict[str, Any]] = [{"header_timeout": 0.0}, {"body_timeout": float("nan")}]
+    out_of_range += [{"max_connections": 0}, {"backlog": -1}, {"min_upload_rate": 0.0}]
+    out_of_range += [{"min_upload_rate": float("inf")}, {"shutdown_timeout": -1.0}]
+    for bad in out_of_range:
         with pytest.raises(ValueError):
             ServerLimits(**bad)
 
@@ -127,9 +71,12 @@ def test_the_options_reach_uvicorn() -> None:
 
     argv = ["--header-timeout", "2.5", "--body-timeout", "4", "--max-connections", "64", "--timeout-keep-alive", "3"]
     argv += ["--limit-concurrency", "100", "--h11-max-incomplete-event-size", "8192", "--backlog", "32"]
+    argv += ["--min-upload-rate", "512", "--shutdown-timeout", "2"]
     limits = server_limits_of(build_parser().parse_args(argv))
     assert (limits.header_timeout, limits.body_timeout, limits.max_connections) == (2.5, 4.0, 64)
+    assert (limits.min_upload_rate, limits.shutdown_timeout) == (512.0, 2.0)
     options = limits.uvicorn_options()
+    assert options["timeout_graceful_shutdown"] == 2.0
     assert {key: options[key] for key in ("timeout_keep_alive", "limit_concurrency", "backlog")} == {
         "timeout_keep_alive": 3,
         "limit_concurrency": 100,

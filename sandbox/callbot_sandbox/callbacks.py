@@ -3,7 +3,9 @@
 Sandbox choices (the wiki documents neither): a delivery succeeds on any 2xx answer and is retried up to
 ``max_attempts`` times, 1 s, 2 s, 4 s ... apart on the sender's ``clock`` (the sandbox's simulation time, so
 that advancing a virtual clock makes retries due); createTs is the real time of sending (receivers check it
-against their own clock). Only loopback targets are allowed unless ``allow_external`` is set.
+against their own clock). Only loopback targets are allowed unless ``allow_external`` is set. An attempt
+through the sender's own client ends within ``timeout`` seconds as a whole (delivery_deadline.py), however
+slowly a receiver answers.
 
 One account's receivers cannot hold up another's: every account's deliveries go out on a lane of their own
 (a thread of a shared pool), and a flush that does not wait (the real-time heartbeat) skips an account whose
@@ -33,6 +35,7 @@ import httpx
 from callbot_signing import signature_headers
 
 from .accounts import Account
+from .delivery_deadline import DeadlineTransport
 from .door import encode_json
 
 logger = logging.getLogger("callbot_sandbox.callbacks")
@@ -202,7 +205,8 @@ class CallbackSender:
             return self.client
         with self._lock:
             if self._http is None:
-                self._http = httpx.Client(timeout=self.timeout)  # safe across threads
+                # safe across threads; each attempt ends within self.timeout as a whole, not only per read
+                self._http = httpx.Client(timeout=self.timeout, transport=DeadlineTransport(self.timeout))
             return self._http
 
     def _pool(self) -> ThreadPoolExecutor:

@@ -2,19 +2,25 @@
 
 uvicorn offers ``limit_concurrency``, ``timeout_keep_alive``, ``h11_max_incomplete_event_size`` and
 ``backlog``; it has no timeout for reading a request's head or body: a connection that never completes its
-headers (slowloris) is kept forever, and 20,000 of them take every file descriptor. :func:`limited_h11` adds,
-as a subclass of uvicorn's h11 protocol:
+headers (slowloris) is kept forever, and 20,000 of them take every file descriptor. :func:`limited_h11`
+(http_protocol.py) adds, as a subclass of uvicorn's h11 protocol:
 
 - ``header_timeout``: a connection's request head must be complete within this many seconds of its
   connection (or of the first byte of a later request on it); else the connection is closed.
-- ``body_timeout``: while a request body is being sent, at most this many seconds between two reads (a
-  slow upload that moves goes on; a stalled one is closed, and the sandbox gives back its reading share).
-  A pause of the sandbox's own (it reads no more until it has used what it has) does not count.
-- ``max_connections``: beyond this many open connections, the connection that has waited longest for its
-  request head is closed to make room (a client that sends its request at once is never the one), or the
-  new one when none is waiting. By default half the process's file descriptors, at most 4,096; the backlog
-  by default a quarter, at most 2,048 (asyncio accepts up to a backlog at once): a flood of connections then
-  never runs the process out of descriptors.
+- ``body_timeout`` and ``min_upload_rate``: a request body may go at most ``body_timeout`` seconds without a
+  byte, and after ``body_timeout`` seconds it must have averaged ``min_upload_rate`` bytes a second (a body
+  of N bytes has max(body_timeout, N / min_upload_rate) seconds): else the connection is closed and the
+  sandbox gives back its reading share. A pause of the sandbox's own (it reads no more until it has used
+  what it has) does not count. A request answered before its body has arrived is answered with
+  ``Connection: close`` and closed after the answer (its body is not read to its end).
+- ``max_connections``: beyond this many open connections, one is closed to make room: the longest idle
+  keep-alive connection, else the one waiting longest for its request head, else an upload below
+  ``min_upload_rate`` or the longest upload; the new one only when every other is being answered. By
+  default half the process's file descriptors, at most 4,096; the backlog by default a quarter, at most
+  2,048 (asyncio accepts up to a backlog at once): a flood of connections then never runs the process out
+  of descriptors.
+- ``shutdown_timeout``: after SIGTERM or Ctrl-C (or leaving serve_in_thread), the requests under way have
+  this long to finish (uvicorn's ``timeout_graceful_shutdown``), then they are cancelled.
 
 ``limit_concurrency`` (uvicorn's: a request beyond it is answered 503, and every open connection counts)
 is off by default: the sandbox answers a retCode, never a 5xx, and ``max_connections`` bounds the
@@ -24,15 +30,16 @@ connections without answering anything.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from .http_protocol import limited_h11
 
-logger = logging.getLogger("callbot_sandbox.http")
+#: Seconds a server stops within after SIGTERM or Ctrl-C (as a command) when none is set: the requests under
+#: way have that long to finish, then they are cancelled.
+COMMAND_SHUTDOWN_TIMEOUT = 5.0
+#: The same for serve_in_thread (a test's teardown must not wait on a request the test gave up).
+THREAD_SHUTDOWN_TIMEOUT = 0.5
 
 
 def _file_limit() -> int | None:
@@ -67,7 +74,11 @@ class ServerLimits:
     header_timeout: float = 10.0
     #: Seconds a request body may go without a byte while it is being sent.
     body_timeout: float = 30.0
-    #: Open connections at most; beyond, the one waiting longest for its request head is closed.
+    #: Bytes per second a request body must average once it has been sent for body_timeout seconds: a body
+    #: of N bytes has max(body_timeout, N / min_upload_rate) seconds to arrive.
+    min_upload_rate: float = 1024.0
+    #: Open connections at most; beyond, one is closed to make room (idle keep-alive connections first, then
+    #: those waiting longest for their request head, then the slowest uploads).
     max_connections: int = field(default_factory=default_max_connections)
     #: uvicorn: seconds an idle keep-alive connection is kept.
     timeout_keep_alive: int = 5
@@ -78,103 +89,34 @@ class ServerLimits:
     #: uvicorn: the listening socket's backlog of connections not yet accepted (and asyncio's most accepted at
     #: once).
     backlog: int = field(default_factory=default_backlog)
+    #: Seconds the server takes at most to stop (the requests under way are then cancelled); None: 5 s as a
+    #: command, 0.5 s in serve_in_thread. A second SIGTERM or Ctrl-C stops it at once.
+    shutdown_timeout: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("header_timeout", "body_timeout"):
+        for name in ("header_timeout", "body_timeout", "shutdown_timeout"):
             value = getattr(self, name)
-            if not 0 < value <= 86400:  # NaN fails too
+            if value is not None and not 0 < value <= 86400:  # NaN fails too
                 raise ValueError(f"{name} must be more than 0 and at most 86400 seconds")
+        if not 0 < self.min_upload_rate < float("inf"):
+            raise ValueError("min_upload_rate must be more than 0 bytes per second (and finite)")
         counts = [self.max_connections, self.timeout_keep_alive, self.h11_max_incomplete_event_size, self.backlog]
         if self.limit_concurrency is not None:
             counts.append(self.limit_concurrency)
         if min(counts) < 1:
             raise ValueError("every count and size limit must be 1 or more")
 
-    def uvicorn_options(self) -> dict[str, Any]:
-        """Keyword arguments of ``uvicorn.Config`` / ``uvicorn.run`` for these limits."""
+    def uvicorn_options(self, shutdown_timeout: float = COMMAND_SHUTDOWN_TIMEOUT) -> dict[str, Any]:
+        """Keyword arguments of ``uvicorn.Config`` / ``uvicorn.run`` for these limits (``shutdown_timeout``:
+        the one used when these limits set none)."""
         return {
             "http": limited_h11(self),
+            "timeout_graceful_shutdown": shutdown_timeout if self.shutdown_timeout is None else self.shutdown_timeout,
             "timeout_keep_alive": self.timeout_keep_alive,
             "limit_concurrency": self.limit_concurrency,
             "h11_max_incomplete_event_size": self.h11_max_incomplete_event_size,
             "backlog": self.backlog,
         }
-
-
-def limited_h11(limits: ServerLimits) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with ``limits``' header and body timeouts and connection cap (one class per
-    server: its connections waiting for a request head are its own)."""
-    waiting: dict[LimitedH11Protocol, None] = {}  # connections whose request head is incomplete, oldest first
-
-    class LimitedH11Protocol(H11Protocol):
-        _head_timer: asyncio.TimerHandle | None = None
-        _body_timer: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._wait_for_head()
-            if len(self.connections) > limits.max_connections:
-                oldest = next(iter(waiting))  # this one is waiting at least
-                logger.debug("%d connections: closing one that has not sent its request head", len(self.connections))
-                oldest._close()
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            self._follow()
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            self._follow()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_timers()
-            super().connection_lost(exc)
-
-        def _follow(self) -> None:
-            """Arm or disarm the timers by where the request is."""
-            state = self.conn.their_state
-            if state is h11.IDLE:
-                if self.conn.trailing_data[0] and self._head_timer is None:  # a request head has begun
-                    self._wait_for_head()
-                return
-            self._head_received()
-            if state is h11.SEND_BODY:
-                if self._body_timer is not None:
-                    self._body_timer.cancel()
-                self._body_timer = self.loop.call_later(limits.body_timeout, self._body_stalled)
-            elif self._body_timer is not None:
-                self._body_timer.cancel()
-                self._body_timer = None
-
-        def _wait_for_head(self) -> None:
-            waiting[self] = None
-            self._head_timer = self.loop.call_later(limits.header_timeout, self._close)
-
-        def _head_received(self) -> None:
-            waiting.pop(self, None)
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
-
-        def _body_stalled(self) -> None:
-            self._body_timer = None
-            if self.flow.read_paused:  # the sandbox has not read what it has: not the client's stall
-                self._body_timer = self.loop.call_later(limits.body_timeout, self._body_stalled)
-            else:
-                self._close()
-
-        def _stop_timers(self) -> None:
-            self._head_received()
-            if self._body_timer is not None:
-                self._body_timer.cancel()
-                self._body_timer = None
-
-        def _close(self) -> None:
-            self._stop_timers()
-            if not self.transport.is_closing():
-                self.transport.close()
-
-    return LimitedH11Protocol
 
 
 def add_server_limit_options(parser: argparse.ArgumentParser) -> None:
@@ -193,11 +135,19 @@ def add_server_limit_options(parser: argparse.ArgumentParser) -> None:
         help=f"seconds a request body may go without a byte while it is sent (default {server.body_timeout:g})",
     )
     parser.add_argument(
+        "--min-upload-rate",
+        type=float,
+        default=server.min_upload_rate,
+        help="bytes per second a request body must average after --body-timeout seconds (default "
+        f"{server.min_upload_rate:g})",
+    )
+    parser.add_argument(
         "--max-connections",
         type=int,
         default=server.max_connections,
-        help="open connections at most; beyond, the one waiting longest for its request head is closed "
-        f"(default {server.max_connections}: half the file descriptor limit, at most 4096)",
+        help="open connections at most; beyond, one is closed to make room: an idle keep-alive one, else the "
+        "one waiting longest for its request head, else the slowest upload (default "
+        f"{server.max_connections}: half the file descriptor limit, at most 4096)",
     )
     parser.add_argument(
         "--timeout-keep-alive",
@@ -225,6 +175,13 @@ def add_server_limit_options(parser: argparse.ArgumentParser) -> None:
         help=f"connections waiting to be accepted at most (default {server.backlog}: a quarter of the file "
         "descriptor limit, at most 2048)",
     )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=COMMAND_SHUTDOWN_TIMEOUT,
+        help="seconds the requests under way have to finish after SIGTERM or Ctrl-C, then they are cancelled "
+        f"(default {COMMAND_SHUTDOWN_TIMEOUT:g}; a second signal stops at once)",
+    )
 
 
 def server_limits_of(args: argparse.Namespace) -> ServerLimits:
@@ -232,9 +189,11 @@ def server_limits_of(args: argparse.Namespace) -> ServerLimits:
     return ServerLimits(
         header_timeout=args.header_timeout,
         body_timeout=args.body_timeout,
+        min_upload_rate=args.min_upload_rate,
         max_connections=args.max_connections,
         timeout_keep_alive=args.timeout_keep_alive,
         limit_concurrency=args.limit_concurrency,
         h11_max_incomplete_event_size=args.h11_max_incomplete_event_size,
         backlog=args.backlog,
+        shutdown_timeout=args.shutdown_timeout,
     )

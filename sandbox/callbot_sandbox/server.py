@@ -11,17 +11,20 @@ http_limits.py.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import ipaddress
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -31,7 +34,7 @@ from starlette.types import ASGIApp
 from .accounts import Account
 from .deviations import DEVIATIONS, parse_deviations
 from .door import Limits
-from .http_limits import ServerLimits, add_server_limit_options, server_limits_of
+from .http_limits import THREAD_SHUTDOWN_TIMEOUT, ServerLimits, add_server_limit_options, server_limits_of
 
 READY_TIMEOUT = 10.0
 ACCOUNTS_ENV = "CALLBOT_SANDBOX_ACCOUNTS"
@@ -42,12 +45,13 @@ def serve_in_thread(
     app: ASGIApp, host: str = "127.0.0.1", port: int = 0, limits: ServerLimits | None = None
 ) -> Iterator[str]:
     """Serve ``app`` with uvicorn in a daemon thread; yield its base URL, stop it on exit. ``limits``: the
-    HTTP server's (None: the defaults of ServerLimits).
+    HTTP server's (None: the defaults of ServerLimits). On exit, the requests under way have
+    ``limits.shutdown_timeout`` seconds (by default 0.5) to finish, then they are cancelled.
 
     uvicorn binds the socket itself (port 0 picks a free one): handing it a pre-bound socket would lose
     TCP_NODELAY, and every small answer would wait for Nagle's delay.
     """
-    options = (limits or ServerLimits()).uvicorn_options()
+    options = (limits or ServerLimits()).uvicorn_options(shutdown_timeout=THREAD_SHUTDOWN_TIMEOUT)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False, **options)
     server = uvicorn.Server(config)
 
@@ -170,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["real", "virtual"],
         default="real",
         help="real: calls happen in real time; virtual: only when an account advances its own clock (a signed "
-        'POST /_sandbox/advance {"seconds": N}, e.g. `callbot advance`... see docs/sandbox.md)',
+        'POST /_sandbox/advance {"seconds": N}: see docs/sandbox.md)',
     )
     parser.add_argument(
         "--allow-external-callbacks", action="store_true", help="also send callbacks to non-loopback URLs"
@@ -269,17 +273,39 @@ def main(argv: Sequence[str] | None = None) -> None:
     stop = threading.Event()
     if args.clock == "real":
         threading.Thread(target=_heartbeat, args=(sandbox, stop), name="callbot-sandbox-tick", daemon=True).start()
+    config = uvicorn.Config(
+        sandbox.asgi_app(), host=args.host, port=args.port, log_level=args.log_level, **server_limits.uvicorn_options()
+    )
+    server = ForcedBySecondSignal(config)
     try:
-        # uvicorn binds the port itself (keeping TCP_NODELAY) and stops cleanly on SIGINT and SIGTERM.
-        uvicorn.run(
-            sandbox.asgi_app(),
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            **server_limits.uvicorn_options(),
-        )
+        # uvicorn binds the port itself (keeping TCP_NODELAY) and stops on SIGINT and SIGTERM, within
+        # --shutdown-timeout.
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
+    if not server.started:
+        sys.exit(1)  # uvicorn logged why (e.g. the port is in use)
+
+
+class ForcedBySecondSignal(uvicorn.Server):
+    """uvicorn's server; a second SIGTERM, like a second Ctrl-C, stops it without waiting for the requests
+    under way (uvicorn forces only on a second SIGINT)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig in (signal.SIGINT, signal.SIGTERM):
+            self.force_exit = True
+            with contextlib.suppress(RuntimeError):  # no loop running: nothing is open
+                asyncio.get_running_loop().call_soon(self._close_connections)
+        super().handle_exit(sig, frame)
+
+    def _close_connections(self) -> None:
+        """Close every connection (on Python 3.12+, asyncio's wait_closed() waits for them)."""
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.close()
 
 
 def _heartbeat(sandbox: Any, stop: threading.Event) -> None:
