@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .._support import mypy_strict
 
 TYPOS = """\
@@ -31,6 +33,7 @@ wrong: int = nxcloud_callbot.CallbotError  # a right name keeps its type: this i
 """
 
 
+@pytest.mark.slow  # make contract (mypy over the packages); the type checkers' imports: test_startup.py
 def test_a_misspelled_lazy_name_is_a_type_error_and_a_right_one_keeps_its_type(tmp_path: Path) -> None:
     (tmp_path / "typos.py").write_text(TYPOS, encoding="utf-8")
     (tmp_path / "right.py").write_text(RIGHT, encoding="utf-8")

@@ -106,6 +106,7 @@ def test_the_fixtures_are_there_with_no_conftest_and_the_seed_option_changes_the
     assert re.findall(r"UUID (\w+)", seeded.stdout) != re.findall(r"UUID (\w+)", default.stdout)
 
 
+@pytest.mark.slow  # make contract, with the wheel installed without the extra (the held-out check below)
 def test_without_the_sandbox_extra_pytest_works_and_the_fixture_says_what_to_install(tmp_path: Path) -> None:
     project = project_with(
         tmp_path,
@@ -215,6 +216,7 @@ with running(seed=int(sys.argv[1]), accounts=2) as sb:
 """
 
 
+@pytest.mark.slow  # make contract; the same seed in one process: test_kit_sandbox.py
 def test_the_same_seed_gives_the_same_calls_and_callbacks_in_another_process() -> None:
     def digest(seed: int, hash_seed: str) -> str:
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}

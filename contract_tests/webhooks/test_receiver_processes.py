@@ -87,7 +87,7 @@ def deliver(client: httpx.Client, urls: list[str], headers: dict[str, str], body
         thread.join(60)
 
 
-@pytest.mark.parametrize("server", ["asgi", "wsgi"])
+@pytest.mark.parametrize("server", ["asgi", pytest.param("wsgi", marks=pytest.mark.slow)])  # wsgi: make contract
 def test_receiver_processes_on_one_redis_handle_every_delivery_exactly_once(
     server: str, redis_server: RedisServer, redis_client: redis.Redis
 ) -> None:
@@ -119,6 +119,7 @@ def test_receiver_processes_on_one_redis_handle_every_delivery_exactly_once(
     assert not any(key.startswith("effect:req-") for key in effects)  # no refused delivery handled
 
 
+@pytest.mark.slow  # make contract; the lease taken over in one process: test_receiver_redis.py
 def test_a_receiver_killed_mid_handler_has_its_delivery_handled_once_by_another_after_the_lease(
     redis_server: RedisServer, redis_client: redis.Redis
 ) -> None:
