@@ -67,7 +67,7 @@ sandbox: $(STAMP)
 # The tests on every core (pytest-xdist) but those marked slow, which `make contract` runs; each slow test has
 # a fast instance here (300 tamperings, schemathesis on one operation, one scratch clone and one generation).
 test: lint check-generated compat
-	$(BIN)/python -m pytest -q -n auto -m 'not slow'
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m 'not slow'
 
 # Benchmarks (not tests): rewrites bench/RESULTS.md. Takes about 10 minutes on 2 cores; not part of `make test`.
 bench: $(STAMP)

@@ -114,7 +114,7 @@ JSON = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(st.text(max_size=5), JSON, max_size=5), st.booleans())
 def test_the_decoder_agrees_with_json_loads_on_any_json_object(value: dict[str, Any], ascii_only: bool) -> None:
     try:
@@ -124,7 +124,7 @@ def test_the_decoder_agrees_with_json_loads_on_any_json_object(value: dict[str, 
     same(body)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=40) | st.text(alphabet='{}[]:,"\\ud80ce+-.0123456789NaIfinty lrus ', max_size=40))
 def test_the_decoder_agrees_with_json_loads_on_scraps_of_json(scrap: bytes | str) -> None:
     body = scrap.encode("utf-8", "surrogatepass") if isinstance(scrap, str) else scrap

@@ -120,7 +120,12 @@ def sandbox_command(*options: str) -> Iterator[tuple[subprocess.Popen[bytes], in
 
 
 @pytest.mark.parametrize(
-    ("options", "signals"), [(["--shutdown-timeout", "0.5"], 1), (["--shutdown-timeout", "600"], 2)], ids=["one", "two"]
+    ("options", "signals"),
+    [
+        (["--shutdown-timeout", "0.5"], 1),
+        pytest.param(["--shutdown-timeout", "600"], 2, marks=pytest.mark.slow),  # make contract
+    ],
+    ids=["one", "two"],
 )
 def test_sigterm_stops_the_command_while_a_body_trickles(options: list[str], signals: int) -> None:
     with (
