@@ -6,4 +6,4 @@ SPEC_SHA256 = "4ba1766004287d2ca42b3d58c072f22dd87bced72009482fdbbec80c1a4aeebc"
 #: The version of openapi-python-client that generated it.
 GENERATOR_VERSION = "0.29.1"
 #: sha256 of the generator settings (openapi/generator.yaml) and the custom templates (openapi/templates/).
-TEMPLATES_SHA256 = "b1845dcd0686c0ff978658b9aab10953b30f18238c012bec7cb4de6e23e974d1"
+TEMPLATES_SHA256 = "fcbb4412fa4598f35059aaa3540bc3bb209bd834fefa8b54808c50cc2e4cdca0"
