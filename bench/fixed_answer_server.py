@@ -114,8 +114,16 @@ async def serve(uuid: str, secret: str) -> None:
 @contextmanager
 def fixed_answer_server(uuid: str, secret: str) -> Iterator[str]:
     """The server in its own process for the ``with`` block; yields its base URL."""
+    with server_process("bench.fixed_answer_server", uuid, secret) as url:
+        yield url
+
+
+@contextmanager
+def server_process(module: str, *args: str) -> Iterator[str]:
+    """``python -m module *args`` for the ``with`` block, a server that prints its loopback port on its first line;
+    yields its base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.fixed_answer_server", uuid, secret],
+        [sys.executable, "-m", module, *args],
         stdout=subprocess.PIPE,
         cwd=Path(__file__).resolve().parent.parent,
     )

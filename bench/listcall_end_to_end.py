@@ -7,8 +7,6 @@ from __future__ import annotations
 import gc
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -25,6 +23,7 @@ from callbot_signing.wire import encode_body, json_object, schema_problem
 
 from .callbot import SECRET, UUID, check_handwritten, handwritten_headers
 from .compare import SAY, fmt, profiled, ratio_summary, top_functions
+from .fixed_answer_server import server_process
 
 LIST_CALL = "/callcentre/api/v3/listCall"
 
@@ -105,18 +104,8 @@ def listcall_server(*bodies: bytes) -> Iterator[str]:
             path = Path(folder) / f"body-{n}.json"
             path.write_bytes(body)
             names.append(str(path))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.listcall_server", names[0], UUID, SECRET, *names[1:]],
-            stdout=subprocess.PIPE,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        try:
-            assert process.stdout is not None
-            port = int(process.stdout.readline())
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        with server_process("bench.listcall_server", names[0], UUID, SECRET, *names[1:]) as url:
+            yield url
 
 
 def read_rows(result: ListCallResponse) -> int:
